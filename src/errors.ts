@@ -1,0 +1,66 @@
+/**
+ * Every error the gateway reports, with a stable code, its HTTP status and what it means on MQTT.
+ * One registry, walked by a test, so that codes never drift between the broker, the API and the docs.
+ */
+
+/** How an error surfaces to an MQTT client (SPEC §1). */
+export type MqttOutcome =
+  | 'connack-4' // bad user name or password
+  | 'connack-5' // not authorized
+  | 'close' // MQTT 3.1.1 has no negative PUBACK: an ACL violation closes the connection
+  | 'ack-and-report' // acknowledged, quarantined, explained on tele/{id}/errors
+  | 'none';
+
+export interface ErrorSpec {
+  readonly status: number;
+  readonly mqtt: MqttOutcome;
+  readonly message: string;
+}
+
+export const ERRORS = {
+  ERR_CONFIG_INVALID: { status: 500, mqtt: 'none', message: 'Configuration is invalid' },
+  ERR_BAD_CREDENTIALS: { status: 401, mqtt: 'connack-4', message: 'Bad user name or password' },
+  ERR_NOT_AUTHORIZED: { status: 403, mqtt: 'connack-5', message: 'Not authorized' },
+  ERR_CLIENT_ID: {
+    status: 400,
+    mqtt: 'connack-5',
+    message: 'Client id must be the device id or start with "{deviceId}:"',
+  },
+  ERR_RATE_LIMITED: { status: 429, mqtt: 'connack-5', message: 'Too many connection attempts' },
+  ERR_TOPIC_FORBIDDEN: { status: 403, mqtt: 'close', message: 'Topic not allowed for this device' },
+  ERR_PAYLOAD_TOO_LARGE: { status: 413, mqtt: 'close', message: 'Payload exceeds the size limit' },
+  ERR_READING_INVALID: { status: 400, mqtt: 'ack-and-report', message: 'Reading failed validation' },
+  ERR_PAYLOAD_MALFORMED: { status: 400, mqtt: 'ack-and-report', message: 'Payload is not UTF-8 JSON' },
+  ERR_UNAUTHENTICATED: { status: 401, mqtt: 'none', message: 'Missing or invalid bearer token' },
+  ERR_FORBIDDEN: { status: 403, mqtt: 'none', message: 'Not allowed for this role' },
+  ERR_BAD_REQUEST: { status: 400, mqtt: 'none', message: 'Invalid request' },
+  ERR_BAD_CURSOR: { status: 400, mqtt: 'none', message: 'Invalid pagination cursor' },
+  ERR_NOT_FOUND: { status: 404, mqtt: 'none', message: 'Not found' },
+  ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
+  ERR_SHUTTING_DOWN: { status: 503, mqtt: 'close', message: 'Gateway is shutting down' },
+  ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },
+  ERR_INTERNAL: { status: 500, mqtt: 'none', message: 'Internal error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; details?: unknown }) {
+    super(
+      message ?? ERRORS[code].message,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.name = 'GatewayError';
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+    this.details = options?.details;
+  }
+}
+
+export function isGatewayError(err: unknown): err is GatewayError {
+  return err instanceof GatewayError;
+}

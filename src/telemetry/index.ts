@@ -1,0 +1,3 @@
+export * from './parse.ts';
+export * from './schemas.ts';
+export * from './topics.ts';

@@ -1,0 +1,125 @@
+/**
+ * Payload parsing (SPEC §1): UTF-8 JSON, one reading or an offline buffer of up to `maxBatch` readings.
+ * Pure: the clock comes in as `now`. Invalid readings are returned with their errors, never thrown, so
+ * that one bad reading in an array loses none of its valid siblings.
+ */
+import type { z } from 'zod';
+import { type ReadingData, type ReadingKind, readingSchemas } from './schemas.ts';
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ValidReading {
+  readonly index: number;
+  readonly seq: number;
+  /** Device timestamp, epoch milliseconds. */
+  readonly ts: number;
+  readonly data: ReadingData;
+}
+
+export interface InvalidReading {
+  readonly index: number;
+  /** The reading's `seq` when it had a usable one, so the device can match the report. */
+  readonly seq: number | null;
+  readonly errors: readonly FieldError[];
+  /** The raw value, kept in quarantine. */
+  readonly raw: unknown;
+}
+
+export interface ParsedPayload {
+  readonly valid: ValidReading[];
+  readonly invalid: InvalidReading[];
+  /** Set when the whole message is unusable (not UTF-8, not JSON, wrong container, too many readings). */
+  readonly malformed: FieldError | null;
+}
+
+export interface ParseOptions {
+  readonly now: number;
+  /** Readings stamped further ahead than this are rejected (SPEC §1: 5 minutes). */
+  readonly maxFutureMs: number;
+  /** Readings older than this are rejected (SPEC §1: default 7 days). */
+  readonly backfillMs: number;
+  readonly maxBatch: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function parsePayload(kind: ReadingKind, payload: Uint8Array, options: ParseOptions): ParsedPayload {
+  let text: string;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    return malformed('payload is not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return malformed(`payload is not JSON: ${(err as Error).message}`);
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0)
+      return malformed(`empty array: send one reading or an array of 1..${options.maxBatch}`);
+    if (value.length > options.maxBatch) {
+      return malformed(`array of ${value.length} readings exceeds the limit of ${options.maxBatch}`);
+    }
+  } else if (value === null || typeof value !== 'object') {
+    return malformed('payload must be a JSON object (one reading) or an array of readings');
+  }
+  const items: unknown[] = Array.isArray(value) ? value : [value];
+  const valid: ValidReading[] = [];
+  const invalid: InvalidReading[] = [];
+  const schema = readingSchemas[kind];
+  for (let index = 0; index < items.length; index++) {
+    const raw = items[index];
+    const result = schema.safeParse(raw);
+    if (!result.success) {
+      invalid.push({ index, seq: seqOf(raw), errors: zodErrors(result.error), raw });
+      continue;
+    }
+    const data = result.data;
+    const ts = typeof data.ts === 'number' ? data.ts : Date.parse(data.ts);
+    const timeError = checkTimeWindow(ts, options);
+    if (timeError) {
+      invalid.push({ index, seq: data.seq, errors: [timeError], raw });
+      continue;
+    }
+    valid.push({ index, seq: data.seq, ts, data });
+  }
+  return { valid, invalid, malformed: null };
+}
+
+function checkTimeWindow(ts: number, options: ParseOptions): FieldError | null {
+  if (ts > options.now + options.maxFutureMs) {
+    return { path: 'ts', message: `timestamp is more than ${options.maxFutureMs / 1000} s in the future` };
+  }
+  if (ts < options.now - options.backfillMs) {
+    return {
+      path: 'ts',
+      message: `timestamp is older than the back-fill window of ${options.backfillMs / 1000} s`,
+    };
+  }
+  return null;
+}
+
+function malformed(message: string): ParsedPayload {
+  return { valid: [], invalid: [], malformed: { path: '', message } };
+}
+
+function seqOf(raw: unknown): number | null {
+  if (raw === null || typeof raw !== 'object') return null;
+  const seq = (raw as { seq?: unknown }).seq;
+  return Number.isSafeInteger(seq) && (seq as number) >= 0 ? (seq as number) : null;
+}
+
+export function zodErrors(error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: base ? `${base}.${key}` : key, message: 'unknown field' }));
+    }
+    return [{ path: base, message: issue.message }];
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Reading shapes of SPEC §1, the single source of truth: types are inferred from here and the
+ * OpenAPI document is generated from here. Schemas are strict (unknown fields are rejected).
+ */
+import { z } from 'zod';
+
+export const READING_KINDS = ['vitals', 'flight', 'delivery'] as const;
+export type ReadingKind = (typeof READING_KINDS)[number];
+
+export const DELIVERY_EVENTS = [
+  'dispatched',
+  'takeoff',
+  'arrived',
+  'delivered',
+  'failed',
+  'returned',
+] as const;
+export const PAYLOAD_KINDS = [
+  'vaccine',
+  'blood',
+  'sample',
+  'medicine',
+  'organ',
+  'equipment',
+  'other',
+] as const;
+
+/** Patient and flight ids: 1..64 of [A-Za-z0-9._-] (SPEC §1). */
+export const idSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]');
+
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** ISO-8601 in UTC ("Z") or epoch milliseconds. The time window is checked against the clock elsewhere. */
+const ts = z.union([
+  z.iso.datetime({ precision: undefined, offset: false, message: 'must be ISO-8601 UTC or epoch ms' }),
+  z.number().int().min(0).max(8.64e15),
+]);
+
+const range = (min: number, max: number, unit: string) =>
+  z.number().min(min, `below ${min} ${unit}`).max(max, `above ${max} ${unit}`);
+
+const position = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  altM: z.number().min(-500).max(20000).optional(),
+});
+
+export const vitalsValues = z
+  .strictObject({
+    heartRate: range(20, 300, 'bpm').optional(),
+    spo2: range(50, 100, '%').optional(),
+    systolic: range(40, 300, 'mmHg').optional(),
+    diastolic: range(20, 200, 'mmHg').optional(),
+    temperature: range(25, 45, '°C').optional(),
+    respRate: range(2, 80, 'breaths/min').optional(),
+    glucose: range(10, 1000, 'mg/dL').optional(),
+    steps: z.number().int().min(0).max(1e9).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (Object.keys(v).length === 0)
+      ctx.addIssue({ code: 'custom', message: 'at least one vital is required' });
+    if (v.systolic !== undefined && v.diastolic !== undefined && v.systolic <= v.diastolic) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['systolic'],
+        message: 'systolic must be greater than diastolic',
+      });
+    }
+  });
+
+export const vitalsReading = z.strictObject({
+  seq,
+  ts,
+  patientId: idSchema,
+  vitals: vitalsValues,
+  ecg: z
+    .strictObject({
+      hz: z.number().min(1).max(10000),
+      mv: z.array(z.number().min(-20).max(20)).min(1).max(5000),
+    })
+    .optional(),
+  battery: z.number().min(0).max(1).optional(),
+});
+
+export const flightReading = z.strictObject({
+  seq,
+  ts,
+  flightId: idSchema,
+  position,
+  speedMps: z.number().min(0).max(150).optional(),
+  headingDeg: z.number().min(0).lt(360).optional(),
+  batteryPct: z.number().min(0).max(100).optional(),
+  payloadTempC: z.number().min(-90).max(70).optional(),
+});
+
+export const deliveryReading = z.strictObject({
+  seq,
+  ts,
+  flightId: idSchema,
+  event: z.enum(DELIVERY_EVENTS),
+  patientId: idSchema.optional(),
+  payload: z
+    .strictObject({
+      kind: z.enum(PAYLOAD_KINDS),
+      description: z.string().max(256).optional(),
+      quantity: z.number().int().min(1).max(1e6).optional(),
+    })
+    .optional(),
+  position: position.optional(),
+  recipient: z
+    .strictObject({
+      name: z.string().min(1).max(128).optional(),
+      phone: z.string().min(3).max(32).optional(),
+    })
+    .optional(),
+  notes: z.string().max(1000).optional(),
+});
+
+export const readingSchemas = {
+  vitals: vitalsReading,
+  flight: flightReading,
+  delivery: deliveryReading,
+} as const;
+
+export type VitalsReading = z.infer<typeof vitalsReading>;
+export type FlightReading = z.infer<typeof flightReading>;
+export type DeliveryReading = z.infer<typeof deliveryReading>;
+export type ReadingData = VitalsReading | FlightReading | DeliveryReading;
