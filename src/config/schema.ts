@@ -1,0 +1,89 @@
+/**
+ * The gateway configuration (SPEC §6): one zod schema, strict (unknown keys are errors), with the
+ * embedded defaults as schema defaults so that `{}` is a complete, working configuration.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+const host = z.string().min(1);
+
+const tokenSchema = z.strictObject({
+  /** A label for logs and the access log; never the token itself. */
+  name: z.string().min(1).max(64),
+  /** SHA-256 of the bearer token, hex (`gateway token-hash` prints it). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+  role: z.enum(['admin', 'clinician', 'patient', 'auditor', 'peer']),
+  patients: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/)).default([]),
+});
+
+export const configSchema = z.strictObject({
+  gatewayId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]')
+    .default('gw-local'),
+  dataDir: z.string().min(1).default('./data'),
+  /** Print generated demo credentials on first start when no device exists. */
+  demoSeed: z
+    .strictObject({
+      wearables: z.number().int().min(0).max(1000).default(2),
+      drones: z.number().int().min(0).max(1000).default(1),
+    })
+    .prefault({}),
+  mqtt: z
+    .strictObject({
+      host: host.default('127.0.0.1'),
+      port: port.default(1883),
+      tls: z
+        .strictObject({ port: port.default(8883), certFile: z.string().min(1), keyFile: z.string().min(1) })
+        .optional(),
+      /** Payloads larger than this are acknowledged, quarantined and reported (SPEC §1: 64 KiB). */
+      maxPayloadBytes: z.number().int().min(256).max(16_777_216).default(65_536),
+      /** Packets announcing more than this are refused at the fixed header: the connection closes at once. */
+      maxPacketBytes: z.number().int().min(1024).max(268_435_455).default(1_048_576),
+      maxBatch: z.number().int().min(1).max(10_000).default(500),
+      backfillDays: z.number().min(0).max(365).default(7),
+      maxFutureSeconds: z.number().min(0).max(86_400).default(300),
+      keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(0),
+      rateLimit: z
+        .strictObject({
+          /** New connections per second per remote address, token bucket. */
+          connectsPerSecond: z.number().positive().default(200),
+          burst: z.number().int().positive().default(2000),
+          /** Failed logins per address within the window before further attempts are refused. */
+          failedAuthLimit: z.number().int().positive().default(20),
+          failedAuthWindowSeconds: z.number().positive().default(60),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      host: host.default('127.0.0.1'),
+      port: port.default(8080),
+      bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      /** Upper bound of readings in one group commit. */
+      maxCommitBatch: z.number().int().min(1).max(100_000).default(10_000),
+    })
+    .prefault({}),
+  security: z
+    .strictObject({
+      /** scrypt cost as log2(N) for device secrets. 14 ≈ 50 ms; verified secrets are cached in memory. */
+      secretHashLog2N: z.number().int().min(10).max(20).default(14),
+      tokens: z.array(tokenSchema).default([]),
+    })
+    .prefault({}),
+  ledger: z
+    .strictObject({
+      peers: z.array(z.url()).default([]),
+    })
+    .prefault({}),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type TokenConfig = z.infer<typeof tokenSchema>;
+export type Role = TokenConfig['role'];

@@ -1,0 +1,38 @@
+/**
+ * One LevelDB, one sublevel per concern (ARCHITECTURE: store). Every key is a string; values are JSON
+ * unless they are plain markers. Parts receive the sublevels they use, never the whole database.
+ */
+import { Level } from 'level';
+import type { DeviceRecord } from './devices.ts';
+import type { AccessEntry } from './access-log.ts';
+import type { QuarantineEntry, StoredReading } from './records.ts';
+import type { TokenRecord } from './tokens.ts';
+
+export type Db = Level<string, string>;
+
+export function openDb(location: string): Db {
+  return new Level<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+}
+
+export function sublevels(db: Db) {
+  const json = <V>(name: string) => db.sublevel<string, V>(name, { keyEncoding: 'utf8', valueEncoding: 'json' });
+  const text = (name: string) => db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  return {
+    readings: json<StoredReading>('readings'),
+    /** `{deviceId}!{seq}` → reading id: the (deviceId, seq) uniqueness of SPEC §1. */
+    dedup: text('dedup'),
+    /** `{patientId}!{ts}!{id}` → kind. */
+    byPatient: text('by-patient'),
+    /** `{flightId}!{ts}!{id}` → kind. */
+    byFlight: text('by-flight'),
+    /** `{receivedMinute}!{id}` → ''. */
+    byMinute: text('by-minute'),
+    quarantine: json<QuarantineEntry>('quarantine'),
+    devices: json<DeviceRecord>('devices'),
+    tokens: json<TokenRecord>('tokens'),
+    access: json<AccessEntry>('access'),
+    meta: text('meta'),
+  };
+}
+
+export type Sublevels = ReturnType<typeof sublevels>;

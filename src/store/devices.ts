@@ -1,0 +1,57 @@
+/**
+ * The device registry: kept in LevelDB and mirrored in memory, because the broker looks a device up on
+ * every CONNECT and every PUBLISH and the registry is small (thousands of records).
+ */
+import { GatewayError } from '../errors.ts';
+import type { Sublevels } from './db.ts';
+
+export type DeviceKind = 'wearable' | 'drone';
+
+export interface DeviceRecord {
+  readonly id: string;
+  readonly kind: DeviceKind;
+  readonly patientId: string | null;
+  readonly secretHash: string;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+export interface DeviceRegistry {
+  get(id: string): DeviceRecord | undefined;
+  list(): DeviceRecord[];
+  create(record: DeviceRecord): Promise<void>;
+  revoke(id: string, at: number): Promise<DeviceRecord>;
+  count(): number;
+}
+
+export async function createDeviceRegistry(components: {
+  readonly subs: Pick<Sublevels, 'devices'>;
+}): Promise<DeviceRegistry> {
+  const { devices } = components.subs;
+  const cache = new Map<string, DeviceRecord>();
+  for await (const [id, record] of devices.iterator()) cache.set(id, record);
+
+  return {
+    get: (id) => cache.get(id),
+    list: () => [...cache.values()],
+    count: () => cache.size,
+    async create(record) {
+      if (cache.has(record.id)) throw new GatewayError('ERR_CONFLICT', `device ${record.id} already exists`);
+      cache.set(record.id, record);
+      try {
+        await devices.put(record.id, record, { sync: true } as never);
+      } catch (err) {
+        cache.delete(record.id);
+        throw err;
+      }
+    },
+    async revoke(id, at) {
+      const current = cache.get(id);
+      if (!current) throw new GatewayError('ERR_NOT_FOUND', `device ${id} not found`);
+      const revoked = { ...current, revokedAt: current.revokedAt ?? at };
+      await devices.put(id, revoked, { sync: true } as never);
+      cache.set(id, revoked);
+      return revoked;
+    },
+  };
+}

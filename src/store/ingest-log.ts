@@ -1,0 +1,210 @@
+/**
+ * The append-only ingest log with group commit (ARCHITECTURE: store). Every message submitted while a
+ * batch is being written joins the next batch; each batch is one LevelDB write with `sync: true`, so a
+ * message's promise resolves only once its readings are on disk (SPEC §1: PUBACK after durable commit).
+ * Batches run one after another, which also makes the (deviceId, seq) check of one batch see every
+ * earlier batch.
+ */
+import { GatewayError } from '../errors.ts';
+import type { FieldError, ReadingKind, ValidReading } from '../telemetry/index.ts';
+import type { Db, Sublevels } from './db.ts';
+import { dedupKey, formatId, minuteIndexKey, minuteOf, parseId, timeIndexKey } from './keys.ts';
+import type { QuarantineEntry, StoredReading } from './records.ts';
+
+export interface Rejection {
+  readonly seq: number | null;
+  readonly index: number | null;
+  readonly errors: readonly FieldError[];
+  readonly raw: string;
+  readonly sizeBytes: number;
+}
+
+export interface IngestMessage {
+  readonly deviceId: string;
+  readonly kind: ReadingKind;
+  readonly receivedAt: number;
+  readonly valid: readonly ValidReading[];
+  readonly rejected: readonly Rejection[];
+}
+
+export interface IngestOutcome {
+  readonly stored: readonly StoredReading[];
+  readonly duplicates: number;
+  readonly quarantined: readonly QuarantineEntry[];
+}
+
+export interface CommitStats {
+  readonly messages: number;
+  readonly readings: number;
+  readonly durationMs: number;
+}
+
+export interface IngestLogOptions {
+  readonly maxCommitBatch: number;
+  readonly onCommit?: (stats: CommitStats) => void;
+}
+
+export interface IngestLogComponents {
+  readonly db: Db;
+  readonly subs: Pick<Sublevels, 'readings' | 'dedup' | 'byPatient' | 'byFlight' | 'byMinute' | 'quarantine'>;
+}
+
+export interface IngestLog {
+  submit(message: IngestMessage): Promise<IngestOutcome>;
+  /** Resolves when everything submitted so far is committed. */
+  drain(): Promise<void>;
+}
+
+interface Job {
+  readonly message: IngestMessage;
+  readonly resolve: (outcome: IngestOutcome) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** A batch operation across sublevels (abstract-level's `sublevel` option). */
+interface BatchOp {
+  readonly type: 'put';
+  readonly sublevel: unknown;
+  readonly key: string;
+  readonly value: unknown;
+}
+
+export async function createIngestLog(options: IngestLogOptions, components: IngestLogComponents): Promise<IngestLog> {
+  const { db, subs } = components;
+  let lastReadingId = await lastId(subs.readings);
+  let lastQuarantineId = await lastId(subs.quarantine);
+  let queue: Job[] = [];
+  let writing = false;
+  let scheduled = false;
+  let idleWaiters: Array<() => void> = [];
+
+  function submit(message: IngestMessage): Promise<IngestOutcome> {
+    return new Promise((resolve, reject) => {
+      queue.push({ message, resolve, reject });
+      if (!writing && !scheduled) {
+        scheduled = true;
+        // setImmediate, not a microtask: packets of every socket read in this loop turn join one batch.
+        setImmediate(run);
+      }
+    });
+  }
+
+  async function run(): Promise<void> {
+    scheduled = false;
+    if (writing) return;
+    writing = true;
+    try {
+      while (queue.length > 0) {
+        const jobs = takeBatch();
+        try {
+          await commit(jobs);
+        } catch (err) {
+          const error = new GatewayError('ERR_STORE', `ingest commit failed: ${(err as Error).message}`, {
+            cause: err,
+          });
+          for (const job of jobs) job.reject(error);
+        }
+      }
+    } finally {
+      writing = false;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  function takeBatch(): Job[] {
+    let count = 0;
+    let n = 0;
+    while (n < queue.length && (n === 0 || count + (queue[n]?.message.valid.length ?? 0) <= options.maxCommitBatch)) {
+      count += queue[n]?.message.valid.length ?? 0;
+      n++;
+    }
+    const jobs = queue.slice(0, n);
+    queue = queue.slice(n);
+    return jobs;
+  }
+
+  async function commit(jobs: Job[]): Promise<void> {
+    const started = performance.now();
+    const keys: string[] = [];
+    for (const { message } of jobs) {
+      for (const reading of message.valid) keys.push(dedupKey(message.deviceId, reading.seq));
+    }
+    const existing = keys.length > 0 ? await subs.dedup.getMany(keys) : [];
+    const seen = new Set<string>();
+    const ops: BatchOp[] = [];
+    const outcomes: IngestOutcome[] = [];
+    let k = 0;
+    let readingCount = 0;
+    for (const { message } of jobs) {
+      const stored: StoredReading[] = [];
+      let duplicates = 0;
+      for (const reading of message.valid) {
+        const key = keys[k]!;
+        const known = existing[k] !== undefined;
+        k++;
+        if (known || seen.has(key)) {
+          duplicates++;
+          continue;
+        }
+        seen.add(key);
+        const record: StoredReading = {
+          id: formatId(++lastReadingId),
+          deviceId: message.deviceId,
+          kind: message.kind,
+          seq: reading.seq,
+          ts: reading.ts,
+          receivedAt: message.receivedAt,
+          data: reading.data,
+        };
+        addReadingOps(ops, record, key);
+        stored.push(record);
+      }
+      readingCount += stored.length;
+      const quarantined = message.rejected.map((rejection) => {
+        const entry: QuarantineEntry = {
+          id: formatId(++lastQuarantineId),
+          deviceId: message.deviceId,
+          kind: message.kind,
+          receivedAt: message.receivedAt,
+          ...rejection,
+        };
+        ops.push({ type: 'put', sublevel: subs.quarantine, key: entry.id, value: entry });
+        return entry;
+      });
+      outcomes.push({ stored, duplicates, quarantined });
+    }
+    // `as never`: abstract-level's batch typing cannot express operations on sublevels of other value types.
+    if (ops.length > 0) await db.batch(ops as never, { sync: true });
+    options.onCommit?.({ messages: jobs.length, readings: readingCount, durationMs: performance.now() - started });
+    jobs.forEach((job, i) => job.resolve(outcomes[i]!));
+  }
+
+  function addReadingOps(ops: BatchOp[], record: StoredReading, key: string): void {
+    const put = (sublevel: unknown, k: string, value: unknown) => ops.push({ type: 'put', sublevel, key: k, value });
+    put(subs.readings, record.id, record);
+    put(subs.dedup, key, record.id);
+    const data = record.data as { patientId?: string; flightId?: string };
+    if (data.patientId !== undefined) put(subs.byPatient, timeIndexKey(data.patientId, record.ts, record.id), record.kind);
+    if (data.flightId !== undefined) put(subs.byFlight, timeIndexKey(data.flightId, record.ts, record.id), record.kind);
+    put(subs.byMinute, minuteIndexKey(minuteOf(record.receivedAt), record.id), '');
+  }
+
+  function drain(): Promise<void> {
+    if (!writing && !scheduled && queue.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      idleWaiters.push(resolve);
+    }).then(() => drain());
+  }
+
+  return { submit, drain };
+}
+
+async function lastId(sublevel: { keys(options: { reverse: boolean; limit: number }): AsyncIterable<string> }) {
+  for await (const key of sublevel.keys({ reverse: true, limit: 1 })) {
+    const n = parseId(key);
+    if (Number.isFinite(n)) return n;
+  }
+  return 0;
+}

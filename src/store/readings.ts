@@ -1,0 +1,71 @@
+/** Queries over the ingest log's indexes: by patient, by flight, by receipt minute, by id. */
+import type { ReadingKind } from '../telemetry/index.ts';
+import type { Sublevels } from './db.ts';
+import { formatTime, minuteIndexKey, timeRange } from './keys.ts';
+import type { StoredReading } from './records.ts';
+
+export interface TimeQuery {
+  /** Inclusive, epoch ms of the device timestamp. */
+  readonly from: number;
+  /** Exclusive. */
+  readonly to: number;
+  readonly kind?: ReadingKind | undefined;
+  readonly limit: number;
+  /** Resume strictly after this index key (from a previous page). */
+  readonly after?: string | undefined;
+}
+
+export interface ReadingsPage {
+  readonly readings: StoredReading[];
+  /** Index key of the last reading returned, when more may follow. */
+  readonly nextAfter: string | null;
+}
+
+export interface ReadingQueries {
+  byPatient(patientId: string, query: TimeQuery): Promise<ReadingsPage>;
+  byFlight(flightId: string, query: TimeQuery): Promise<ReadingsPage>;
+  byId(id: string): Promise<StoredReading | undefined>;
+  /** Readings received in the minute starting at `minute` (epoch ms), in receipt order. */
+  inMinute(minute: number): Promise<StoredReading[]>;
+}
+
+type Components = { readonly subs: Pick<Sublevels, 'readings' | 'byPatient' | 'byFlight' | 'byMinute'> };
+
+export function createReadingQueries(components: Components): ReadingQueries {
+  const { readings, byPatient, byFlight, byMinute } = components.subs;
+
+  async function page(index: Sublevels['byPatient'], owner: string, query: TimeQuery): Promise<ReadingsPage> {
+    const range = timeRange(owner, query.from, query.to);
+    const ids: string[] = [];
+    let lastKey: string | null = null;
+    let more = false;
+    const start = query.after !== undefined && query.after >= range.gte ? { gt: query.after } : { gte: range.gte };
+    for await (const [key, kind] of index.iterator({ ...start, lt: range.lt })) {
+      if (query.kind !== undefined && kind !== query.kind) continue;
+      if (ids.length === query.limit) {
+        more = true;
+        break;
+      }
+      ids.push(key.slice(key.lastIndexOf('!') + 1));
+      lastKey = key;
+    }
+    const records = ids.length > 0 ? await readings.getMany(ids) : [];
+    return {
+      readings: records.filter((r): r is StoredReading => r !== undefined),
+      nextAfter: more ? lastKey : null,
+    };
+  }
+
+  return {
+    byPatient: (patientId, query) => page(byPatient, patientId, query),
+    byFlight: (flightId, query) => page(byFlight, flightId, query),
+    byId: (id) => readings.get(id),
+    async inMinute(minute) {
+      const ids = await byMinute
+        .keys({ gte: minuteIndexKey(minute, ''), lt: `${formatTime(minute + 1)}!` })
+        .all();
+      const records = ids.length > 0 ? await readings.getMany(ids.map((k) => k.slice(k.indexOf('!') + 1))) : [];
+      return records.filter((r): r is StoredReading => r !== undefined);
+    },
+  };
+}
