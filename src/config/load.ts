@@ -25,10 +25,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(options: { file?: string | undefined; env?: Env } = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env.GATEWAY_CONFIG;
-  let raw: unknown = {};
-  if (file) {
-    raw = readJsonFile(file);
-  }
+  // With no file at all the gateway runs on embedded defaults, demo devices included (SPEC §6).
+  const raw: unknown = file ? readJsonFile(file) : { demoSeed: {} };
   const merged = applyEnvOverrides(raw, env);
   const config = parseConfig(merged, file ?? 'embedded defaults');
   const adminToken = env.GATEWAY_ADMIN_TOKEN || undefined;

@@ -22,13 +22,16 @@ export const configSchema = z.strictObject({
     .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]')
     .default('gw-local'),
   dataDir: z.string().min(1).default('./data'),
-  /** Print generated demo credentials on first start when no device exists. */
+  /**
+   * Demo devices and an admin token generated on the first start of an empty data dir and printed once.
+   * Absent from a config file unless asked for; the embedded defaults have it.
+   */
   demoSeed: z
     .strictObject({
       wearables: z.number().int().min(0).max(1000).default(2),
       drones: z.number().int().min(0).max(1000).default(1),
     })
-    .prefault({}),
+    .optional(),
   mqtt: z
     .strictObject({
       host: host.default('127.0.0.1'),

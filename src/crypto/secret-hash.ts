@@ -19,8 +19,10 @@ function scryptAsync(secret: string, salt: Buffer, log2N: number, r: number, p: 
 }
 
 export async function hashSecret(secret: string, log2N: number): Promise<string> {
-  if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('secret must be a non-empty string');
-  if (!Number.isInteger(log2N) || log2N < 1 || log2N > 24) throw new RangeError('log2N must be an integer 1..24');
+  if (typeof secret !== 'string' || secret.length === 0)
+    throw new TypeError('secret must be a non-empty string');
+  if (!Number.isInteger(log2N) || log2N < 1 || log2N > 24)
+    throw new RangeError('log2N must be an integer 1..24');
   const salt = randomBytes(16);
   const key = await scryptAsync(secret, salt, log2N, R, P);
   return `scrypt$${log2N}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;

@@ -23,7 +23,9 @@ export interface AccessLog {
   list(options: { afterId?: string; limit: number }): Promise<AccessEntry[]>;
 }
 
-export async function createAccessLog(components: { readonly subs: Pick<Sublevels, 'access'> }): Promise<AccessLog> {
+export async function createAccessLog(components: {
+  readonly subs: Pick<Sublevels, 'access'>;
+}): Promise<AccessLog> {
   const { access } = components.subs;
   let last = 0;
   for await (const key of access.keys({ reverse: true, limit: 1 })) last = parseId(key) || 0;

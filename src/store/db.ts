@@ -3,8 +3,8 @@
  * unless they are plain markers. Parts receive the sublevels they use, never the whole database.
  */
 import { Level } from 'level';
-import type { DeviceRecord } from './devices.ts';
 import type { AccessEntry } from './access-log.ts';
+import type { DeviceRecord } from './devices.ts';
 import type { QuarantineEntry, StoredReading } from './records.ts';
 import type { TokenRecord } from './tokens.ts';
 
@@ -15,8 +15,10 @@ export function openDb(location: string): Db {
 }
 
 export function sublevels(db: Db) {
-  const json = <V>(name: string) => db.sublevel<string, V>(name, { keyEncoding: 'utf8', valueEncoding: 'json' });
-  const text = (name: string) => db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  const json = <V>(name: string) =>
+    db.sublevel<string, V>(name, { keyEncoding: 'utf8', valueEncoding: 'json' });
+  const text = (name: string) =>
+    db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
   return {
     readings: json<StoredReading>('readings'),
     /** `{deviceId}!{seq}` → reading id: the (deviceId, seq) uniqueness of SPEC §1. */

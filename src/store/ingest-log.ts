@@ -12,6 +12,7 @@ import { dedupKey, formatId, minuteIndexKey, minuteOf, parseId, timeIndexKey } f
 import type { QuarantineEntry, StoredReading } from './records.ts';
 
 export interface Rejection {
+  readonly reason: string;
   readonly seq: number | null;
   readonly index: number | null;
   readonly errors: readonly FieldError[];
@@ -69,7 +70,10 @@ interface BatchOp {
   readonly value: unknown;
 }
 
-export async function createIngestLog(options: IngestLogOptions, components: IngestLogComponents): Promise<IngestLog> {
+export async function createIngestLog(
+  options: IngestLogOptions,
+  components: IngestLogComponents,
+): Promise<IngestLog> {
   const { db, subs } = components;
   let lastReadingId = await lastId(subs.readings);
   let lastQuarantineId = await lastId(subs.quarantine);
@@ -116,7 +120,10 @@ export async function createIngestLog(options: IngestLogOptions, components: Ing
   function takeBatch(): Job[] {
     let count = 0;
     let n = 0;
-    while (n < queue.length && (n === 0 || count + (queue[n]?.message.valid.length ?? 0) <= options.maxCommitBatch)) {
+    while (
+      n < queue.length &&
+      (n === 0 || count + (queue[n]?.message.valid.length ?? 0) <= options.maxCommitBatch)
+    ) {
       count += queue[n]?.message.valid.length ?? 0;
       n++;
     }
@@ -177,17 +184,24 @@ export async function createIngestLog(options: IngestLogOptions, components: Ing
     }
     // `as never`: abstract-level's batch typing cannot express operations on sublevels of other value types.
     if (ops.length > 0) await db.batch(ops as never, { sync: true });
-    options.onCommit?.({ messages: jobs.length, readings: readingCount, durationMs: performance.now() - started });
+    options.onCommit?.({
+      messages: jobs.length,
+      readings: readingCount,
+      durationMs: performance.now() - started,
+    });
     jobs.forEach((job, i) => job.resolve(outcomes[i]!));
   }
 
   function addReadingOps(ops: BatchOp[], record: StoredReading, key: string): void {
-    const put = (sublevel: unknown, k: string, value: unknown) => ops.push({ type: 'put', sublevel, key: k, value });
+    const put = (sublevel: unknown, k: string, value: unknown) =>
+      ops.push({ type: 'put', sublevel, key: k, value });
     put(subs.readings, record.id, record);
     put(subs.dedup, key, record.id);
     const data = record.data as { patientId?: string; flightId?: string };
-    if (data.patientId !== undefined) put(subs.byPatient, timeIndexKey(data.patientId, record.ts, record.id), record.kind);
-    if (data.flightId !== undefined) put(subs.byFlight, timeIndexKey(data.flightId, record.ts, record.id), record.kind);
+    if (data.patientId !== undefined)
+      put(subs.byPatient, timeIndexKey(data.patientId, record.ts, record.id), record.kind);
+    if (data.flightId !== undefined)
+      put(subs.byFlight, timeIndexKey(data.flightId, record.ts, record.id), record.kind);
     put(subs.byMinute, minuteIndexKey(minuteOf(record.receivedAt), record.id), '');
   }
 
@@ -201,7 +215,9 @@ export async function createIngestLog(options: IngestLogOptions, components: Ing
   return { submit, drain };
 }
 
-async function lastId(sublevel: { keys(options: { reverse: boolean; limit: number }): AsyncIterable<string> }) {
+async function lastId(sublevel: {
+  keys(options: { reverse: boolean; limit: number }): AsyncIterable<string>;
+}) {
   for await (const key of sublevel.keys({ reverse: true, limit: 1 })) {
     const n = parseId(key);
     if (Number.isFinite(n)) return n;

@@ -39,7 +39,8 @@ export function createReadingQueries(components: Components): ReadingQueries {
     const ids: string[] = [];
     let lastKey: string | null = null;
     let more = false;
-    const start = query.after !== undefined && query.after >= range.gte ? { gt: query.after } : { gte: range.gte };
+    const start =
+      query.after !== undefined && query.after >= range.gte ? { gt: query.after } : { gte: range.gte };
     for await (const [key, kind] of index.iterator({ ...start, lt: range.lt })) {
       if (query.kind !== undefined && kind !== query.kind) continue;
       if (ids.length === query.limit) {
@@ -64,7 +65,8 @@ export function createReadingQueries(components: Components): ReadingQueries {
       const ids = await byMinute
         .keys({ gte: minuteIndexKey(minute, ''), lt: `${formatTime(minute + 1)}!` })
         .all();
-      const records = ids.length > 0 ? await readings.getMany(ids.map((k) => k.slice(k.indexOf('!') + 1))) : [];
+      const records =
+        ids.length > 0 ? await readings.getMany(ids.map((k) => k.slice(k.indexOf('!') + 1))) : [];
       return records.filter((r): r is StoredReading => r !== undefined);
     },
   };

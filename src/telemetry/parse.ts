@@ -24,6 +24,7 @@ export interface InvalidReading {
   /** The reading's `seq` when it had a usable one, so the device can match the report. */
   readonly seq: number | null;
   readonly errors: readonly FieldError[];
+  readonly reason: 'schema' | 'time_window';
   /** The raw value, kept in quarantine. */
   readonly raw: unknown;
 }
@@ -76,14 +77,14 @@ export function parsePayload(kind: ReadingKind, payload: Uint8Array, options: Pa
     const raw = items[index];
     const result = schema.safeParse(raw);
     if (!result.success) {
-      invalid.push({ index, seq: seqOf(raw), errors: zodErrors(result.error), raw });
+      invalid.push({ index, seq: seqOf(raw), errors: zodErrors(result.error), reason: 'schema', raw });
       continue;
     }
     const data = result.data;
     const ts = typeof data.ts === 'number' ? data.ts : Date.parse(data.ts);
     const timeError = checkTimeWindow(ts, options);
     if (timeError) {
-      invalid.push({ index, seq: data.seq, errors: [timeError], raw });
+      invalid.push({ index, seq: data.seq, errors: [timeError], reason: 'time_window', raw });
       continue;
     }
     valid.push({ index, seq: data.seq, ts, data });

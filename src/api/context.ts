@@ -1,0 +1,19 @@
+/** What the routes need, passed in one object (ARCHITECTURE: dependencies come in as arguments). */
+import type { Metrics } from '../metrics.ts';
+import type { AccessLog, DeviceRegistry, ReadingQueries, TokenStore } from '../store/index.ts';
+import type { TokenResolver } from './auth.ts';
+
+export interface ApiContext {
+  readonly resolveToken: TokenResolver;
+  readonly registry: Pick<DeviceRegistry, 'get' | 'create' | 'revoke' | 'list'>;
+  readonly tokens: Pick<TokenStore, 'put'>;
+  readonly readings: ReadingQueries;
+  readonly accessLog: Pick<AccessLog, 'append'>;
+  readonly metrics: Metrics;
+  readonly disconnectDevice: (deviceId: string) => number;
+  readonly secretHashLog2N: number;
+  /** Readings stamped up to this far ahead are accepted, so default query ranges reach that far. */
+  readonly maxFutureMs: number;
+  readonly isReady: () => boolean;
+  readonly clock: () => number;
+}

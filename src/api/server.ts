@@ -1,0 +1,55 @@
+/**
+ * The HTTP API (SPEC §5), built without listening so tests use `inject` and `gateway.ts` listens.
+ * OpenAPI is generated from the zod schemas and served at /docs.
+ */
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ApiContext } from './context.ts';
+import { errorHandler, sendError } from './errors.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { healthRoutes } from './routes/health.ts';
+import { readingRoutes } from './routes/readings.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+
+export interface ApiOptions {
+  readonly bodyLimitBytes: number;
+  readonly logLevel?: 'silent' | 'error' | 'warn' | 'info';
+  readonly version?: string;
+}
+
+export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'warn' },
+    bodyLimit: options.bodyLimitBytes,
+    // Query strings are validated strictly: repeated or unknown parameters are errors, not arrays.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url}`),
+  );
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'medgate gateway API',
+        description: 'Medical telemetry gateway: patient history, devices, tokens, proofs.',
+        version: options.version ?? '0.1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  healthRoutes(app, ctx);
+  deviceRoutes(app, ctx);
+  tokenRoutes(app, ctx);
+  readingRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,170 @@
+/**
+ * The ingest hook (ARCHITECTURE, field notes): aedes sends the QoS 1 PUBACK right after
+ * `authorizePublish` calls back, so that hook parses, validates and waits for the durable group commit
+ * before calling back. Per-message work is synchronous; only the shared commit is awaited, so a burst
+ * read from one socket lands in one batch. Invalid readings are quarantined and acknowledged (a QoS 1
+ * poison message must not loop); only ACL violations call back with an error, which closes the
+ * connection (MQTT 3.1.1 has no negative PUBACK).
+ */
+import type { AuthorizePublishHandler, Client } from 'aedes';
+import { GatewayError } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+import type {
+  DeviceRecord,
+  DeviceRegistry,
+  IngestLog,
+  IngestMessage,
+  IngestOutcome,
+  Rejection,
+} from '../store/index.ts';
+import { type FieldError, type ParseOptions, parsePayload, type ReadingKind } from '../telemetry/index.ts';
+import { checkPublish } from './acl.ts';
+
+export interface IngestOptions {
+  readonly maxPayloadBytes: number;
+  readonly maxBatch: number;
+  readonly maxFutureMs: number;
+  readonly backfillMs: number;
+}
+
+export interface ErrorReport {
+  readonly seq: number | null;
+  readonly errors: readonly FieldError[];
+}
+
+export interface IngestComponents {
+  readonly sessions: WeakMap<Client, DeviceRecord>;
+  readonly registry: Pick<DeviceRegistry, 'get'>;
+  readonly ingestLog: Pick<IngestLog, 'submit'>;
+  readonly metrics: Metrics;
+  readonly report: (deviceId: string, report: ErrorReport) => void;
+  readonly log: (level: 'warn' | 'error', message: string) => void;
+  readonly clock?: () => number;
+}
+
+const RAW_PREVIEW_BYTES = 4096;
+const lossyUtf8 = new TextDecoder('utf-8');
+
+export function createIngestHook(
+  options: IngestOptions,
+  components: IngestComponents,
+): AuthorizePublishHandler {
+  const { sessions, registry, ingestLog, metrics } = components;
+  const clock = components.clock ?? Date.now;
+  let lastReceivedAt = 0;
+
+  return function authorizePublish(client, packet, callback) {
+    if (!client) return callback(new Error('will messages are not accepted'));
+    const session = sessions.get(client);
+    const device = session ? registry.get(session.id) : undefined;
+    if (!device || device.revokedAt !== null) {
+      return callback(new GatewayError('ERR_NOT_AUTHORIZED', 'device is not (or no longer) authorized'));
+    }
+    const decision = checkPublish(packet.topic, device);
+    if (!decision.ok) {
+      components.log('warn', `closing ${client.id}: ${decision.reason}`);
+      return callback(new GatewayError('ERR_TOPIC_FORBIDDEN', decision.reason));
+    }
+    // Telemetry is never retained: aedes would otherwise keep the last reading of every topic in memory.
+    packet.retain = false;
+    const started = performance.now();
+    // Receipt time decides the sealed minute; kept non-decreasing so minutes never reopen.
+    lastReceivedAt = Math.max(lastReceivedAt, clock());
+    const payload = packet.payload as Buffer;
+    const message = toIngestMessage(device, decision.kind, payload, lastReceivedAt, options);
+    const pending = ingestLog.submit(message);
+    if (packet.qos === 0) callback(null);
+    pending.then(
+      (outcome) => {
+        if (packet.qos !== 0) callback(null);
+        metrics.ackLatency.observe((performance.now() - started) / 1000);
+        account(decision.kind, message, outcome);
+      },
+      (err: Error) => {
+        components.log('error', `commit failed for ${client.id}: ${err.message}`);
+        if (packet.qos !== 0) callback(err);
+      },
+    );
+  };
+
+  function account(kind: ReadingKind, message: IngestMessage, outcome: IngestOutcome): void {
+    if (outcome.stored.length > 0) metrics.readingsIngested.inc({ kind }, outcome.stored.length);
+    if (outcome.duplicates > 0) metrics.readingsDuplicate.inc({ kind }, outcome.duplicates);
+    for (const rejection of message.rejected) {
+      metrics.readingsRejected.inc({ kind, reason: rejection.reason });
+      components.report(message.deviceId, { seq: rejection.seq, errors: rejection.errors });
+    }
+  }
+}
+
+export function toIngestMessage(
+  device: DeviceRecord,
+  kind: ReadingKind,
+  payload: Uint8Array,
+  receivedAt: number,
+  options: IngestOptions,
+): IngestMessage {
+  const base = { deviceId: device.id, kind, receivedAt };
+  if (payload.length > options.maxPayloadBytes) {
+    return {
+      ...base,
+      valid: [],
+      rejected: [
+        wholeMessage(payload, 'too_large', {
+          path: '',
+          message: `payload of ${payload.length} bytes exceeds the limit of ${options.maxPayloadBytes}`,
+        }),
+      ],
+    };
+  }
+  const parseOptions: ParseOptions = {
+    now: receivedAt,
+    maxFutureMs: options.maxFutureMs,
+    backfillMs: options.backfillMs,
+    maxBatch: options.maxBatch,
+  };
+  const parsed = parsePayload(kind, payload, parseOptions);
+  if (parsed.malformed)
+    return { ...base, valid: [], rejected: [wholeMessage(payload, 'malformed', parsed.malformed)] };
+  const rejected: Rejection[] = parsed.invalid.map((r) => ({
+    reason: r.reason,
+    seq: r.seq,
+    index: r.index,
+    errors: r.errors,
+    raw: JSON.stringify(r.raw) ?? 'null',
+    sizeBytes: payload.length,
+  }));
+  let valid = parsed.valid;
+  // A wearable registered to a patient reports that patient only.
+  if (device.patientId !== null && kind === 'vitals') {
+    const own = device.patientId;
+    valid = [];
+    for (const reading of parsed.valid) {
+      const patientId = (reading.data as { patientId: string }).patientId;
+      if (patientId === own) {
+        valid.push(reading);
+        continue;
+      }
+      rejected.push({
+        reason: 'patient_mismatch',
+        seq: reading.seq,
+        index: reading.index,
+        errors: [{ path: 'patientId', message: `device ${device.id} is registered to another patient` }],
+        raw: JSON.stringify(reading.data),
+        sizeBytes: payload.length,
+      });
+    }
+  }
+  return { ...base, valid, rejected };
+}
+
+function wholeMessage(payload: Uint8Array, reason: string, error: FieldError): Rejection {
+  return {
+    reason,
+    seq: null,
+    index: null,
+    errors: [error],
+    raw: lossyUtf8.decode(payload.subarray(0, RAW_PREVIEW_BYTES)),
+    sizeBytes: payload.length,
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Refuse oversized packets at the fixed header, before their body is buffered. aedes sets no maximum
+ * packet size, so a client announcing 256 MB would make the parser buffer it (ARCHITECTURE, field notes).
+ * mqtt-packet's parser reads the remaining length in `_parseLength`; we check it right there, which
+ * costs nothing per byte. A test sends an oversized packet to keep this honest across upgrades.
+ */
+
+interface PacketParser {
+  packet: { length: number; cmd?: string };
+  _parseLength(): boolean;
+  _emitError(err: Error): void;
+}
+
+export function limitPacketSize(
+  parser: unknown,
+  maxBytes: number,
+  onRefused: (length: number) => void,
+): void {
+  const p = parser as PacketParser;
+  if (typeof p?._parseLength !== 'function' || typeof p._emitError !== 'function') {
+    throw new Error('unsupported mqtt-packet parser: cannot enforce the packet size limit');
+  }
+  const parseLength = p._parseLength;
+  p._parseLength = function guardedParseLength(this: PacketParser): boolean {
+    const ok = parseLength.call(this);
+    if (ok && this.packet.length > maxBytes) {
+      onRefused(this.packet.length);
+      this._emitError(new Error(`packet of ${this.packet.length} bytes exceeds the limit of ${maxBytes}`));
+      return false;
+    }
+    return ok;
+  };
+}
