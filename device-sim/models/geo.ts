@@ -40,7 +40,8 @@ export function destination(from: LatLon, bearing: number, distance: number): La
   const φ1 = rad(from.lat);
   const λ1 = rad(from.lon);
   const φ2 = Math.asin(Math.sin(φ1) * Math.cos(δ) + Math.cos(φ1) * Math.sin(δ) * Math.cos(θ));
-  const λ2 = λ1 + Math.atan2(Math.sin(θ) * Math.sin(δ) * Math.cos(φ1), Math.cos(δ) - Math.sin(φ1) * Math.sin(φ2));
+  const λ2 =
+    λ1 + Math.atan2(Math.sin(θ) * Math.sin(δ) * Math.cos(φ1), Math.cos(δ) - Math.sin(φ1) * Math.sin(φ2));
   return { lat: deg(φ2), lon: normalizeLon(deg(λ2)) };
 }
 

@@ -19,8 +19,9 @@ export interface Profile {
   /** Expected desaturation dips per hour, and their depth in %. */
   readonly dipsPerHour: number;
   readonly dipDepth: readonly [min: number, max: number];
-  readonly systolic: Spread;
   readonly diastolic: Spread;
+  /** Systolic minus diastolic; wide in the elderly (stiff arteries). */
+  readonly pulsePressure: Spread;
   readonly temperature: Spread;
   /** Expected fever episodes per day, and the peak range in °C. */
   readonly feversPerDay: number;
@@ -42,8 +43,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spo2: [98, 0.6],
     dipsPerHour: 0.05,
     dipDepth: [3, 5],
-    systolic: [117, 7],
     diastolic: [76, 5],
+    pulsePressure: [42, 5],
     temperature: [36.7, 0.15],
     feversPerDay: 0.02,
     feverPeak: [37.8, 39.0],
@@ -59,8 +60,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spo2: [95.5, 1],
     dipsPerHour: 0.5,
     dipDepth: [4, 9],
-    systolic: [152, 10],
-    diastolic: [92, 6],
+    diastolic: [90, 6],
+    pulsePressure: [62, 8],
     temperature: [36.5, 0.15],
     feversPerDay: 0.05,
     feverPeak: [37.8, 39.2],
@@ -76,8 +77,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spo2: [97, 0.8],
     dipsPerHour: 0.1,
     dipDepth: [3, 6],
-    systolic: [132, 9],
     diastolic: [84, 6],
+    pulsePressure: [48, 6],
     temperature: [36.7, 0.15],
     feversPerDay: 0.04,
     feverPeak: [37.8, 39.0],
@@ -93,8 +94,8 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     spo2: [95.5, 1],
     dipsPerHour: 0.4,
     dipDepth: [4, 10],
-    systolic: [125, 10],
     diastolic: [80, 7],
+    pulsePressure: [44, 6],
     temperature: [37.0, 0.2],
     feversPerDay: 0.5,
     feverPeak: [38.0, 40.0],

@@ -80,9 +80,10 @@ const round = (v: number, digits = 0): number => {
   return Math.round(v * f) / f;
 };
 /** Probability that a Poisson event of `ratePerMs` happens within `dt`. */
-const happens = (rng: Rng, ratePerMs: number, dt: number): boolean => rng.chance(1 - Math.exp(-ratePerMs * dt));
+const happens = (rng: Rng, ratePerMs: number, dt: number): boolean =>
+  rng.chance(1 - Math.exp(-ratePerMs * dt));
 /** Local hour of day, 0..24. */
-const localHour = (t: number, offsetH: number): number => ((((t / HOUR + offsetH) % 24) + 24) % 24);
+const localHour = (t: number, offsetH: number): number => (((t / HOUR + offsetH) % 24) + 24) % 24;
 const asleep = (hour: number): boolean => hour >= 23 || hour < 6.5;
 
 export function createWearable(options: WearableOptions, rng: Rng): WearableState {
@@ -98,7 +99,7 @@ export function createWearable(options: WearableOptions, rng: Rng): WearableStat
       restingHr,
       activeHr: clamp(draw(rng, p.activeHr), restingHr + 25, 185),
       spo2: clamp(draw(rng, p.spo2), 92, 99.5),
-      systolic: clamp(draw(rng, p.systolic), diastolic + 25, 190),
+      systolic: diastolic + clamp(draw(rng, p.pulsePressure), 25, 80),
       diastolic,
       temperature: clamp(draw(rng, p.temperature), 36.1, 37.3),
       respRate: clamp(draw(rng, p.respRate), 10, 24),
@@ -127,8 +128,9 @@ function nextMeal(after: number, offsetH: number, rng: Rng): number {
   const dayStart = after - localHour(after, offsetH) * HOUR;
   for (let day = 0; day < 3; day++) {
     for (const h of [7.5, 12.5, 19]) {
-      const at = dayStart + (day * 24 + h) * HOUR + rng.gaussian(0, 20 * MIN);
-      if (at > after) return at;
+      // Nominal times are compared before the jitter, so that a jittered meal is never repeated.
+      const nominal = dayStart + (day * 24 + h) * HOUR;
+      if (nominal > after + 2 * HOUR) return nominal + rng.gaussian(0, 20 * MIN);
     }
   }
   return after + 6 * HOUR;
@@ -207,7 +209,11 @@ export function stepWearable(
     while (t >= nextMealAt) {
       meals = [
         ...meals,
-        { at: nextMealAt, rise: rng.uniform(p.mealRise[0], p.mealRise[1]), peakMs: rng.uniform(40, 80) * MIN },
+        {
+          at: nextMealAt,
+          rise: rng.uniform(p.mealRise[0], p.mealRise[1]),
+          peakMs: rng.uniform(40, 80) * MIN,
+        },
       ];
       nextMealAt = nextMeal(nextMealAt, state.utcOffsetH, rng);
     }
@@ -224,7 +230,7 @@ export function stepWearable(
   );
   const spo2 = clamp(b.spo2 - dipDepth - 0.3 * feverC + rng.gaussian(0, 0.6), 80, 100);
   const nightDip = sleeping ? 0.9 : 1;
-  const diastolic = clamp((b.diastolic + 3 * circ + 8 * activity) * nightDip + rng.gaussian(0, 3), 40, 130);
+  const diastolic = clamp((b.diastolic + 3 * circ + 5 * activity) * nightDip + rng.gaussian(0, 3), 40, 130);
   const systolic = clamp(
     (b.systolic + 6 * circ + 25 * activity) * nightDip + rng.gaussian(0, 4),
     diastolic + 20,
@@ -236,7 +242,8 @@ export function stepWearable(
   const steps = state.steps + (b.cadence * activity * dt) / MIN;
 
   // Battery: a few % an hour, more with ECG; recharged in the evening when low, or when flat.
-  const ecgDue = state.ecgIntervalMs !== null && (state.lastEcgT === null || t - state.lastEcgT >= state.ecgIntervalMs);
+  const ecgDue =
+    state.ecgIntervalMs !== null && (state.lastEcgT === null || t - state.lastEcgT >= state.ecgIntervalMs);
   let battery = state.battery - (dt / HOUR) * 0.03 - (ecgDue ? 0.0005 : 0);
   if (battery <= 0.02 || (battery < 0.2 && hour >= 21 && hour < 23)) battery = 1;
   battery = clamp(battery, 0, 1);
@@ -253,7 +260,9 @@ export function stepWearable(
   if (b.glucose !== null) {
     const dawn = 10 * Math.exp(-(((hour - 6) / 2) ** 2)); // dawn phenomenon
     const mealsUp = meals.reduce((sum, m) => sum + mealExcess(m, t), 0);
-    vitals.glucose = Math.round(clamp(b.glucose + dawn + mealsUp - 15 * activity + rng.gaussian(0, 4), 45, 450));
+    vitals.glucose = Math.round(
+      clamp(b.glucose + dawn + mealsUp - 15 * activity + rng.gaussian(0, 4), 45, 450),
+    );
   }
   const reading: VitalsSample = {
     ts: new Date(t).toISOString(),

@@ -189,7 +189,7 @@ export async function createIngestLog(
       readings: readingCount,
       durationMs: performance.now() - started,
     });
-    jobs.forEach((job, i) => job.resolve(outcomes[i]!));
+    for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
   }
 
   function addReadingOps(ops: BatchOp[], record: StoredReading, key: string): void {
