@@ -14,6 +14,7 @@ import { createLog, type Log } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { formatCredentials, type SeededCredentials, seedDemo } from './seed.ts';
 import {
+  type AccessLog,
   createAccessLog,
   createDeviceRegistry,
   createIngestLog,
@@ -39,6 +40,7 @@ export interface Gateway {
   readonly metrics: Metrics;
   readonly api: FastifyInstance;
   readonly ingestLog: IngestLog;
+  readonly accessLog: AccessLog;
   readonly seeded: SeededCredentials | null;
   mqttPort(): number;
   httpPort(): number;
@@ -132,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     api,
     ingestLog,
+    accessLog,
     seeded,
     mqttPort: () => broker.port(),
     httpPort,
