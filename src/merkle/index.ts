@@ -1,0 +1,14 @@
+export { HASH_SIZE } from './checks.ts';
+export {
+  consistencyProof,
+  consistencyProofFromLeafHashes,
+  inclusionProof,
+  inclusionProofFromLeafHashes,
+  merkleRoot,
+  rootFromLeafHashes,
+} from './generate.ts';
+export { emptyRoot, leafHash, nodeHash } from './hashes.ts';
+export type { ProgressCallback } from './levels.ts';
+export { sha256, sha256Noble } from './sha256.ts';
+export { type BuildOptions, buildTree, buildTreeFromLeaves, MerkleTree } from './tree.ts';
+export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.ts';

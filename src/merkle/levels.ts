@@ -1,0 +1,52 @@
+import { HASH_SIZE } from './checks.ts';
+import { leafHashInto, pairHashInto } from './hashes.ts';
+
+/** Called now and then during long builds with the number of hashes done and to do. */
+export type ProgressCallback = (done: number, total: number) => void;
+
+const PROGRESS_EVERY = 1 << 16;
+
+/** Sizes of the levels of a tree of `size` leaves, leaves first, root last (one level of 1 for size 1). */
+export function levelSizes(size: number): number[] {
+  const sizes = [size];
+  for (let n = size; n > 1; ) {
+    n = (n + 1) >>> 1;
+    sizes.push(n);
+  }
+  return sizes;
+}
+
+/** RFC 9162 §2.1.1 leaf hashes of `leaves` written one after the other into `out` from hash slot 0. */
+export function hashLeavesInto(
+  leaves: readonly Uint8Array[],
+  out: Uint8Array,
+  onProgress?: ProgressCallback,
+  total = leaves.length,
+): void {
+  for (let i = 0; i < leaves.length; i++) {
+    leafHashInto(leaves[i]!, out, i * HASH_SIZE);
+    if (onProgress !== undefined && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, total);
+  }
+}
+
+/** Copies 32-byte hashes one after the other into `out` from hash slot 0. */
+export function copyHashesInto(hashes: readonly Uint8Array[], out: Uint8Array): void {
+  for (let i = 0; i < hashes.length; i++) out.set(hashes[i]!, i * HASH_SIZE);
+}
+
+/**
+ * One level up: the `size` hashes at hash slot `from` are paired into the slots from `to` (RFC 9162 §2.1.1,
+ * MTH(D[n]) = HASH(0x01 || MTH(D[0:k]) || MTH(D[k:n])) with the split carried up level by level); an unpaired
+ * last hash is copied up unchanged. `to` may equal `from`: each output slot is behind the inputs it reads.
+ * Returns the size of the new level.
+ */
+export function hashLevel(buffer: Uint8Array, from: number, size: number, to: number): number {
+  const pairs = size >>> 1;
+  for (let i = 0; i < pairs; i++)
+    pairHashInto(buffer, (from + 2 * i) * HASH_SIZE, buffer, (to + i) * HASH_SIZE);
+  if (size & 1) {
+    const last = (from + size - 1) * HASH_SIZE;
+    buffer.copyWithin((to + pairs) * HASH_SIZE, last, last + HASH_SIZE);
+  }
+  return pairs + (size & 1);
+}

@@ -1,0 +1,122 @@
+import { checkBytesArray, checkCount, checkHashArray, HASH_SIZE } from './checks.ts';
+import { emptyRoot } from './hashes.ts';
+import { copyHashesInto, hashLeavesInto, hashLevel, levelSizes, type ProgressCallback } from './levels.ts';
+import { consistencyNodes, inclusionNodes } from './proof-nodes.ts';
+
+export interface BuildOptions {
+  /** Called every 65,536 leaf hashes and after each level with the hashes done and the total. */
+  readonly onProgress?: ProgressCallback;
+}
+
+/**
+ * Every level of an RFC 9162 tree in one buffer (about 2·size hashes), so the root and the proof of any
+ * leaf cost no hashing after the build. Proof elements are views into that buffer: copy one before changing it.
+ */
+export class MerkleTree {
+  /** Number of leaves. */
+  readonly size: number;
+  readonly #buffer: Uint8Array;
+  /** First hash slot of each level in `#buffer`, leaves first. */
+  readonly #starts: readonly number[];
+
+  /** Use `buildTree` or `buildTreeFromLeaves`. */
+  constructor(size: number, buffer: Uint8Array, starts: readonly number[]) {
+    this.size = size;
+    this.#buffer = buffer;
+    this.#starts = starts;
+  }
+
+  /** MTH(D[size]); SHA-256("") for the empty tree (RFC 9162 §2.1.1). A fresh copy. */
+  root(): Uint8Array {
+    if (this.size === 0) return emptyRoot();
+    return this.#node(this.#starts.length - 1, 0).slice();
+  }
+
+  /** The leaf hash at `index` (a view). */
+  leafHash(index: number): Uint8Array {
+    this.#checkIndex(index);
+    return this.#node(0, index);
+  }
+
+  /** RFC 9162 §2.1.3.1 inclusion proof of leaf `index`, leaf side first (views into the tree). */
+  inclusionProof(index: number): Uint8Array[] {
+    this.#checkIndex(index);
+    return this.#nodes(inclusionNodes(index, this.size));
+  }
+
+  /**
+   * The same proof written as consecutive 32-byte hashes into `out` from byte `offset`, for callers that keep
+   * every path of a batch in one buffer. Returns the number of hashes written (at most 31 for this tree).
+   */
+  writeInclusionProof(index: number, out: Uint8Array, offset: number): number {
+    this.#checkIndex(index);
+    const nodes = inclusionNodes(index, this.size);
+    const count = nodes.length >>> 1;
+    if (offset < 0 || offset + count * HASH_SIZE > out.length) {
+      throw new RangeError(`out has no room for ${count} hashes at offset ${offset}`);
+    }
+    for (let j = 0; j < count; j++) {
+      const from = (this.#starts[nodes[2 * j]!]! + nodes[2 * j + 1]!) * HASH_SIZE;
+      out.set(this.#buffer.subarray(from, from + HASH_SIZE), offset + j * HASH_SIZE);
+    }
+    return count;
+  }
+
+  /** RFC 9162 §2.1.4.1 consistency proof from the first `oldSize` leaves to this tree (views). */
+  consistencyProof(oldSize: number): Uint8Array[] {
+    checkCount('oldSize', oldSize);
+    if (oldSize === 0) throw new RangeError('oldSize must be at least 1');
+    if (oldSize > this.size) throw new RangeError(`oldSize ${oldSize} is past the tree size ${this.size}`);
+    return this.#nodes(consistencyNodes(oldSize, this.size));
+  }
+
+  #checkIndex(index: number): void {
+    checkCount('index', index);
+    if (index >= this.size) throw new RangeError(`index ${index} is not below the tree size ${this.size}`);
+  }
+
+  #node(level: number, index: number): Uint8Array {
+    const from = (this.#starts[level]! + index) * HASH_SIZE;
+    return this.#buffer.subarray(from, from + HASH_SIZE);
+  }
+
+  #nodes(flat: readonly number[]): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let j = 0; j < flat.length; j += 2) out.push(this.#node(flat[j]!, flat[j + 1]!));
+    return out;
+  }
+}
+
+/** A tree over leaf hashes (each 32 bytes), e.g. those a sealer already holds. */
+export function buildTree(leafHashes: readonly Uint8Array[], options: BuildOptions = {}): MerkleTree {
+  checkHashArray('leafHashes', leafHashes);
+  return build(leafHashes.length, (level0) => copyHashesInto(leafHashes, level0), options);
+}
+
+/** A tree over leaf data: the leaves are hashed straight into the tree's buffer. */
+export function buildTreeFromLeaves(leaves: readonly Uint8Array[], options: BuildOptions = {}): MerkleTree {
+  checkBytesArray('leaves', leaves);
+  const total = 2 * leaves.length;
+  return build(leaves.length, (level0) => hashLeavesInto(leaves, level0, options.onProgress, total), options);
+}
+
+function build(size: number, fillLeaves: (level0: Uint8Array) => void, options: BuildOptions): MerkleTree {
+  const sizes = levelSizes(size);
+  const starts: number[] = [];
+  let slots = 0;
+  for (const n of sizes) {
+    starts.push(slots);
+    slots += n;
+  }
+  const buffer = new Uint8Array(slots * HASH_SIZE);
+  fillLeaves(buffer.subarray(0, size * HASH_SIZE));
+  const total = 2 * size; // leaf hashes plus at most size − 1 node hashes
+  let done = size;
+  options.onProgress?.(done, total);
+  for (let level = 1; level < sizes.length; level++) {
+    hashLevel(buffer, starts[level - 1]!, sizes[level - 1]!, starts[level]!);
+    done += sizes[level - 1]! >>> 1;
+    options.onProgress?.(done, total);
+  }
+  return new MerkleTree(size, buffer, starts);
+}
