@@ -1,0 +1,109 @@
+/**
+ * The full gateway (`node src/main.ts start`, SPEC §6) on free ports with a fresh data directory;
+ * devices provisioned through `POST /v1/devices` (SPEC §5).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deviceIdentities } from './devices.ts';
+import type { DeviceCredentials } from './load-client.ts';
+import { freePort, register, stop } from './procs.ts';
+import { type Target, TargetSkipped } from './target.ts';
+
+const PROVISION_CONCURRENCY = 16;
+
+export interface GatewayOptions {
+  readonly repoRoot: string;
+  readonly workDir: string;
+  readonly readyTimeoutMs: number;
+  readonly onProvisioned?: (done: number, total: number) => void;
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function isReady(httpPort: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`, { signal: AbortSignal.timeout(1_000) });
+    await res.body?.cancel();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Target> {
+  const main = join(options.repoRoot, 'src/main.ts');
+  if (!existsSync(main)) throw new TargetSkipped('src/main.ts does not exist yet');
+  const [mqttPort, httpPort] = [await freePort(), await freePort()];
+  const dataDir = join(options.workDir, 'gateway-data');
+  mkdirSync(dataDir, { recursive: true });
+  const adminToken = randomBytes(24).toString('base64url');
+  const logFile = join(options.workDir, 'gateway.log');
+  const log = openSync(logFile, 'a');
+  const child = register(
+    spawn(process.execPath, [main, 'start'], {
+      cwd: options.repoRoot,
+      env: {
+        ...process.env,
+        GATEWAY_DATA_DIR: dataDir,
+        GATEWAY_MQTT_PORT: String(mqttPort),
+        GATEWAY_HTTP_PORT: String(httpPort),
+        GATEWAY_ADMIN_TOKEN: adminToken,
+      },
+      stdio: ['ignore', log, log],
+    }),
+  );
+
+  const deadline = Date.now() + options.readyTimeoutMs;
+  while (!(await isReady(httpPort))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      const why =
+        child.exitCode !== null
+          ? `exited with code ${child.exitCode} before /readyz`
+          : `/readyz not 200 after ${options.readyTimeoutMs / 1000} s`;
+      await stop(child, 3_000);
+      throw new TargetSkipped(`${why}; last lines of ${logFile}:\n${tail(logFile)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  const provisioned = new Map<string, DeviceCredentials>();
+  const provision = async (device: { id: string; patientId: string; index: number }) => {
+    const res = await fetch(`http://127.0.0.1:${httpPort}/v1/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: device.id, kind: 'wearable', patientId: device.patientId }),
+    });
+    const body = await res.text();
+    if (!res.ok) throw new Error(`POST /v1/devices ${device.id}: ${res.status} ${body}`);
+    const { secret } = JSON.parse(body) as { secret: string };
+    return { ...device, password: secret };
+  };
+
+  return {
+    name: 'gateway',
+    port: mqttPort,
+    pid: child.pid!,
+    async devices(count) {
+      const wanted = deviceIdentities(count);
+      const todo = wanted.filter((d) => !provisioned.has(d.id));
+      let next = 0;
+      const worker = async () => {
+        for (let d = todo[next++]; d !== undefined; d = todo[next++]) {
+          provisioned.set(d.id, await provision(d));
+          options.onProvisioned?.(provisioned.size, count);
+        }
+      };
+      await Promise.all(Array.from({ length: PROVISION_CONCURRENCY }, worker));
+      return wanted.map((d) => provisioned.get(d.id)!);
+    },
+    stop: () => stop(child, 30_000),
+  };
+}

@@ -1,0 +1,17 @@
+/** A broker under test, started by the bench on 127.0.0.1. */
+import type { DeviceCredentials } from './load-client.ts';
+import type { Stopped } from './procs.ts';
+
+export interface Target {
+  readonly name: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Credentials of the first `count` bench devices, provisioning them if the broker needs it. */
+  devices(count: number): Promise<DeviceCredentials[]>;
+  stop(): Promise<Stopped>;
+}
+
+/** A target that could not be started; the bench reports why and goes on with the others. */
+export class TargetSkipped extends Error {
+  override name = 'TargetSkipped';
+}
