@@ -80,8 +80,11 @@ export async function startTestGateway(
     httpUrl: `http://127.0.0.1:${gateway.httpPort()}`,
     api,
     async provision(id, kind, patientId) {
-      const res = await api('POST', '/v1/devices', { body: { id, kind, ...(patientId ? { patientId } : {}) } });
-      if (res.statusCode !== 201) throw new Error(`provision ${id}: ${res.statusCode} ${JSON.stringify(res.body)}`);
+      const res = await api('POST', '/v1/devices', {
+        body: { id, kind, ...(patientId ? { patientId } : {}) },
+      });
+      if (res.statusCode !== 201)
+        throw new Error(`provision ${id}: ${res.statusCode} ${JSON.stringify(res.body)}`);
       return res.body.secret as string;
     },
     async stop(stopOptions = {}) {
@@ -94,7 +97,12 @@ export async function startTestGateway(
 /** Connects an mqtt.js client; rejects with the CONNACK error when the broker refuses. */
 export function connectDevice(url: string, options: IClientOptions): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...options });
+    const client = mqtt.connect(url, {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...options,
+    });
     client.once('connect', () => resolve(client));
     client.once('error', (err) => {
       client.end(true);
@@ -127,7 +135,12 @@ export function vitals(patientId: string, overrides: Record<string, unknown> = {
 }
 
 /** All readings of a patient, following cursors. */
-export async function allReadings(t: TestGateway, patientId: string, query = '', token?: string): Promise<any[]> {
+export async function allReadings(
+  t: TestGateway,
+  patientId: string,
+  query = '',
+  token?: string,
+): Promise<any[]> {
   const out: any[] = [];
   let cursor: string | null = null;
   do {

@@ -1,7 +1,7 @@
 /** The HTTP API (SPEC §5) on a real gateway: pagination, roles, bad parameters, access log. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { allReadings, connectDevice, type TestGateway, startTestGateway } from '../helpers/gateway.ts';
+import { allReadings, connectDevice, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const TOTAL = 3000;
 
@@ -73,7 +73,11 @@ describe('HTTP API', () => {
     const url = '/v1/patients/P-API/readings?limit=1';
     assert.equal((await t.api('GET', url, { token: null })).statusCode, 401);
     assert.equal((await t.api('GET', url, { token: 'not-a-token' })).statusCode, 401);
-    const noBearer = await t.gateway.api.inject({ method: 'GET', url, headers: { authorization: 'Basic abc' } });
+    const noBearer = await t.gateway.api.inject({
+      method: 'GET',
+      url,
+      headers: { authorization: 'Basic abc' },
+    });
     assert.equal(noBearer.statusCode, 401);
     assert.equal((await t.api('GET', url, { token: tokens.clinician })).statusCode, 200);
     assert.equal((await t.api('GET', url, { token: tokens.patient })).statusCode, 200);
@@ -86,7 +90,10 @@ describe('HTTP API', () => {
     assert.equal((await t.api('GET', other, { token: tokens.clinician })).statusCode, 403);
     assert.equal((await t.api('GET', other, { token: tokens.patient })).statusCode, 403);
     for (const role of ['clinician', 'patient', 'auditor', 'peer']) {
-      const device = await t.api('POST', '/v1/devices', { token: tokens[role], body: { id: 'x1', kind: 'drone' } });
+      const device = await t.api('POST', '/v1/devices', {
+        token: tokens[role],
+        body: { id: 'x1', kind: 'drone' },
+      });
       assert.equal(device.statusCode, 403, role);
       const token = await t.api('POST', '/v1/tokens', { token: tokens[role], body: { role: 'admin' } });
       assert.equal(token.statusCode, 403, role);
@@ -120,7 +127,10 @@ describe('HTTP API', () => {
   });
 
   test('device provisioning: conflicts, bad bodies, unknown devices', async () => {
-    assert.equal((await t.api('POST', '/v1/devices', { body: { id: 'w-api', kind: 'wearable' } })).statusCode, 409);
+    assert.equal(
+      (await t.api('POST', '/v1/devices', { body: { id: 'w-api', kind: 'wearable' } })).statusCode,
+      409,
+    );
     for (const body of [
       { id: 'bad id', kind: 'wearable' },
       { id: 'x2', kind: 'toaster' },
@@ -136,7 +146,9 @@ describe('HTTP API', () => {
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.body.code, 'ERR_NOT_FOUND');
     const list = await t.api('GET', '/v1/devices');
-    assert.ok(list.body.devices.some((d: any) => d.id === 'w-api' && !('secretHash' in d) && !('secret' in d)));
+    assert.ok(
+      list.body.devices.some((d: any) => d.id === 'w-api' && !('secretHash' in d) && !('secret' in d)),
+    );
   });
 
   test('token issuance checks role and patients', async () => {

@@ -9,8 +9,8 @@ import {
   allReadings,
   closed,
   connectDevice,
-  type TestGateway,
   startTestGateway,
+  type TestGateway,
   vitals,
 } from '../helpers/gateway.ts';
 
@@ -48,7 +48,8 @@ describe('MQTT ingestion', () => {
   });
   after(() => t.stop());
 
-  const device = (id: string, clientId = id) => connectDevice(t.mqttUrl, { username: id, password: secrets[id], clientId });
+  const device = (id: string, clientId = id) =>
+    connectDevice(t.mqttUrl, { username: id, password: secrets[id], clientId });
 
   test('valid readings published with QoS 1 come back through the API', async () => {
     const client = await device('w1');
@@ -69,7 +70,13 @@ describe('MQTT ingestion', () => {
   test('drone flight telemetry and delivery events come back in order through /v1/flights', async () => {
     const client = await device('d1');
     const t0 = Date.now() - 10_000;
-    const flight = { seq: 1, ts: t0, flightId: 'F-1', position: { lat: 22.57, lon: 88.36, altM: 120 }, speedMps: 14 };
+    const flight = {
+      seq: 1,
+      ts: t0,
+      flightId: 'F-1',
+      position: { lat: 22.57, lon: 88.36, altM: 120 },
+      speedMps: 14,
+    };
     const delivered = {
       seq: 2,
       ts: t0 + 5000,
@@ -136,7 +143,9 @@ describe('MQTT ingestion', () => {
   test('malformed messages are acknowledged and reported without a seq', async () => {
     const client = await device('w1', 'w1:malformed');
     const reports = await errorReports(client, 'w1');
-    const array501 = Array.from({ length: 501 }, () => vitals('P-1', { ts: Date.now(), vitals: { heartRate: 70 } }));
+    const array501 = Array.from({ length: 501 }, () =>
+      vitals('P-1', { ts: Date.now(), vitals: { heartRate: 70 } }),
+    );
     const payloads: Array<[string | Buffer, RegExp]> = [
       ['{not json', /not JSON/],
       [Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), /UTF-8/],
@@ -209,10 +218,13 @@ describe('MQTT ingestion', () => {
     const client = await device('w1', 'w1:sub');
     for (const topic of ['tele/w2/errors', 'tele/w1/vitals', 'tele/#', '#']) {
       // mqtt.js rejects a subscription whose SUBACK carries a failure code, with the packet attached.
-      await assert.rejects(client.subscribeAsync(topic, { qos: 1 }), (err: { packet?: { granted?: number[] } }) => {
-        assert.deepEqual(err.packet?.granted, [128], topic);
-        return true;
-      });
+      await assert.rejects(
+        client.subscribeAsync(topic, { qos: 1 }),
+        (err: { packet?: { granted?: number[] } }) => {
+          assert.deepEqual(err.packet?.granted, [128], topic);
+          return true;
+        },
+      );
     }
     assert.ok(client.connected, 'a refused subscription does not close the connection');
     client.end();
@@ -229,7 +241,11 @@ describe('MQTT ingestion', () => {
 
   test('revoking a device disconnects it at once and refuses it afterwards with CONNACK 5', async () => {
     const secret = await t.provision('w-revoke', 'wearable', 'P-R');
-    const client = await connectDevice(t.mqttUrl, { username: 'w-revoke', password: secret, clientId: 'w-revoke' });
+    const client = await connectDevice(t.mqttUrl, {
+      username: 'w-revoke',
+      password: secret,
+      clientId: 'w-revoke',
+    });
     const gone = closed(client);
     const res = await t.api('DELETE', '/v1/devices/w-revoke');
     assert.equal(res.statusCode, 200);

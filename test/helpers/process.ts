@@ -1,0 +1,92 @@
+/** A gateway as a child process (`node src/main.ts start`), for crash, signal and restart tests. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ADMIN_TOKEN } from './gateway.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = address && typeof address === 'object' ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface GatewayProcess {
+  readonly child: ChildProcess;
+  readonly mqttPort: number;
+  readonly httpPort: number;
+  readonly output: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+export async function spawnGateway(
+  dataDir: string,
+  options: { mqttPort?: number; httpPort?: number; config?: Record<string, unknown> } = {},
+): Promise<GatewayProcess> {
+  const mqttPort = options.mqttPort ?? (await freePort());
+  const httpPort = options.httpPort ?? (await freePort());
+  const configFile = join(dataDir, '..', `config-${process.pid}-${mqttPort}.json`);
+  writeFileSync(
+    configFile,
+    JSON.stringify({ gatewayId: 'gw-proc', security: { secretHashLog2N: 10 }, ...options.config }),
+  );
+  const child = spawn(process.execPath, ['src/main.ts', 'start', '--config', configFile], {
+    env: {
+      ...process.env,
+      GATEWAY_DATA_DIR: dataDir,
+      GATEWAY_MQTT_PORT: String(mqttPort),
+      GATEWAY_HTTP_PORT: String(httpPort),
+      GATEWAY_MQTT_HOST: '127.0.0.1',
+      GATEWAY_HTTP_HOST: '127.0.0.1',
+      GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c) => {
+    output += c;
+  });
+  child.stderr?.on('data', (c) => {
+    output += c;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const api: GatewayProcess['api'] = async (method, path, body) => {
+    const res = await fetch(`http://127.0.0.1:${httpPort}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body: parsed };
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+      if (res.status === 200) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway not ready in 20 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, mqttPort, httpPort, output: () => output, exited, api };
+}
