@@ -14,6 +14,7 @@ export interface StoredReading {
 }
 
 export interface QuarantineEntry {
+  readonly reason: string;
   readonly id: string;
   readonly deviceId: string;
   readonly kind: ReadingKind;
