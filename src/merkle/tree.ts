@@ -96,7 +96,7 @@ export function buildTree(leafHashes: readonly Uint8Array[], options: BuildOptio
 /** A tree over leaf data: the leaves are hashed straight into the tree's buffer. */
 export function buildTreeFromLeaves(leaves: readonly Uint8Array[], options: BuildOptions = {}): MerkleTree {
   checkBytesArray('leaves', leaves);
-  const total = 2 * leaves.length;
+  const total = hashCount(leaves.length);
   return build(leaves.length, (level0) => hashLeavesInto(leaves, level0, options.onProgress, total), options);
 }
 
@@ -110,7 +110,7 @@ function build(size: number, fillLeaves: (level0: Uint8Array) => void, options: 
   }
   const buffer = new Uint8Array(slots * HASH_SIZE);
   fillLeaves(buffer.subarray(0, size * HASH_SIZE));
-  const total = 2 * size; // leaf hashes plus at most size − 1 node hashes
+  const total = hashCount(size);
   let done = size;
   options.onProgress?.(done, total);
   for (let level = 1; level < sizes.length; level++) {
@@ -119,4 +119,9 @@ function build(size: number, fillLeaves: (level0: Uint8Array) => void, options: 
     options.onProgress?.(done, total);
   }
   return new MerkleTree(size, buffer, starts);
+}
+
+/** Hashes in a tree of `size` leaves: the leaves and size − 1 nodes. */
+function hashCount(size: number): number {
+  return size === 0 ? 0 : 2 * size - 1;
 }
