@@ -1,0 +1,128 @@
+/**
+ * `npm run demo`: a gateway on gateway-config/demo.json in a temporary data dir, fed by simulated
+ * wearables and drones, printing what happens as it happens. `--duration S` (default 40, 0 = until
+ * Ctrl-C), `--wearables N`, `--drones N`, `--keep` to keep the data dir.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runFleet } from '../device-sim/fleet.ts';
+import { humanSummary } from '../device-sim/report.ts';
+import { loadConfig, parseConfig } from '../src/config/index.ts';
+import { randomSecret } from '../src/crypto/tokens.ts';
+import { startGateway } from '../src/gateway.ts';
+import { createLog } from '../src/log.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '40' },
+    wearables: { type: 'string', default: '20' },
+    drones: { type: 'string', default: '2' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const durationS = Number(values.duration);
+const wearables = Number(values.wearables);
+const drones = Number(values.drones);
+for (const [name, n] of [
+  ['duration', durationS],
+  ['wearables', wearables],
+  ['drones', drones],
+] as const) {
+  if (!Number.isFinite(n) || n < 0) {
+    process.stderr.write(`demo: --${name} must be a number >= 0\n`);
+    process.exit(2);
+  }
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const dataDir = mkdtempSync(join(tmpdir(), 'medgate-demo-'));
+const base = loadConfig({ file: 'gateway-config/demo.json', env: {} }).config;
+// Ephemeral ports, so the demo never collides with a gateway or broker already running here.
+const config = parseConfig({
+  ...base,
+  dataDir,
+  mqtt: { ...base.mqtt, port: Number(process.env.GATEWAY_MQTT_PORT ?? 0) },
+  http: { ...base.http, port: Number(process.env.GATEWAY_HTTP_PORT ?? 0) },
+});
+const adminToken = randomSecret();
+const gateway = await startGateway({ config, adminToken, log: createLog({ quiet: true }) });
+const mqttUrl = `mqtt://127.0.0.1:${gateway.mqttPort()}`;
+const apiUrl = `http://127.0.0.1:${gateway.httpPort()}`;
+say(`medgate demo: gateway ${config.gatewayId}`);
+say(`  MQTT ${mqttUrl}   API ${apiUrl} (OpenAPI at ${apiUrl}/docs)   data ${dataDir}`);
+say(`  ${wearables} wearables and ${drones} drones, ${durationS > 0 ? `${durationS} s` : 'until Ctrl-C'}`);
+
+const abort = new AbortController();
+let stopping = false;
+const onSignal = () => {
+  if (stopping) return;
+  stopping = true;
+  say('\nstopping: draining devices and in-flight commits…');
+  abort.abort();
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+async function counterTotal(counter: { get(): Promise<{ values: Array<{ value: number }> }> }) {
+  return (await counter.get()).values.reduce((n, v) => n + v.value, 0);
+}
+
+let lastIngested = 0;
+const ticker = setInterval(async () => {
+  const ingested = await counterTotal(gateway.metrics.readingsIngested);
+  const rejected = await counterTotal(gateway.metrics.readingsRejected);
+  const connected = (await gateway.metrics.connectedDevices.get()).values[0]?.value ?? 0;
+  say(
+    `  readings in ${String(ingested - lastIngested).padStart(4)}/s   stored ${String(ingested).padStart(6)}   ` +
+      `rejected ${String(rejected).padStart(4)}   devices online ${connected}`,
+  );
+  lastIngested = ingested;
+}, 1000);
+
+let exitCode = 0;
+try {
+  const summary = await runFleet(
+    {
+      mqtt: mqttUrl,
+      api: apiUrl,
+      adminToken,
+      wearables,
+      drones,
+      rateHz: 1,
+      durationS: durationS > 0 ? durationS : 365 * 86_400,
+      badRatio: 0.02,
+      disconnectRatio: 0.1,
+      seed: 2026,
+      idPrefix: 'demo',
+    },
+    { signal: abort.signal },
+  );
+  clearInterval(ticker);
+  say('\nsimulator summary');
+  say(humanSummary(summary).replace(/^/gm, '  '));
+  const patient = summary.devices.find((d) => d.kind === 'wearable')?.patientId;
+  if (patient) {
+    const res = await fetch(`${apiUrl}/v1/patients/${patient}/readings?limit=3`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    const body = (await res.json()) as {
+      readings: Array<{ id: string; ts: string; data: unknown; proof: { status: string } }>;
+    };
+    say(`\nGET /v1/patients/${patient}/readings?limit=3 → ${res.status}`);
+    for (const r of body.readings)
+      say(`  ${r.id} ${r.ts} ${r.proof.status} ${JSON.stringify(r.data).slice(0, 110)}`);
+  }
+} catch (err) {
+  if (!abort.signal.aborted) {
+    process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
+    exitCode = 1;
+  }
+} finally {
+  clearInterval(ticker);
+  await gateway.stop();
+  if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
+  else say(`data kept in ${dataDir}`);
+}
+process.exit(exitCode);
