@@ -46,18 +46,27 @@ export class MerkleTree {
 
   /**
    * The same proof written as consecutive 32-byte hashes into `out` from byte `offset`, for callers that keep
-   * every path of a batch in one buffer. Returns the number of hashes written (at most 31 for this tree).
+   * every path of a batch in one buffer. Returns the number of hashes written (at most the tree height).
    */
   writeInclusionProof(index: number, out: Uint8Array, offset: number): number {
     this.#checkIndex(index);
-    const nodes = inclusionNodes(index, this.size);
-    const count = nodes.length >>> 1;
-    if (offset < 0 || offset + count * HASH_SIZE > out.length) {
-      throw new RangeError(`out has no room for ${count} hashes at offset ${offset}`);
-    }
-    for (let j = 0; j < count; j++) {
-      const from = (this.#starts[nodes[2 * j]!]! + nodes[2 * j + 1]!) * HASH_SIZE;
-      out.set(this.#buffer.subarray(from, from + HASH_SIZE), offset + j * HASH_SIZE);
+    checkCount('offset', offset);
+    // Same walk as inclusionNodes(), without the intermediate array: this runs once per leaf of a batch.
+    const buffer = this.#buffer;
+    let count = 0;
+    let i = index;
+    for (let level = 0, levelSize = this.size; levelSize > 1; level++) {
+      const sibling = i ^ 1;
+      if (sibling < levelSize) {
+        const to = offset + count * HASH_SIZE;
+        if (to + HASH_SIZE > out.length)
+          throw new RangeError(`out has no room for the proof at offset ${offset}`);
+        const from = (this.#starts[level]! + sibling) * HASH_SIZE;
+        for (let k = 0; k < HASH_SIZE; k++) out[to + k] = buffer[from + k]!;
+        count++;
+      }
+      i >>>= 1;
+      levelSize = (levelSize + 1) >>> 1;
     }
     return count;
   }
