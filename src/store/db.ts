@@ -27,8 +27,8 @@ export function sublevels(db: Db) {
     byPatient: text('by-patient'),
     /** `{flightId}!{ts}!{id}` → kind. */
     byFlight: text('by-flight'),
-    /** `{receivedMinute}!{id}` → ''. */
-    byMinute: text('by-minute'),
+    /** `{receivedAt}!{id}` → '': readings in receipt order, for sealing windows of any length. */
+    byReceipt: text('by-receipt'),
     quarantine: json<QuarantineEntry>('quarantine'),
     devices: json<DeviceRecord>('devices'),
     tokens: json<TokenRecord>('tokens'),

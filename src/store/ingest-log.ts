@@ -8,7 +8,7 @@
 import { GatewayError } from '../errors.ts';
 import type { FieldError, ReadingKind, ValidReading } from '../telemetry/index.ts';
 import type { Db, Sublevels } from './db.ts';
-import { dedupKey, formatId, minuteIndexKey, minuteOf, parseId, timeIndexKey } from './keys.ts';
+import { dedupKey, formatId, parseId, receiptIndexKey, timeIndexKey } from './keys.ts';
 import type { QuarantineEntry, StoredReading } from './records.ts';
 
 export interface Rejection {
@@ -47,13 +47,22 @@ export interface IngestLogOptions {
 
 export interface IngestLogComponents {
   readonly db: Db;
-  readonly subs: Pick<Sublevels, 'readings' | 'dedup' | 'byPatient' | 'byFlight' | 'byMinute' | 'quarantine'>;
+  readonly subs: Pick<
+    Sublevels,
+    'readings' | 'dedup' | 'byPatient' | 'byFlight' | 'byReceipt' | 'quarantine'
+  >;
 }
 
 export interface IngestLog {
   submit(message: IngestMessage): Promise<IngestOutcome>;
-  /** Resolves when everything submitted so far is committed. */
+  /** Resolves when the queue is empty and nothing is being written. */
   drain(): Promise<void>;
+  /**
+   * Resolves once every message submitted before the call is committed (or failed), however busy the
+   * log stays afterwards. The sealer uses it: receipt times only grow, so after a barrier taken at time T
+   * every reading received before T is on disk.
+   */
+  barrier(): Promise<void>;
 }
 
 interface Job {
@@ -81,8 +90,12 @@ export async function createIngestLog(
   let writing = false;
   let scheduled = false;
   let idleWaiters: Array<() => void> = [];
+  let submitted = 0;
+  let settled = 0;
+  let barriers: Array<{ upTo: number; resolve: () => void }> = [];
 
   function submit(message: IngestMessage): Promise<IngestOutcome> {
+    submitted++;
     return new Promise((resolve, reject) => {
       queue.push({ message, resolve, reject });
       if (!writing && !scheduled) {
@@ -108,6 +121,8 @@ export async function createIngestLog(
           });
           for (const job of jobs) job.reject(error);
         }
+        settled += jobs.length;
+        releaseBarriers();
       }
     } finally {
       writing = false;
@@ -202,7 +217,22 @@ export async function createIngestLog(
       put(subs.byPatient, timeIndexKey(data.patientId, record.ts, record.id), record.kind);
     if (data.flightId !== undefined)
       put(subs.byFlight, timeIndexKey(data.flightId, record.ts, record.id), record.kind);
-    put(subs.byMinute, minuteIndexKey(minuteOf(record.receivedAt), record.id), '');
+    put(subs.byReceipt, receiptIndexKey(record.receivedAt, record.id), '');
+  }
+
+  function releaseBarriers(): void {
+    if (barriers.length === 0) return;
+    const waiting = barriers;
+    barriers = [];
+    for (const b of waiting) {
+      if (b.upTo <= settled) b.resolve();
+      else barriers.push(b);
+    }
+  }
+
+  function barrier(): Promise<void> {
+    if (settled >= submitted) return Promise.resolve();
+    return new Promise((resolve) => barriers.push({ upTo: submitted, resolve }));
   }
 
   function drain(): Promise<void> {
@@ -212,7 +242,7 @@ export async function createIngestLog(
     }).then(() => drain());
   }
 
-  return { submit, drain };
+  return { submit, drain, barrier };
 }
 
 async function lastId(sublevel: {

@@ -20,7 +20,7 @@ export const minuteOf = (ms: number): number => ms - (ms % MINUTE_MS);
 export const dedupKey = (deviceId: string, seq: number): string => `${deviceId}!${formatTime(seq)}`;
 export const timeIndexKey = (owner: string, ts: number, id: string): string =>
   `${owner}!${formatTime(ts)}!${id}`;
-export const minuteIndexKey = (minute: number, id: string): string => `${formatTime(minute)}!${id}`;
+export const receiptIndexKey = (receivedAt: number, id: string): string => `${formatTime(receivedAt)}!${id}`;
 
 /** Bounds `[gte, lt)` of an owner's time index between `from` (inclusive) and `to` (exclusive). */
 export function timeRange(owner: string, from: number, to: number): { gte: string; lt: string } {

@@ -1,7 +1,7 @@
 /** Queries over the ingest log's indexes: by patient, by flight, by receipt minute, by id. */
 import type { ReadingKind } from '../telemetry/index.ts';
 import type { Sublevels } from './db.ts';
-import { formatTime, minuteIndexKey, timeRange } from './keys.ts';
+import { formatTime, timeRange } from './keys.ts';
 import type { StoredReading } from './records.ts';
 
 export interface TimeQuery {
@@ -25,14 +25,16 @@ export interface ReadingQueries {
   byPatient(patientId: string, query: TimeQuery): Promise<ReadingsPage>;
   byFlight(flightId: string, query: TimeQuery): Promise<ReadingsPage>;
   byId(id: string): Promise<StoredReading | undefined>;
-  /** Readings received in the minute starting at `minute` (epoch ms), in receipt order. */
-  inMinute(minute: number): Promise<StoredReading[]>;
+  /** Readings received in `[from, to)` (epoch ms), in receipt order. */
+  receivedIn(from: number, to: number): Promise<StoredReading[]>;
+  /** The same, a page at a time, so a large window never sits in memory whole. */
+  receivedPages(from: number, to: number, pageSize: number): AsyncGenerator<StoredReading[]>;
 }
 
-type Components = { readonly subs: Pick<Sublevels, 'readings' | 'byPatient' | 'byFlight' | 'byMinute'> };
+type Components = { readonly subs: Pick<Sublevels, 'readings' | 'byPatient' | 'byFlight' | 'byReceipt'> };
 
 export function createReadingQueries(components: Components): ReadingQueries {
-  const { readings, byPatient, byFlight, byMinute } = components.subs;
+  const { readings, byPatient, byFlight, byReceipt } = components.subs;
 
   async function page(index: Sublevels['byPatient'], owner: string, query: TimeQuery): Promise<ReadingsPage> {
     const range = timeRange(owner, query.from, query.to);
@@ -57,17 +59,32 @@ export function createReadingQueries(components: Components): ReadingQueries {
     };
   }
 
+  async function* receivedPages(from: number, to: number, pageSize: number): AsyncGenerator<StoredReading[]> {
+    let ids: string[] = [];
+    for await (const key of byReceipt.keys({ gte: formatTime(from), lt: formatTime(to) })) {
+      ids.push(key.slice(key.indexOf('!') + 1));
+      if (ids.length === pageSize) {
+        yield await load(ids);
+        ids = [];
+      }
+    }
+    if (ids.length > 0) yield await load(ids);
+  }
+
+  async function load(ids: string[]): Promise<StoredReading[]> {
+    const records = await readings.getMany(ids);
+    return records.filter((r): r is StoredReading => r !== undefined);
+  }
+
   return {
     byPatient: (patientId, query) => page(byPatient, patientId, query),
     byFlight: (flightId, query) => page(byFlight, flightId, query),
     byId: (id) => readings.get(id),
-    async inMinute(minute) {
-      const ids = await byMinute
-        .keys({ gte: minuteIndexKey(minute, ''), lt: `${formatTime(minute + 1)}!` })
-        .all();
-      const records =
-        ids.length > 0 ? await readings.getMany(ids.map((k) => k.slice(k.indexOf('!') + 1))) : [];
-      return records.filter((r): r is StoredReading => r !== undefined);
+    async receivedIn(from, to) {
+      const out: StoredReading[] = [];
+      for await (const page of receivedPages(from, to, 10_000)) out.push(...page);
+      return out;
     },
+    receivedPages,
   };
 }

@@ -132,11 +132,11 @@ describe('ingest log', () => {
     );
     assert.equal(next.nextAfter, null);
     assert.deepEqual(
-      (await queries.inMinute(MINUTE)).map((r) => r.seq),
+      (await queries.receivedIn(MINUTE, MINUTE + 60_000)).map((r) => r.seq),
       [30, 10, 20],
     );
     assert.deepEqual(
-      (await queries.inMinute(MINUTE + 60_000)).map((r) => r.seq),
+      (await queries.receivedIn(MINUTE + 60_000, MINUTE + 120_000)).map((r) => r.seq),
       [40],
     );
     await db.close();
@@ -164,6 +164,19 @@ describe('ingest log', () => {
     assert.equal(entries[0]!.reason, 'schema');
     assert.equal(entries[0]!.deviceId, 'q');
     assert.deepEqual(entries[0]!.errors, [{ path: 'vitals.spo2', message: 'below 50 %' }]);
+    await db.close();
+  });
+
+  test('a barrier waits for what was submitted before it, not for what comes after', async () => {
+    const { db, log, queries } = await open('barrier');
+    for (let i = 0; i < 10; i++) void log.submit(message('y', [i]));
+    const barrier = log.barrier();
+    const later = log.submit(message('y', [100]));
+    await barrier;
+    const page = await queries.byPatient('P-y', { from: 0, to: Number.MAX_SAFE_INTEGER, limit: 100 });
+    assert.ok(page.readings.filter((r) => r.seq < 100).length === 10);
+    await later;
+    await log.barrier();
     await db.close();
   });
 
