@@ -48,6 +48,12 @@ describe('MerkleTree', () => {
       assert.equal(verifyInclusion(hashes[i]!, i, leaves.length, proof, root), true);
     }
     assert.throws(() => tree.writeInclusionProof(0, new Uint8Array(40), 0), RangeError);
+    // Unaligned destinations take the byte-by-byte path and give the same bytes.
+    const odd = new Uint8Array(4 + 10 * HASH_SIZE).subarray(1);
+    for (const i of [0, 500, 999]) {
+      const count = tree.writeInclusionProof(i, odd, 3);
+      assert.equal(hex(odd.subarray(3, 3 + count * HASH_SIZE)), tree.inclusionProof(i).map(hex).join(''));
+    }
   });
 
   it('reports progress up to the total', () => {
