@@ -43,7 +43,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
     {
       stream,
       format:
-        '{phase} [{bar}] {percentage}% {elapsed}/{total}s | conn {connected}/{devices} | sent {sent} acked {acked} rej {rejected} buf {buffered}',
+        '{phase} [{bar}] {percentage}% {value}/{total} {unit} | conn {connected}/{devices} | sent {sent} acked {acked} rej {rejected} buf {buffered}',
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 20,
@@ -59,7 +59,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): Progre
       const c = p.counters;
       const payload = {
         phase: p.phase.padEnd(12),
-        elapsed: Math.round(p.elapsedMs / 1000),
+        unit: p.phase === 'provisioning' ? 'devices' : 's',
         connected: c.connected,
         devices: p.devices,
         sent: c.sent,
