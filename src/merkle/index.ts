@@ -10,5 +10,11 @@ export {
 export { emptyRoot, leafHash, nodeHash } from './hashes.ts';
 export type { ProgressCallback } from './levels.ts';
 export { sha256, sha256Noble } from './sha256.ts';
-export { type BuildOptions, buildTree, buildTreeFromLeaves, MerkleTree } from './tree.ts';
+export {
+  type BuildOptions,
+  buildTree,
+  buildTreeFromHashBuffer,
+  buildTreeFromLeaves,
+  MerkleTree,
+} from './tree.ts';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.ts';

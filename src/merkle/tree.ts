@@ -1,4 +1,4 @@
-import { checkBytesArray, checkCount, checkHashArray, HASH_SIZE } from './checks.ts';
+import { checkBytes, checkBytesArray, checkCount, checkHashArray, HASH_SIZE } from './checks.ts';
 import { emptyRoot } from './hashes.ts';
 import { copyHashesInto, hashLeavesInto, hashLevel, levelSizes, type ProgressCallback } from './levels.ts';
 import { consistencyNodes, inclusionNodes } from './proof-nodes.ts';
@@ -33,6 +33,11 @@ export class MerkleTree {
   root(): Uint8Array {
     if (this.size === 0) return emptyRoot();
     return this.#node(this.#starts.length - 1, 0).slice();
+  }
+
+  /** Every leaf hash, one after the other (a view): what to store to rebuild the tree with `buildTreeFromHashBuffer`. */
+  leafHashes(): Uint8Array {
+    return this.#buffer.subarray(0, this.size * HASH_SIZE);
   }
 
   /** The leaf hash at `index` (a view). */
@@ -106,6 +111,17 @@ export class MerkleTree {
 export function buildTree(leafHashes: readonly Uint8Array[], options: BuildOptions = {}): MerkleTree {
   checkHashArray('leafHashes', leafHashes);
   return build(leafHashes.length, (level0) => copyHashesInto(leafHashes, level0), options);
+}
+
+/** A tree over leaf hashes stored one after the other in one buffer (a multiple of 32 bytes long). */
+export function buildTreeFromHashBuffer(leafHashes: Uint8Array, options: BuildOptions = {}): MerkleTree {
+  checkBytes('leafHashes', leafHashes);
+  if (leafHashes.length % HASH_SIZE !== 0) {
+    throw new RangeError(
+      `leafHashes must be a multiple of ${HASH_SIZE} bytes long, got ${leafHashes.length}`,
+    );
+  }
+  return build(leafHashes.length / HASH_SIZE, (level0) => level0.set(leafHashes), options);
 }
 
 /** A tree over leaf data: the leaves are hashed straight into the tree's buffer. */

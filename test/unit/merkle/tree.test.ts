@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   buildTree,
+  buildTreeFromHashBuffer,
   buildTreeFromLeaves,
   HASH_SIZE,
   inclusionProofFromLeafHashes,
@@ -23,6 +24,18 @@ describe('MerkleTree', () => {
       assert.equal(hex(tree.leafHash(i)), hex(hashes[i]!));
       assert.deepEqual(other.inclusionProof(i).map(hex), inclusionProofFromLeafHashes(hashes, i).map(hex));
     }
+  });
+
+  it('rebuilds from the stored leaf hashes', () => {
+    const stored = tree.leafHashes().slice();
+    assert.equal(stored.length, 1000 * HASH_SIZE);
+    const rebuilt = buildTreeFromHashBuffer(stored);
+    assert.equal(rebuilt.size, 1000);
+    assert.equal(hex(rebuilt.root()), hex(tree.root()));
+    assert.deepEqual(rebuilt.inclusionProof(777).map(hex), tree.inclusionProof(777).map(hex));
+    assert.equal(hex(buildTreeFromHashBuffer(new Uint8Array(0)).root()), hex(buildTree([]).root()));
+    assert.throws(() => buildTreeFromHashBuffer(new Uint8Array(33)), RangeError);
+    assert.throws(() => buildTreeFromHashBuffer([] as unknown as Uint8Array), TypeError);
   });
 
   it('root() is a copy the caller may change', () => {
