@@ -17,7 +17,6 @@ export interface GatewayOptions {
   readonly repoRoot: string;
   readonly workDir: string;
   readonly readyTimeoutMs: number;
-  readonly onProvisioned?: (done: number, total: number) => void;
 }
 
 function tail(file: string, lines = 15): string {
@@ -91,14 +90,14 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
     name: 'gateway',
     port: mqttPort,
     pid: child.pid!,
-    async devices(count) {
+    async devices(count, onProgress) {
       const wanted = deviceIdentities(count);
       const todo = wanted.filter((d) => !provisioned.has(d.id));
       let next = 0;
       const worker = async () => {
         for (let d = todo[next++]; d !== undefined; d = todo[next++]) {
           provisioned.set(d.id, await provision(d));
-          options.onProvisioned?.(provisioned.size, count);
+          onProgress?.(provisioned.size, count);
         }
       };
       await Promise.all(Array.from({ length: PROVISION_CONCURRENCY }, worker));

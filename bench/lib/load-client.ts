@@ -33,9 +33,10 @@ export class LoadClient {
   readonly #socket: Socket;
   readonly #reader: FrameReader;
   readonly #writer: PublishWriter;
-  // Send time per packet id, -1 when the id is not in flight.
-  readonly #sentAt = new Float64Array(0x10000).fill(-1);
+  // Send time per packet id, -1 when the id is not in flight (512 KiB: not allocated for idle devices).
+  readonly #sentAt: Float64Array;
   readonly #timer: NodeJS.Timeout;
+  #pinger: NodeJS.Timeout | undefined;
   #state: State = 'connecting';
   #inflight = 0;
   #sending = false;
@@ -43,6 +44,7 @@ export class LoadClient {
 
   constructor(device: DeviceCredentials, options: LoadClientOptions) {
     this.#options = options;
+    this.#sentAt = new Float64Array(options.window > 0 ? 0x10000 : 0).fill(-1);
     this.#writer = new PublishWriter({
       deviceId: device.id,
       patientId: device.patientId,
@@ -67,6 +69,7 @@ export class LoadClient {
       if (this.#state !== 'closing') addError(options.stats, `socket ${err.code ?? err.message}`);
     });
     this.#socket.on('close', () => {
+      clearInterval(this.#pinger);
       if (this.#state === 'connecting') this.#fail('connection closed before CONNACK');
       else if (this.#state === 'connected') {
         addError(options.stats, 'connection closed');
@@ -98,6 +101,7 @@ export class LoadClient {
 
   close(): void {
     clearTimeout(this.#timer);
+    clearInterval(this.#pinger);
     const wasConnected = this.#state === 'connected';
     this.#state = 'closing';
     if (wasConnected) this.#socket.end(DISCONNECT);
@@ -124,11 +128,14 @@ export class LoadClient {
       return;
     }
     this.#state = 'connected';
+    // PINGREQ at half the keep-alive, from CONNACK on: a slow fleet connect must not time out the first.
+    const keepaliveMs = this.#options.keepalive * 1000;
+    if (keepaliveMs > 0) this.#pinger = setInterval(() => this.ping(), keepaliveMs / 2).unref();
     this.#options.onSettled(true);
   }
 
   #onPuback(id: number): void {
-    const sentAt = this.#sentAt[id]!;
+    const sentAt = this.#sentAt[id] ?? -1;
     const stats = this.#options.stats;
     if (sentAt < 0) {
       addError(stats, 'PUBACK for a packet id not in flight');

@@ -35,6 +35,7 @@ export type ChildMessage =
       readonly total: number;
     }
   | { readonly type: 'connected'; readonly connected: number; readonly errors: Record<string, number> }
+  | { readonly type: 'stopping'; readonly open: number; readonly errors: Record<string, number> }
   | { readonly type: 'tick'; readonly phase: 'warmup' | 'measure' | 'drain'; readonly acked: number }
   | { readonly type: 'result'; readonly result: LoadResult };
 

@@ -5,11 +5,10 @@
 import { connectAll } from './connect-all.ts';
 import type { LoadClient } from './load-client.ts';
 import { createLoadStats, type LoadStats, latencySummaryMs } from './load-stats.ts';
-import type { ChildMessage, IdleJob, Job, LoadJob } from './loadgen-protocol.ts';
+import type { ChildMessage, IdleJob, Job, LoadJob, ParentMessage } from './loadgen-protocol.ts';
 import { TimestampCache } from './publish-writer.ts';
 
 const KEEPALIVE_S = 60;
-const PING_EVERY_MS = 30_000;
 const DRAIN_MS = 2_000;
 
 const send = (message: ChildMessage): void => {
@@ -99,16 +98,14 @@ async function runLoad(job: LoadJob): Promise<void> {
 async function runIdle(job: IdleJob): Promise<void> {
   const stats = createLoadStats();
   const clients = await open(job, stats, 0);
-  // Spread the pings so 5,000 devices do not all wake the broker in the same millisecond.
-  let turn = 0;
-  const slices = 30;
-  const pinger = setInterval(() => {
-    for (let i = turn; i < clients.length; i += slices) clients[i]!.ping();
-    turn = (turn + 1) % slices;
-  }, PING_EVERY_MS / slices);
-  process.on('message', (message: { type: string }) => {
+  process.on('message', (message: ParentMessage) => {
     if (message.type !== 'stop') return;
-    clearInterval(pinger);
+    // How many are still open now, after the broker's memory was read.
+    send({
+      type: 'stopping',
+      open: clients.filter((c) => c.connected).length,
+      errors: Object.fromEntries(stats.errors),
+    });
     for (const c of clients) c.close();
     setTimeout(() => process.exit(0), 200);
   });

@@ -20,7 +20,11 @@ export async function measureIdle(
   count: number,
   connectTimeoutMs: number,
 ): Promise<IdleResult> {
-  const devices = await target.devices(count);
+  console.error(`${target.name}: ${count} idle devices`);
+  const provisioning = progress(`${target.name}: devices`, count);
+  const devices = await target
+    .devices(count, (done, total) => provisioning.update(done, `${done} of ${total} provisioned`))
+    .finally(() => provisioning.stop());
   await sleep(500);
   const rssBeforeMb = memoryMb(target.pid).rss;
   const bar = progress(`${target.name}: idle fleet`, count);
@@ -36,15 +40,18 @@ export async function measureIdle(
   } finally {
     bar.stop();
   }
+  // Let the broker settle (buffers, GC) before reading its memory.
+  await sleep(2_000);
+  let rssIdleMb: number;
   try {
-    // Let the broker settle (buffers, GC) before reading its memory.
-    await sleep(2_000);
-    const rssIdleMb = memoryMb(target.pid).rss;
-    return { devices: count, connected: fleet.connected, rssBeforeMb, rssIdleMb, errors: fleet.errors };
-  } finally {
+    rssIdleMb = memoryMb(target.pid).rss;
+  } catch (err) {
     await fleet.close();
-    await sleep(1_000);
+    throw err;
   }
+  const last = await fleet.close();
+  await sleep(1_000);
+  return { devices: count, connected: last.open, rssBeforeMb, rssIdleMb, errors: last.errors };
 }
 
 export interface LoadOptions {
@@ -68,6 +75,7 @@ interface CpuSample {
 }
 
 export async function measureLoad(target: Target, options: LoadOptions): Promise<LoadMeasurement> {
+  console.error(`${target.name}: ${options.clients} devices publishing`);
   const devices = await target.devices(options.clients);
   const totalMs = options.warmupMs + options.durationMs;
   const bar = progress(`${target.name}: ingest`, totalMs);

@@ -53,16 +53,22 @@ function exitedWithin(child: ChildProcess, ms: number): Promise<void> {
 export interface IdleFleet {
   readonly connected: number;
   readonly errors: Record<string, number>;
-  close(): Promise<void>;
+  /** Disconnects the fleet; resolves with the devices still connected just before, and all errors. */
+  close(): Promise<{ open: number; errors: Record<string, number> }>;
 }
 
 /** Connects an idle fleet and resolves once every device is connected or has failed. */
 export async function connectIdle(job: IdleJob, onMessage: (m: ChildMessage) => void): Promise<IdleFleet> {
   let child: ChildProcess;
+  let resolveStopping: (m: { open: number; errors: Record<string, number> }) => void;
+  const stopping = new Promise<{ open: number; errors: Record<string, number> }>((resolve) => {
+    resolveStopping = resolve;
+  });
   const connected = new Promise<{ connected: number; errors: Record<string, number> }>((resolve) => {
     child = launch(job, (m) => {
       onMessage(m);
       if (m.type === 'connected') resolve(m);
+      if (m.type === 'stopping') resolveStopping(m);
     });
   });
   try {
@@ -71,8 +77,10 @@ export async function connectIdle(job: IdleJob, onMessage: (m: ChildMessage) => 
       ...done,
       async close() {
         child.send({ type: 'stop' } satisfies ParentMessage);
+        const last = await Promise.race([stopping, exitError(child, 'while stopping')]);
         await exitedWithin(child, 10_000);
         await stop(child, 2_000);
+        return last;
       },
     };
   } catch (err) {

@@ -7,7 +7,7 @@ export interface Target {
   readonly port: number;
   readonly pid: number;
   /** Credentials of the first `count` bench devices, provisioning them if the broker needs it. */
-  devices(count: number): Promise<DeviceCredentials[]>;
+  devices(count: number, onProgress?: (done: number, total: number) => void): Promise<DeviceCredentials[]>;
   stop(): Promise<Stopped>;
 }
 
