@@ -10,6 +10,7 @@ export interface IngestArgs {
   readonly clients: number;
   readonly inflight: number;
   readonly idle: number;
+  readonly rounds: number;
   readonly targets: readonly TargetName[];
   readonly readyTimeoutS: number;
   readonly connectTimeoutS: number;
@@ -23,6 +24,7 @@ export const USAGE = `npm run bench:ingest -- [flags]
   --clients N         publishing devices (20)
   --inflight N        unacknowledged PUBLISHes per device (50)
   --idle N            idle devices for the RSS figure, 0 to skip (5000)
+  --rounds N          load rounds over all brokers, the median is reported (3)
   --targets LIST      comma-separated: mosquitto,aedes,gateway (all)
   --ready-timeout S   wait for the gateway's /readyz (30)
   --connect-timeout S wait for each CONNACK (60)
@@ -47,6 +49,7 @@ export function parseIngestArgs(argv: string[]): IngestArgs | 'help' {
       clients: { type: 'string' },
       inflight: { type: 'string' },
       idle: { type: 'string' },
+      rounds: { type: 'string' },
       targets: { type: 'string' },
       'ready-timeout': { type: 'string' },
       'connect-timeout': { type: 'string' },
@@ -68,6 +71,7 @@ export function parseIngestArgs(argv: string[]): IngestArgs | 'help' {
     clients: Math.floor(positive('clients', values.clients, 20)),
     inflight: Math.min(0xffff, Math.floor(positive('inflight', values.inflight, 50))),
     idle: Math.floor(positive('idle', values.idle, 5000, 0)),
+    rounds: Math.floor(positive('rounds', values.rounds, 3)),
     targets: targets as TargetName[],
     readyTimeoutS: positive('ready-timeout', values['ready-timeout'], 30),
     connectTimeoutS: positive('connect-timeout', values['connect-timeout'], 60),

@@ -6,7 +6,10 @@ export interface TargetReport {
   readonly name: string;
   skipped?: string;
   error?: string;
+  /** The median round. */
   load?: LoadMeasurement;
+  /** Rate of every round, in order. */
+  roundRates?: number[];
   idle?: IdleResult;
   /** VmHWM at the end: the most the broker held at any time in the run. */
   peakRssMb?: number;
@@ -102,6 +105,9 @@ export function renderNotes(reports: readonly TargetReport[]): string[] {
       notes.push(`${r.name}: only ${r.load.connected} of ${r.load.clients} load clients connected`);
     }
     if (r.exit !== undefined) notes.push(`${r.name}: ${r.exit}`);
+    if (r.roundRates && r.roundRates.length > 1) {
+      notes.push(`${r.name}: msgs/s per round ${r.roundRates.map(int).join(', ')} (median shown)`);
+    }
   }
   return notes;
 }
