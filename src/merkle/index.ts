@@ -1,3 +1,4 @@
+export type { ProgressCallback } from './build.ts';
 export { HASH_SIZE } from './checks.ts';
 export {
   consistencyProof,
@@ -8,13 +9,14 @@ export {
   rootFromLeafHashes,
 } from './generate.ts';
 export { emptyRoot, leafHash, nodeHash } from './hashes.ts';
-export type { ProgressCallback } from './levels.ts';
 export { sha256, sha256Noble } from './sha256.ts';
 export {
+  type AsyncBuildOptions,
   type BuildOptions,
   buildTree,
   buildTreeFromHashBuffer,
   buildTreeFromLeaves,
+  buildTreeFromLeavesAsync,
   MerkleTree,
 } from './tree.ts';
 export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './verify.ts';

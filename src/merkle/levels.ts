@@ -1,11 +1,6 @@
 import { HASH_SIZE } from './checks.ts';
 import { leafHashInto, pairHashInto } from './hashes.ts';
 
-/** Called now and then during long builds with the number of hashes done and to do. */
-export type ProgressCallback = (done: number, total: number) => void;
-
-const PROGRESS_EVERY = 1 << 16;
-
 /** Sizes of the levels of a tree of `size` leaves, leaves first, root last (one level of 1 for size 1). */
 export function levelSizes(size: number): number[] {
   const sizes = [size];
@@ -16,22 +11,24 @@ export function levelSizes(size: number): number[] {
   return sizes;
 }
 
-/** RFC 9162 §2.1.1 leaf hashes of `leaves` written one after the other into `out` from hash slot 0. */
+/** RFC 9162 §2.1.1 leaf hashes of `leaves[from..to)` written into hash slots from..to of `out`. */
 export function hashLeavesInto(
   leaves: readonly Uint8Array[],
   out: Uint8Array,
-  onProgress?: ProgressCallback,
-  total = leaves.length,
+  from = 0,
+  to = leaves.length,
 ): void {
-  for (let i = 0; i < leaves.length; i++) {
-    leafHashInto(leaves[i]!, out, i * HASH_SIZE);
-    if (onProgress !== undefined && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1, total);
-  }
+  for (let i = from; i < to; i++) leafHashInto(leaves[i]!, out, i * HASH_SIZE);
 }
 
-/** Copies 32-byte hashes one after the other into `out` from hash slot 0. */
-export function copyHashesInto(hashes: readonly Uint8Array[], out: Uint8Array): void {
-  for (let i = 0; i < hashes.length; i++) out.set(hashes[i]!, i * HASH_SIZE);
+/** Copies the 32-byte `hashes[from..to)` into hash slots from..to of `out`. */
+export function copyHashesInto(
+  hashes: readonly Uint8Array[],
+  out: Uint8Array,
+  from = 0,
+  to = hashes.length,
+): void {
+  for (let i = from; i < to; i++) out.set(hashes[i]!, i * HASH_SIZE);
 }
 
 /**
@@ -49,4 +46,10 @@ export function hashLevel(buffer: Uint8Array, from: number, size: number, to: nu
     buffer.copyWithin((to + pairs) * HASH_SIZE, last, last + HASH_SIZE);
   }
   return pairs + (size & 1);
+}
+
+/** Pairs `first..end` of the level at slot `from`, written from slot `to` (a slice of `hashLevel`). */
+export function hashPairs(buffer: Uint8Array, from: number, to: number, first: number, end: number): void {
+  for (let i = first; i < end; i++)
+    pairHashInto(buffer, (from + 2 * i) * HASH_SIZE, buffer, (to + i) * HASH_SIZE);
 }

@@ -1,12 +1,24 @@
+import { allocateTree, buildSteps, type ProgressCallback, type TreeLayout } from './build.ts';
 import { checkBytes, checkBytesArray, checkCount, checkHashArray, HASH_SIZE } from './checks.ts';
 import { emptyRoot } from './hashes.ts';
-import { copyHashesInto, hashLeavesInto, hashLevel, levelSizes, type ProgressCallback } from './levels.ts';
+import { copyHashesInto, hashLeavesInto } from './levels.ts';
 import { consistencyNodes, inclusionNodes } from './proof-nodes.ts';
 
 export interface BuildOptions {
-  /** Called every 65,536 leaf hashes and after each level with the hashes done and the total. */
+  /** Called every 65,536 hashes with the hashes done and the total. */
   readonly onProgress?: ProgressCallback;
 }
+
+export interface AsyncBuildOptions {
+  /** Called after every slice with the hashes done and the total. */
+  readonly onProgress?: ProgressCallback;
+  /** Hashes per slice between two turns of the event loop (8,192 unless told: about 5–10 ms here). */
+  readonly sliceSize?: number;
+  readonly signal?: AbortSignal;
+}
+
+const SYNC_SLICE = 1 << 16;
+const ASYNC_SLICE = 1 << 13;
 
 /**
  * Every level of an RFC 9162 tree in one buffer (about 2·size hashes), so the root and the proof of any
@@ -110,7 +122,8 @@ export class MerkleTree {
 /** A tree over leaf hashes (each 32 bytes), e.g. those a sealer already holds. */
 export function buildTree(leafHashes: readonly Uint8Array[], options: BuildOptions = {}): MerkleTree {
   checkHashArray('leafHashes', leafHashes);
-  return build(leafHashes.length, (level0) => copyHashesInto(leafHashes, level0), options);
+  const tree = allocateTree(leafHashes.length);
+  return runSync(tree, (from, to) => copyHashesInto(leafHashes, tree.buffer, from, to), options);
 }
 
 /** A tree over leaf hashes stored one after the other in one buffer (a multiple of 32 bytes long). */
@@ -121,38 +134,49 @@ export function buildTreeFromHashBuffer(leafHashes: Uint8Array, options: BuildOp
       `leafHashes must be a multiple of ${HASH_SIZE} bytes long, got ${leafHashes.length}`,
     );
   }
-  return build(leafHashes.length / HASH_SIZE, (level0) => level0.set(leafHashes), options);
+  const tree = allocateTree(leafHashes.length / HASH_SIZE);
+  const fill = (from: number, to: number) =>
+    tree.buffer.set(leafHashes.subarray(from * HASH_SIZE, to * HASH_SIZE), from * HASH_SIZE);
+  return runSync(tree, fill, options);
 }
 
 /** A tree over leaf data: the leaves are hashed straight into the tree's buffer. */
 export function buildTreeFromLeaves(leaves: readonly Uint8Array[], options: BuildOptions = {}): MerkleTree {
   checkBytesArray('leaves', leaves);
-  const total = hashCount(leaves.length);
-  return build(leaves.length, (level0) => hashLeavesInto(leaves, level0, options.onProgress, total), options);
+  const tree = allocateTree(leaves.length);
+  return runSync(tree, (from, to) => hashLeavesInto(leaves, tree.buffer, from, to), options);
 }
 
-function build(size: number, fillLeaves: (level0: Uint8Array) => void, options: BuildOptions): MerkleTree {
-  const sizes = levelSizes(size);
-  const starts: number[] = [];
-  let slots = 0;
-  for (const n of sizes) {
-    starts.push(slots);
-    slots += n;
+/**
+ * The same tree, built in slices of `sliceSize` hashes with a turn of the event loop between them, so that
+ * sealing a large batch on the gateway's thread does not hold up MQTT acknowledgements. Rejects with the
+ * signal's reason when aborted. The leaves must not change until the promise settles.
+ */
+export async function buildTreeFromLeavesAsync(
+  leaves: readonly Uint8Array[],
+  options: AsyncBuildOptions = {},
+): Promise<MerkleTree> {
+  checkBytesArray('leaves', leaves);
+  const slice = options.sliceSize ?? ASYNC_SLICE;
+  checkCount('sliceSize', slice);
+  if (slice === 0) throw new RangeError('sliceSize must be at least 1');
+  const tree = allocateTree(leaves.length);
+  const fill = (from: number, to: number) => hashLeavesInto(leaves, tree.buffer, from, to);
+  for (const _ of buildSteps(tree, fill, slice, options.onProgress)) {
+    options.signal?.throwIfAborted();
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  const buffer = new Uint8Array(slots * HASH_SIZE);
-  fillLeaves(buffer.subarray(0, size * HASH_SIZE));
-  const total = hashCount(size);
-  let done = size;
-  options.onProgress?.(done, total);
-  for (let level = 1; level < sizes.length; level++) {
-    hashLevel(buffer, starts[level - 1]!, sizes[level - 1]!, starts[level]!);
-    done += sizes[level - 1]! >>> 1;
-    options.onProgress?.(done, total);
-  }
-  return new MerkleTree(size, buffer, starts);
+  options.signal?.throwIfAborted();
+  return new MerkleTree(tree.size, tree.buffer, tree.starts);
 }
 
-/** Hashes in a tree of `size` leaves: the leaves and size − 1 nodes. */
-function hashCount(size: number): number {
-  return size === 0 ? 0 : 2 * size - 1;
+function runSync(
+  tree: TreeLayout,
+  fill: (from: number, to: number) => void,
+  options: BuildOptions,
+): MerkleTree {
+  for (const _ of buildSteps(tree, fill, SYNC_SLICE, options.onProgress)) {
+    // Nothing to wait for: the slices only pace the progress reports.
+  }
+  return new MerkleTree(tree.size, tree.buffer, tree.starts);
 }

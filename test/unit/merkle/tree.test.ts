@@ -4,6 +4,7 @@ import {
   buildTree,
   buildTreeFromHashBuffer,
   buildTreeFromLeaves,
+  buildTreeFromLeavesAsync,
   HASH_SIZE,
   inclusionProofFromLeafHashes,
   leafHash,
@@ -86,5 +87,34 @@ describe('MerkleTree', () => {
     assert.equal(hex(one.root()), hex(leafHash(Uint8Array.of(1))));
     assert.deepEqual(one.inclusionProof(0), []);
     assert.deepEqual(one.consistencyProof(1), []);
+  });
+
+  it('the async build gives the same tree and lets the event loop run between slices', async () => {
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const seen: number[] = [];
+    const built = await buildTreeFromLeavesAsync(leaves, {
+      sliceSize: 100,
+      onProgress: (done) => seen.push(done),
+    });
+    clearInterval(ticker);
+    assert.equal(hex(built.root()), hex(tree.root()));
+    assert.deepEqual(built.inclusionProof(321).map(hex), tree.inclusionProof(321).map(hex));
+    assert.ok(turns > 0, 'timers ran while building');
+    assert.equal(seen.at(-1), 1999);
+    assert.equal(hex((await buildTreeFromLeavesAsync([])).root()), hex(buildTree([]).root()));
+  });
+
+  it('the async build stops when aborted', async () => {
+    const controller = new AbortController();
+    const building = buildTreeFromLeavesAsync(leaves, {
+      sliceSize: 50,
+      signal: controller.signal,
+      onProgress: (done) => {
+        if (done >= 500) controller.abort(new Error('stop'));
+      },
+    });
+    await assert.rejects(building, /stop/);
+    await assert.rejects(buildTreeFromLeavesAsync(leaves, { sliceSize: 0 }), RangeError);
   });
 });
