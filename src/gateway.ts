@@ -5,13 +5,19 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { type Schedule, schedule, windowCron } from './anchoring/schedule.ts';
 import { createTokenResolver } from './api/auth.ts';
 import { buildApi } from './api/server.ts';
+import { createSealer, type Sealer } from './batches/sealer.ts';
 import { createBroker } from './broker/server.ts';
 import type { GatewayConfig } from './config/index.ts';
+import { type GatewayKeys, loadOrCreateKeys } from './crypto/key-files.ts';
 import { tokenDigest } from './crypto/tokens.ts';
+import { createIpfs, type Ipfs } from './ipfs/node.ts';
 import { createLog, type Log } from './log.ts';
+import { createMasker } from './masking/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createReceiptClock } from './receipt-clock.ts';
 import { formatCredentials, type SeededCredentials, seedDemo } from './seed.ts';
 import {
   type AccessLog,
@@ -20,10 +26,13 @@ import {
   createIngestLog,
   createReadingQueries,
   createTokenStore,
+  createWindowLookup,
   type Db,
   type IngestLog,
   openDb,
   sublevels,
+  type WindowLookup,
+  type WindowRecord,
 } from './store/index.ts';
 
 export interface GatewayOptions {
@@ -32,6 +41,10 @@ export interface GatewayOptions {
   readonly log?: Log;
   readonly apiLogLevel?: 'silent' | 'error' | 'warn' | 'info';
   readonly clock?: () => number;
+  /** Seal on the node-cron schedule (default true; tests call `sealer.sealDue()` themselves). */
+  readonly scheduleSealing?: boolean;
+  /** Called for each sealed window, after it is durable. */
+  readonly onSealed?: (window: WindowRecord) => void;
 }
 
 export interface Gateway {
@@ -41,10 +54,14 @@ export interface Gateway {
   readonly api: FastifyInstance;
   readonly ingestLog: IngestLog;
   readonly accessLog: AccessLog;
+  readonly sealer: Sealer;
+  readonly windows: WindowLookup;
+  readonly ipfs: Ipfs;
+  readonly keys: GatewayKeys;
   readonly seeded: SeededCredentials | null;
   mqttPort(): number;
   httpPort(): number;
-  /** Stop taking connections, finish in-flight commits, close the store (SPEC §6). Idempotent. */
+  /** Stop taking connections, finish in-flight commits, seal what is open, close the store (SPEC §6). Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -54,6 +71,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const clock = options.clock ?? Date.now;
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const keys = loadOrCreateKeys({
+    dir: config.keys.dir ?? join(dataDir, 'keys'),
+    signingKeyFile: config.keys.signingKeyFile,
+    batchKeyId: config.keys.batchKeyId,
+    envBatchKey: process.env.GATEWAY_BATCH_KEY,
+  });
+  for (const file of keys.created) log('info', `created key ${file}`);
 
   const db: Db = openDb(join(dataDir, 'store'));
   await db.open();
@@ -61,8 +85,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createMetrics();
   const registry = await createDeviceRegistry({ subs });
   const tokens = createTokenStore({ subs });
-  const accessLog = await createAccessLog({ subs });
+  const accessLog = await createAccessLog({ subs, clock });
   const readings = createReadingQueries({ subs });
+  const windows = createWindowLookup({ subs });
+  const ipfs = await createIpfs({ subs });
   const ingestLog = await createIngestLog(
     {
       maxCommitBatch: config.store.maxCommitBatch,
@@ -73,9 +99,39 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     { db, subs },
   );
+  const masker = createMasker(config.masking.rules, keys.pseudonym);
+  const receiptClock = createReceiptClock(clock);
+  const sealer = createSealer(
+    {
+      gatewayId: config.gatewayId,
+      windowMs: config.sealing.windowSeconds * 1000,
+      graceMs: config.sealing.graceSeconds * 1000,
+      pageLeaves: config.sealing.pageLeaves,
+      maskingRules: config.masking.rules,
+    },
+    {
+      db,
+      subs,
+      queries: readings,
+      accessLog,
+      ingestLog,
+      ipfs,
+      keys,
+      masker,
+      clock,
+      onSealed: (window) => {
+        receiptClock.raiseFloor(window.end);
+        metrics.windowsSealed.inc();
+        metrics.sealedLeaves.inc(window.record.count);
+        options.onSealed?.(window);
+      },
+    },
+  );
+  // Receipt times resume after everything stored or sealed before (a clock stepped back changes nothing).
+  receiptClock.raiseFloor(Math.max((await readings.lastReceivedAt()) ?? 0, await sealer.nextWindow()));
   const seeded = await seedDemo(config, { registry, tokens, subs, clock });
 
-  const broker = await createBroker(config.mqtt, { registry, ingestLog, metrics, log, clock });
+  const broker = await createBroker(config.mqtt, { registry, ingestLog, metrics, log, receiptClock });
   let ready = false;
   const api = await buildApi(
     { bodyLimitBytes: config.http.bodyLimitBytes, logLevel: options.apiLogLevel ?? 'warn' },
@@ -88,6 +144,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       registry,
       tokens,
       readings,
+      windows,
+      ipfs,
       accessLog,
       metrics,
       disconnectDevice: (id) => broker.disconnectDevice(id),
@@ -98,12 +156,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   );
 
+  let sealing: Schedule | null = null;
   try {
     await broker.start();
     await api.listen({ host: config.http.host, port: config.http.port });
+    // Windows left open by a crash or a stop are sealed now, then on schedule.
+    await sealer.sealDue();
+    if (options.scheduleSealing !== false) {
+      sealing = schedule(
+        windowCron(config.sealing.windowSeconds, config.sealing.graceSeconds),
+        'seal',
+        () => sealer.sealDue(),
+        (err) => log('error', `sealing failed: ${err.stack ?? err.message}`),
+      );
+    }
   } catch (err) {
     await broker.stop().catch(() => {});
     await api.close().catch(() => {});
+    await ipfs.stop().catch(() => {});
     await db.close().catch(() => {});
     throw err;
   }
@@ -116,14 +186,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     'info',
     `gateway ${config.gatewayId}: mqtt ${config.mqtt.host}:${broker.port()}, http ${config.http.host}:${httpPort()}, data ${dataDir}`,
   );
+  log('info', `signing key ${Buffer.from(keys.signing.publicKey).toString('hex')}`);
   if (seeded) log('info', formatCredentials(seeded, broker.port(), httpPort()));
 
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {
     ready = false;
+    await sealing?.stop();
     await broker.stop();
     await ingestLog.drain();
+    const sealed = await sealer.sealOpen().catch((err: Error) => {
+      log('error', `sealing at shutdown failed: ${err.message}`);
+      return [];
+    });
+    if (sealed.length > 0) log('info', `sealed ${sealed.length} open window(s) at shutdown`);
     await api.close();
+    await ipfs.stop();
     await db.close();
     log('info', `gateway ${config.gatewayId} stopped`);
   }
@@ -135,6 +213,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     api,
     ingestLog,
     accessLog,
+    sealer,
+    windows,
+    ipfs,
+    keys,
     seeded,
     mqttPort: () => broker.port(),
     httpPort,

@@ -53,6 +53,16 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    windowsSealed: new Counter({
+      name: 'medgate_windows_sealed_total',
+      help: 'Windows ("minutes") sealed into a batch and a signed record',
+      registers: [registry],
+    }),
+    sealedLeaves: new Counter({
+      name: 'medgate_sealed_leaves_total',
+      help: 'Leaves (readings and access-log entries) sealed',
+      registers: [registry],
+    }),
     apiAccess: new Counter({
       name: 'medgate_api_patient_reads_total',
       help: 'Reads of patient data through the API (each one is in the access log)',

@@ -1,6 +1,8 @@
 /** What the routes need, passed in one object (ARCHITECTURE: dependencies come in as arguments). */
+
+import type { Ipfs } from '../ipfs/node.ts';
 import type { Metrics } from '../metrics.ts';
-import type { AccessLog, DeviceRegistry, ReadingQueries, TokenStore } from '../store/index.ts';
+import type { AccessLog, DeviceRegistry, ReadingQueries, TokenStore, WindowLookup } from '../store/index.ts';
 import type { TokenResolver } from './auth.ts';
 
 export interface ApiContext {
@@ -8,6 +10,8 @@ export interface ApiContext {
   readonly registry: Pick<DeviceRegistry, 'get' | 'create' | 'revoke' | 'list'>;
   readonly tokens: Pick<TokenStore, 'put'>;
   readonly readings: ReadingQueries;
+  readonly windows: WindowLookup;
+  readonly ipfs: Pick<Ipfs, 'get' | 'has'>;
   readonly accessLog: Pick<AccessLog, 'append'>;
   readonly metrics: Metrics;
   readonly disconnectDevice: (deviceId: string) => number;

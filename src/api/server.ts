@@ -10,6 +10,8 @@ import type { ApiContext } from './context.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ipfsRoutes } from './routes/ipfs.ts';
+import { minuteRoutes } from './routes/minutes.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
@@ -51,5 +53,7 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   deviceRoutes(app, ctx);
   tokenRoutes(app, ctx);
   readingRoutes(app, ctx);
+  minuteRoutes(app, ctx);
+  ipfsRoutes(app, ctx);
   return app;
 }

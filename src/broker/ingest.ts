@@ -9,6 +9,7 @@
 import type { AuthorizePublishHandler, Client } from 'aedes';
 import { GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ReceiptClock } from '../receipt-clock.ts';
 import type {
   DeviceRecord,
   DeviceRegistry,
@@ -39,7 +40,7 @@ export interface IngestComponents {
   readonly metrics: Metrics;
   readonly report: (deviceId: string, report: ErrorReport) => void;
   readonly log: (level: 'warn' | 'error', message: string) => void;
-  readonly clock?: () => number;
+  readonly receiptClock: ReceiptClock;
 }
 
 const RAW_PREVIEW_BYTES = 4096;
@@ -50,8 +51,7 @@ export function createIngestHook(
   components: IngestComponents,
 ): AuthorizePublishHandler {
   const { sessions, registry, ingestLog, metrics } = components;
-  const clock = components.clock ?? Date.now;
-  let lastReceivedAt = 0;
+  const { receiptClock } = components;
 
   return function authorizePublish(client, packet, callback) {
     if (!client) return callback(new Error('will messages are not accepted'));
@@ -68,10 +68,8 @@ export function createIngestHook(
     // Telemetry is never retained: aedes would otherwise keep the last reading of every topic in memory.
     packet.retain = false;
     const started = performance.now();
-    // Receipt time decides the sealed minute; kept non-decreasing so minutes never reopen.
-    lastReceivedAt = Math.max(lastReceivedAt, clock());
     const payload = packet.payload as Buffer;
-    const message = toIngestMessage(device, decision.kind, payload, lastReceivedAt, options);
+    const message = toIngestMessage(device, decision.kind, payload, receiptClock.now(), options);
     const pending = ingestLog.submit(message);
     if (packet.qos === 0) callback(null);
     pending.then(

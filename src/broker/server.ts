@@ -8,6 +8,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
 import type { GatewayConfig } from '../config/index.ts';
 import type { Metrics } from '../metrics.ts';
+import type { ReceiptClock } from '../receipt-clock.ts';
 import type { DeviceRecord, DeviceRegistry, IngestLog } from '../store/index.ts';
 import { errorsTopic } from '../telemetry/index.ts';
 import { checkSubscribe } from './acl.ts';
@@ -21,7 +22,7 @@ export interface BrokerComponents {
   readonly ingestLog: Pick<IngestLog, 'submit'>;
   readonly metrics: Metrics;
   readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
-  readonly clock?: () => number;
+  readonly receiptClock: ReceiptClock;
 }
 
 export interface Broker {
@@ -71,7 +72,7 @@ export async function createBroker(
         metrics,
         report: publishReport,
         log,
-        ...(components.clock ? { clock: components.clock } : {}),
+        receiptClock: components.receiptClock,
       },
     ),
     authorizeSubscribe(client, subscription, callback) {

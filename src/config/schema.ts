@@ -3,6 +3,7 @@
  * embedded defaults as schema defaults so that `{}` is a complete, working configuration.
  */
 import { z } from 'zod';
+import { maskingPolicySchema } from '../masking/policy.ts';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -79,6 +80,39 @@ export const configSchema = z.strictObject({
       tokens: z.array(tokenSchema).default([]),
     })
     .prefault({}),
+  sealing: z
+    .strictObject({
+      /**
+       * Length of a sealed window ("minute"), in seconds; must divide an hour. The demo uses 10.
+       * Windows are aligned to the clock: a 60 s window starts at second 0 of each minute.
+       */
+      windowSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(3600)
+        .refine((n) => 3600 % n === 0, 'must divide 3600')
+        .default(60),
+      /** How long after a window ends before it is sealed, for commits still in flight. */
+      graceSeconds: z.number().min(0).max(300).default(2),
+      /** Leaves per IPFS page of a batch (pages also stop at about 512 KiB). */
+      pageLeaves: z.number().int().min(1).max(100_000).default(1000),
+    })
+    .prefault({}),
+  keys: z
+    .strictObject({
+      /** Where the gateway keeps its keys; default `{dataDir}/keys`. */
+      dir: z.string().min(1).optional(),
+      /** An Ed25519 secret key file (64 hex digits) to sign with, instead of `{dir}/gateway.key`. */
+      signingKeyFile: z.string().min(1).optional(),
+      /** Id of the batch key that encrypts new batches (`{dir}/batch-{id}.key`); default the newest. */
+      batchKeyId: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/)
+        .optional(),
+    })
+    .prefault({}),
+  masking: maskingPolicySchema,
   ledger: z
     .strictObject({
       peers: z.array(z.url()).default([]),

@@ -7,6 +7,7 @@ import type { AccessEntry } from './access-log.ts';
 import type { DeviceRecord } from './devices.ts';
 import type { QuarantineEntry, StoredReading } from './records.ts';
 import type { TokenRecord } from './tokens.ts';
+import type { WindowRecord } from './windows.ts';
 
 export type Db = Level<string, string>;
 
@@ -19,6 +20,8 @@ export function sublevels(db: Db) {
     db.sublevel<string, V>(name, { keyEncoding: 'utf8', valueEncoding: 'json' });
   const text = (name: string) =>
     db.sublevel<string, string>(name, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+  const bytes = (name: string) =>
+    db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' });
   return {
     readings: json<StoredReading>('readings'),
     /** `{deviceId}!{seq}` → reading id: the (deviceId, seq) uniqueness of SPEC §1. */
@@ -34,6 +37,17 @@ export function sublevels(db: Db) {
     tokens: json<TokenRecord>('tokens'),
     access: json<AccessEntry>('access'),
     meta: text('meta'),
+    /** Sealed windows by start time. */
+    windows: json<WindowRecord>('windows'),
+    /** `{firstReadingId}` → window start: which window holds a reading. */
+    windowsByReading: text('windows-by-reading'),
+    /** Window start → concatenated 32-byte leaf hashes, in leaf order (for inclusion proofs). */
+    windowLeaves: bytes('window-leaves'),
+    /** Window start → concatenated 16-byte salts, in leaf order. */
+    windowSalts: bytes('window-salts'),
+    /** IPFS blocks (helia's blockstore) and helia's datastore. */
+    blocks: bytes('blocks'),
+    ipfsData: bytes('ipfs-data'),
   };
 }
 

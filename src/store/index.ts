@@ -6,3 +6,5 @@ export * from './keys.ts';
 export * from './readings.ts';
 export * from './records.ts';
 export * from './tokens.ts';
+export * from './window-lookup.ts';
+export * from './windows.ts';

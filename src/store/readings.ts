@@ -27,6 +27,10 @@ export interface ReadingQueries {
   byId(id: string): Promise<StoredReading | undefined>;
   /** Readings received in `[from, to)` (epoch ms), in receipt order. */
   receivedIn(from: number, to: number): Promise<StoredReading[]>;
+  /** Receipt time of the first reading ever stored, or null. */
+  firstReceivedAt(): Promise<number | null>;
+  /** Receipt time of the last reading stored, or null. */
+  lastReceivedAt(): Promise<number | null>;
   /** The same, a page at a time, so a large window never sits in memory whole. */
   receivedPages(from: number, to: number, pageSize: number): AsyncGenerator<StoredReading[]>;
 }
@@ -86,5 +90,15 @@ export function createReadingQueries(components: Components): ReadingQueries {
       return out;
     },
     receivedPages,
+    async firstReceivedAt() {
+      for await (const key of byReceipt.keys({ limit: 1 })) return Number(key.slice(0, key.indexOf('!')));
+      return null;
+    },
+    async lastReceivedAt() {
+      for await (const key of byReceipt.keys({ reverse: true, limit: 1 })) {
+        return Number(key.slice(0, key.indexOf('!')));
+      }
+      return null;
+    },
   };
 }

@@ -96,7 +96,6 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { principal } = request;
     ctx.metrics.apiAccess.inc({ role: principal.role });
     await ctx.accessLog.append({
-      at: ctx.clock(),
       actor: principal.name,
       role: principal.role,
       action,

@@ -1,0 +1,48 @@
+/**
+ * Leaf data of SPEC §3: a 16-byte random salt followed by the RFC 8785 canonical JSON of the full record,
+ * so that a low-entropy vital cannot be guessed from its hash. Readings and access-log entries are both
+ * leaves of a window's tree; `kind` tells them apart. Pure.
+ */
+import type { AccessEntry, StoredReading } from '../store/index.ts';
+import { canonicalBytes } from './canonical.ts';
+
+export const SALT_BYTES = 16;
+
+/** What a reading leaf commits to: everything the gateway stored about it. */
+export function readingLeafObject(r: StoredReading) {
+  return {
+    id: r.id,
+    deviceId: r.deviceId,
+    kind: r.kind,
+    seq: r.seq,
+    ts: r.ts,
+    receivedAt: r.receivedAt,
+    data: r.data,
+  };
+}
+
+export function accessLeafObject(e: AccessEntry) {
+  return {
+    id: e.id,
+    kind: 'access',
+    at: e.at,
+    actor: e.actor,
+    role: e.role,
+    action: e.action,
+    patientId: e.patientId,
+    resource: e.resource,
+    count: e.count,
+  };
+}
+
+export function leafData(salt: Uint8Array, canonical: Uint8Array): Uint8Array {
+  if (salt.length !== SALT_BYTES) throw new RangeError(`salt must be ${SALT_BYTES} bytes`);
+  const out = new Uint8Array(SALT_BYTES + canonical.length);
+  out.set(salt, 0);
+  out.set(canonical, SALT_BYTES);
+  return out;
+}
+
+export function readingLeafData(salt: Uint8Array, reading: StoredReading): Uint8Array {
+  return leafData(salt, canonicalBytes(readingLeafObject(reading)));
+}
