@@ -162,8 +162,13 @@ export function createDevice(options: DeviceOptions, components: DeviceComponent
     retryTimer = setTimeout(connect, delay * rng.uniform(0.5, 1.5));
   }
 
+  // Ticks are due on an absolute schedule, so a busy event loop delays readings but does not lower the
+  // rate; past a few intervals behind, the schedule restarts from now rather than bursting to catch up.
+  let due = 0;
   function schedule(delay: number): void {
-    tickTimer = setTimeout(tick, delay);
+    const now = performance.now();
+    due = due === 0 || now - (due + delay) > 5 * interval ? now + delay : due + delay;
+    tickTimer = setTimeout(tick, Math.max(0, due - now));
   }
 
   function tick(): void {
