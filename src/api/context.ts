@@ -11,6 +11,14 @@ export interface ApiContext {
   readonly tokens: Pick<TokenStore, 'put'>;
   readonly readings: ReadingQueries;
   readonly windows: WindowLookup;
+  readonly sealedData: {
+    leaves(windowKey: string): Promise<Uint8Array | undefined>;
+    salts(windowKey: string): Promise<Uint8Array | undefined>;
+  };
+  /** This gateway's Ed25519 public key. */
+  readonly gatewayKey: Uint8Array;
+  /** Gateway id → trusted public keys (hex): this gateway, and later the consortium's members. */
+  readonly trustedKeys: () => ReadonlyMap<string, readonly string[]>;
   readonly ipfs: Pick<Ipfs, 'get' | 'has'>;
   readonly accessLog: Pick<AccessLog, 'append'>;
   readonly metrics: Metrics;

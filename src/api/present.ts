@@ -1,22 +1,45 @@
 /** Store records as the API shows them: ISO times, proof status. */
-import type { StoredReading } from '../store/index.ts';
-import { minuteOf } from '../store/index.ts';
+import type { StoredReading, WindowLookup, WindowRecord } from '../store/index.ts';
 
-export function presentReading(reading: StoredReading) {
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function presentReading(
+  reading: StoredReading,
+  sealed: { window: WindowRecord; index: number } | null,
+) {
   return {
     id: reading.id,
     deviceId: reading.deviceId,
     kind: reading.kind,
-    ts: new Date(reading.ts).toISOString(),
-    receivedAt: new Date(reading.receivedAt).toISOString(),
+    ts: iso(reading.ts),
+    receivedAt: iso(reading.receivedAt),
     data: reading.data,
-    // Sealing and anchoring fill these in; until then every reading is pending.
-    proof: {
-      status: 'pending' as const,
-      minute: new Date(minuteOf(reading.receivedAt)).toISOString(),
-      batchCid: null,
-      blockHash: null,
-      confirmations: 0,
-    },
+    proof: sealed
+      ? {
+          status: 'sealed' as const,
+          minute: sealed.window.record.minute,
+          leafIndex: sealed.index,
+          batchCid: sealed.window.record.batchCid,
+          blockHash: null,
+          confirmations: 0,
+        }
+      : {
+          status: 'pending' as const,
+          minute: null,
+          leafIndex: null,
+          batchCid: null,
+          blockHash: null,
+          confirmations: 0,
+        },
   };
+}
+
+/** Presents a page, looking each reading's window up (consecutive readings mostly share one). */
+export async function presentReadings(
+  readings: readonly StoredReading[],
+  windows: Pick<WindowLookup, 'ofReading'>,
+) {
+  const out = [];
+  for (const reading of readings) out.push(presentReading(reading, await windows.ofReading(reading.id)));
+  return out;
 }

@@ -19,7 +19,8 @@ export const deviceIdSchema = z
 
 export const proofStatusSchema = z.object({
   status: z.enum(['pending', 'sealed', 'anchored']),
-  minute: z.string().describe('Start of the minute of receipt, ISO-8601'),
+  minute: z.string().nullable().describe('Start of the sealed window (minute) holding the reading, ISO-8601'),
+  leafIndex: z.number().int().nullable().describe("The reading's leaf in that window's tree"),
   batchCid: z.string().nullable(),
   blockHash: z.string().nullable(),
   confirmations: z.number().int(),

@@ -12,6 +12,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipfsRoutes } from './routes/ipfs.ts';
 import { minuteRoutes } from './routes/minutes.ts';
+import { proofRoutes } from './routes/proofs.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
@@ -54,6 +55,7 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   tokenRoutes(app, ctx);
   readingRoutes(app, ctx);
   minuteRoutes(app, ctx);
+  proofRoutes(app, ctx);
   ipfsRoutes(app, ctx);
   return app;
 }

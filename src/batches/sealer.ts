@@ -112,11 +112,7 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     const access = await components.accessLog.between(start, end);
     for (const entry of access) {
       const leaf = accessLeafObject(entry);
-      const masked = {
-        ...leaf,
-        patientId: entry.patientId === null ? null : masker.pseudonym(entry.patientId),
-      };
-      if (builder.add(canonicalJson(leaf), masked)) await builder.flush();
+      if (builder.add(canonicalJson(leaf), maskAccess(leaf, masker))) await builder.flush();
     }
     const batch = await builder.finish({ readings, access: access.length, masking: options.maskingRules });
     const record = signRecord(
@@ -164,4 +160,11 @@ export function createSealer(options: SealerOptions, components: SealerComponent
       return running;
     },
   };
+}
+
+/** An access entry as shared: the patient id, also where it appears in the URL, becomes its pseudonym. */
+function maskAccess(leaf: ReturnType<typeof accessLeafObject>, masker: Masker) {
+  if (leaf.patientId === null) return leaf;
+  const pseudonym = masker.pseudonym(leaf.patientId);
+  return { ...leaf, patientId: pseudonym, resource: leaf.resource.split(leaf.patientId).join(pseudonym) };
 }

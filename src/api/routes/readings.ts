@@ -6,11 +6,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
-import type { ReadingsPage, StoredReading } from '../../store/index.ts';
+import type { ReadingsPage } from '../../store/index.ts';
 import { assertPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { presentReading } from '../present.ts';
+import { presentReadings } from '../present.ts';
 import {
   errorSchema,
   flightParams,
@@ -87,7 +87,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, resource);
     const page = await run({ from, to, kind: query.kind, limit: query.limit, after });
     return {
-      readings: page.readings.map((reading: StoredReading) => presentReading(reading)),
+      readings: await presentReadings(page.readings, ctx.windows),
       nextCursor: page.nextAfter === null ? null : encodeCursor(resource, page.nextAfter),
     };
   }

@@ -1,0 +1,120 @@
+/**
+ * Reading proofs (SPEC §5): `GET /v1/readings/{id}/proof` assembles a self-contained proof,
+ * `POST /v1/proofs/verify` checks one and lists every check. Reading a proof with its reading is a read
+ * of patient data and is logged; the auditor role gets the proof without the reading.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { GatewayError } from '../../errors.ts';
+import { buildTreeFromHashBuffer, type MerkleTree } from '../../merkle/index.ts';
+import { assembleReadingProof } from '../../proofs/assemble.ts';
+import { readingProofSchema, verifyReadingProof } from '../../proofs/index.ts';
+import { formatTime, isId } from '../../store/index.ts';
+import { assertPatientAccess, requireRole } from '../auth.ts';
+import type { ApiContext } from '../context.ts';
+import { errorSchema } from '../schemas.ts';
+
+const verdictSchema = z.object({
+  valid: z.boolean(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+});
+
+/** Trees of recently asked windows: building one costs a hash per leaf, proofs then cost nothing. */
+function treeCache(size: number) {
+  const trees = new Map<number, MerkleTree>();
+  return async (start: number, load: () => Promise<Uint8Array | undefined>) => {
+    const hit = trees.get(start);
+    if (hit) {
+      trees.delete(start);
+      trees.set(start, hit);
+      return hit;
+    }
+    const hashes = await load();
+    if (!hashes) throw new GatewayError('ERR_INTERNAL', `leaf hashes of window ${start} are missing`);
+    const tree = buildTreeFromHashBuffer(hashes);
+    trees.set(start, tree);
+    if (trees.size > size) trees.delete(trees.keys().next().value!);
+    return tree;
+  };
+}
+
+export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tree = treeCache(8);
+
+  r.get(
+    '/v1/readings/:id/proof',
+    {
+      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor']),
+      schema: {
+        summary:
+          'A self-contained proof that a reading is in a signed minute (and, once anchored, in the ledger)',
+        params: z.strictObject({ id: z.string().min(1).max(32) }),
+        response: {
+          200: readingProofSchema,
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      if (!isId(id)) throw new GatewayError('ERR_BAD_REQUEST', 'params.id: a reading id is 16 hex digits');
+      const reading = await ctx.readings.byId(id);
+      if (!reading) throw new GatewayError('ERR_NOT_FOUND', `no reading ${id}`);
+      const { principal } = request;
+      const patientId = (reading.data as { patientId?: string }).patientId ?? null;
+      const disclose = principal.role !== 'auditor';
+      if (disclose && principal.role !== 'admin') {
+        if (patientId === null)
+          throw new GatewayError('ERR_FORBIDDEN', `reading ${id} belongs to no patient`);
+        assertPatientAccess(principal, patientId);
+      }
+      const found = await ctx.windows.ofReading(id);
+      if (!found)
+        throw new GatewayError('ERR_NOT_FOUND', `reading ${id} is not sealed yet: its window is still open`);
+      const key = formatTime(found.window.start);
+      const [leafTree, salts] = await Promise.all([
+        tree(found.window.start, () => ctx.sealedData.leaves(key)),
+        ctx.sealedData.salts(key),
+      ]);
+      if (!salts) throw new GatewayError('ERR_INTERNAL', `salts of window ${key} are missing`);
+      if (disclose) {
+        ctx.metrics.apiAccess.inc({ role: principal.role });
+        await ctx.accessLog.append({
+          actor: principal.name,
+          role: principal.role,
+          action: 'readings.proof',
+          patientId,
+          resource: request.url,
+          count: 1,
+        });
+      }
+      return assembleReadingProof({
+        reading,
+        window: found.window,
+        index: found.index,
+        tree: leafTree,
+        salts,
+        gatewayKey: ctx.gatewayKey,
+        disclose,
+      });
+    },
+  );
+
+  r.post(
+    '/v1/proofs/verify',
+    {
+      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor', 'peer']),
+      schema: {
+        summary: 'Check a proof; every check is listed with what it computed',
+        body: z.unknown(),
+        response: { 200: verdictSchema, 401: errorSchema, 403: errorSchema },
+      },
+    },
+    async (request) => verifyReadingProof(request.body, { trustedKeys: ctx.trustedKeys() }),
+  );
+}

@@ -1,0 +1,38 @@
+/** Assembling a reading's proof from what the store kept at sealing (pure). */
+import { readingLeafObject, SALT_BYTES } from '../batches/leaves.ts';
+import type { MerkleTree } from '../merkle/index.ts';
+import type { StoredReading, WindowRecord } from '../store/index.ts';
+import { PROOF_FORMAT, type ReadingProof } from './format.ts';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+export interface ProofParts {
+  readonly reading: StoredReading;
+  readonly window: WindowRecord;
+  readonly index: number;
+  readonly tree: MerkleTree;
+  /** The window's salts, 16 bytes each, in leaf order. */
+  readonly salts: Uint8Array;
+  readonly gatewayKey: Uint8Array;
+  /** False for roles that see proofs but not readings: reading and salt are left out. */
+  readonly disclose: boolean;
+}
+
+export function assembleReadingProof(parts: ProofParts): ReadingProof {
+  const { index, tree, window } = parts;
+  const salt = parts.salts.subarray(index * SALT_BYTES, (index + 1) * SALT_BYTES);
+  return {
+    format: PROOF_FORMAT,
+    reading: parts.disclose ? readingLeafObject(parts.reading) : null,
+    salt: parts.disclose ? Buffer.from(salt).toString('base64') : null,
+    leaf: {
+      hash: hex(tree.leafHash(index)),
+      index,
+      treeSize: tree.size,
+      path: tree.inclusionProof(index).map(hex),
+    },
+    record: window.record,
+    gatewayKey: hex(parts.gatewayKey),
+    anchor: null,
+  };
+}

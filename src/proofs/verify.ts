@@ -1,0 +1,79 @@
+/**
+ * Verifying a reading proof offline (pure): each check says what it computed and what it expected, and
+ * the proof is valid only if every check passes. Shared by `POST /v1/proofs/verify` and `gateway verify`.
+ */
+import { canonicalBytes } from '../batches/canonical.ts';
+import { leafData, SALT_BYTES } from '../batches/leaves.ts';
+import { verifyRecord } from '../batches/record.ts';
+import { leafHash, verifyInclusion } from '../merkle/index.ts';
+import { type ProofCheck, type ProofVerdict, readingProofSchema } from './format.ts';
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const fromHex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
+
+export interface VerifyOptions {
+  /** Gateway public keys (hex) trusted for each gateway id; when given, the proof's key must be one. */
+  readonly trustedKeys?: ReadonlyMap<string, readonly string[]>;
+}
+
+export function verifyReadingProof(input: unknown, options: VerifyOptions = {}): ProofVerdict {
+  const checks: ProofCheck[] = [];
+  const parsed = readingProofSchema.safeParse(input);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    return { valid: false, checks: [{ name: 'format', ok: false, detail }] };
+  }
+  const proof = parsed.data;
+  checks.push({ name: 'format', ok: true, detail: proof.format });
+
+  if (proof.reading === null || proof.salt === null) {
+    checks.push({ name: 'leaf', ok: true, detail: 'reading not disclosed: inclusion of the leaf hash only' });
+  } else {
+    const salt = Buffer.from(proof.salt, 'base64');
+    const computed = hex(leafHash(leafData(new Uint8Array(salt), canonicalBytes(proof.reading))));
+    checks.push({
+      name: 'leaf',
+      ok: salt.length === SALT_BYTES && computed === proof.leaf.hash,
+      detail: `SHA-256(0x00 || salt || JCS(reading)) = ${computed}, proof says ${proof.leaf.hash}`,
+    });
+  }
+
+  const { index, treeSize, path } = proof.leaf;
+  const included = verifyInclusion(
+    fromHex(proof.leaf.hash),
+    index,
+    treeSize,
+    path.map(fromHex),
+    fromHex(proof.record.root),
+  );
+  checks.push({
+    name: 'inclusion',
+    ok: included,
+    detail: `leaf ${index} of ${treeSize} with ${path.length} path hashes ${included ? 'reaches' : 'does not reach'} root ${proof.record.root}`,
+  });
+  checks.push({
+    name: 'tree-size',
+    ok: treeSize === proof.record.count,
+    detail: `tree of ${treeSize} leaves, record counts ${proof.record.count}`,
+  });
+
+  const signed = verifyRecord(proof.record, fromHex(proof.gatewayKey));
+  checks.push({
+    name: 'record-signature',
+    ok: signed,
+    detail: `Ed25519 signature of ${proof.record.gatewayId}'s record for ${proof.record.minute} with key ${proof.gatewayKey}: ${signed ? 'valid' : 'invalid'}`,
+  });
+
+  if (options.trustedKeys) {
+    const keys = options.trustedKeys.get(proof.record.gatewayId) ?? [];
+    const trusted = keys.includes(proof.gatewayKey);
+    checks.push({
+      name: 'gateway-key',
+      ok: trusted,
+      detail: trusted
+        ? `${proof.gatewayKey} is a key of ${proof.record.gatewayId}`
+        : `${proof.gatewayKey} is not a known key of ${proof.record.gatewayId}`,
+    });
+  }
+  return { valid: checks.every((c) => c.ok), checks };
+}
