@@ -47,7 +47,16 @@ const config = parseConfig({
   http: { ...base.http, port: Number(process.env.GATEWAY_HTTP_PORT ?? 0) },
 });
 const adminToken = randomSecret();
-const gateway = await startGateway({ config, adminToken, log: createLog({ quiet: true }) });
+const gateway = await startGateway({
+  config,
+  adminToken,
+  log: createLog({ quiet: true }),
+  onSealed: (w) =>
+    say(
+      `  sealed ${w.record.minute.slice(11, 19)}–${new Date(w.end).toISOString().slice(11, 19)}  ` +
+        `${String(w.readings).padStart(4)} readings + ${w.access} access  root ${w.record.root.slice(0, 16)}…  ${w.record.batchCid}`,
+    ),
+});
 const mqttUrl = `mqtt://127.0.0.1:${gateway.mqttPort()}`;
 const apiUrl = `http://127.0.0.1:${gateway.httpPort()}`;
 say(`medgate demo: gateway ${config.gatewayId}`);
@@ -81,6 +90,37 @@ const ticker = setInterval(async () => {
   lastIngested = ingested;
 }, 1000);
 
+const api = async (path: string, body?: unknown) => {
+  const res = await fetch(`${apiUrl}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${adminToken}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+/** A patient's first sealed reading: its proof, fetched and verified, every check printed. */
+async function showProof(patient: string) {
+  await gateway.sealer.sealDue();
+  const list = await api(`/v1/patients/${patient}/readings?limit=1000`);
+  say(`\nGET /v1/patients/${patient}/readings → ${list.status}, ${list.body.readings.length} readings`);
+  const sealed = list.body.readings.find((r: any) => r.proof.status !== 'pending');
+  if (!sealed) return say('  no reading sealed yet (run longer than one window)');
+  say(
+    `  ${sealed.id} ${sealed.ts} ${sealed.proof.status} in ${sealed.proof.minute}: ${JSON.stringify(sealed.data.vitals)}`,
+  );
+  const proof = await api(`/v1/readings/${sealed.id}/proof`);
+  say(
+    `GET /v1/readings/${sealed.id}/proof → ${proof.status}: leaf ${proof.body.leaf.index} of ${proof.body.leaf.treeSize}, ${proof.body.leaf.path.length} path hashes`,
+  );
+  const verdict = await api('/v1/proofs/verify', proof.body);
+  say(`POST /v1/proofs/verify → ${verdict.body.valid ? 'VALID' : 'INVALID'}`);
+  for (const c of verdict.body.checks) say(`  ${c.ok ? '✔' : '✘'} ${c.name.padEnd(16)} ${c.detail}`);
+}
+
 let exitCode = 0;
 try {
   const summary = await runFleet(
@@ -103,17 +143,7 @@ try {
   say('\nsimulator summary');
   say(humanSummary(summary).replace(/^/gm, '  '));
   const patient = summary.devices.find((d) => d.kind === 'wearable')?.patientId;
-  if (patient) {
-    const res = await fetch(`${apiUrl}/v1/patients/${patient}/readings?limit=3`, {
-      headers: { authorization: `Bearer ${adminToken}` },
-    });
-    const body = (await res.json()) as {
-      readings: Array<{ id: string; ts: string; data: unknown; proof: { status: string } }>;
-    };
-    say(`\nGET /v1/patients/${patient}/readings?limit=3 → ${res.status}`);
-    for (const r of body.readings)
-      say(`  ${r.id} ${r.ts} ${r.proof.status} ${JSON.stringify(r.data).slice(0, 110)}`);
-  }
+  if (patient) await showProof(patient);
 } catch (err) {
   if (!abort.signal.aborted) {
     process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
