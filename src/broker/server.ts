@@ -10,7 +10,7 @@ import type { GatewayConfig } from '../config/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReceiptClock } from '../receipt-clock.ts';
 import type { DeviceRecord, DeviceRegistry, IngestLog } from '../store/index.ts';
-import { errorsTopic } from '../telemetry/index.ts';
+import { errorsTopic, parseTelemetryTopic } from '../telemetry/index.ts';
 import { checkSubscribe } from './acl.ts';
 import { createAuthenticator, remoteAddress } from './auth.ts';
 import { createIngestHook, type ErrorReport } from './ingest.ts';
@@ -83,6 +83,7 @@ export async function createBroker(
       callback(null, null);
     },
   });
+  skipDeliveryOfTelemetry(aedes);
   aedes.on('clientReady', () => metrics.connectedDevices.inc());
   aedes.on('clientDisconnect', () => metrics.connectedDevices.dec());
 
@@ -163,5 +164,27 @@ export async function createBroker(
     connectedClients: () => aedes.connectedClients,
     port: () => boundPort(servers[0]),
     tlsPort: () => (config.tls ? boundPort(servers[1]) : null),
+  };
+}
+
+type PublishFn = (packet: unknown, client: Client | null, done?: (err?: Error) => void) => void;
+
+/**
+ * Telemetry goes to the store, never to subscribers: no device may subscribe to another's telemetry
+ * (SPEC §1), so aedes' delivery pipeline after the PUBACK (a persistence lookup per QoS 1 message, the
+ * mqemitter fan-out, the `published` hook) has nothing to do for it and is skipped. Besides its CPU, that
+ * pipeline worked through a deep backlog recursively and overflowed the stack with 5,000 devices.
+ */
+function skipDeliveryOfTelemetry(aedes: Aedes): void {
+  const target = aedes as unknown as { publish: PublishFn };
+  const deliver = target.publish.bind(aedes);
+  target.publish = (packet, client, done) => {
+    const topic = (packet as { topic: string }).topic;
+    if (client && parseTelemetryTopic(topic)) {
+      // Asynchronously, like aedes itself: a synchronous callback would recurse into the next packet.
+      if (done) process.nextTick(done);
+      return;
+    }
+    deliver(packet, client, done);
   };
 }
