@@ -29,7 +29,12 @@ interface Running {
 function start(name: TargetName, workDir: string, args: IngestArgs): Promise<Target> {
   if (name === 'mosquitto') return startMosquitto(workDir);
   if (name === 'aedes') return startAedes(workDir);
-  return startGateway({ repoRoot, workDir, readyTimeoutMs: args.readyTimeoutS * 1000 });
+  return startGateway({
+    repoRoot,
+    workDir,
+    readyTimeoutMs: args.readyTimeoutS * 1000,
+    secretHashLog2N: args.secretHashLog2N,
+  });
 }
 
 function failed(report: TargetReport, err: unknown): void {

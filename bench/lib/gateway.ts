@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deviceIdentities } from './devices.ts';
 import type { DeviceCredentials } from './load-client.ts';
@@ -17,6 +17,8 @@ export interface GatewayOptions {
   readonly repoRoot: string;
   readonly workDir: string;
   readonly readyTimeoutMs: number;
+  /** scrypt cost of device secrets; unset keeps the gateway's own default (and its embedded config). */
+  readonly secretHashLog2N?: number | undefined;
 }
 
 function tail(file: string, lines = 15): string {
@@ -44,6 +46,14 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
   const dataDir = join(options.workDir, 'gateway-data');
   mkdirSync(dataDir, { recursive: true });
   const adminToken = randomBytes(24).toString('base64url');
+  const config: Record<string, string> = {};
+  if (options.secretHashLog2N !== undefined) {
+    config.GATEWAY_CONFIG = join(options.workDir, 'gateway-config.json');
+    writeFileSync(
+      config.GATEWAY_CONFIG,
+      JSON.stringify({ security: { secretHashLog2N: options.secretHashLog2N } }),
+    );
+  }
   const logFile = join(options.workDir, 'gateway.log');
   const log = openSync(logFile, 'a');
   const child = register(
@@ -51,6 +61,7 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
       cwd: options.repoRoot,
       env: {
         ...process.env,
+        ...config,
         GATEWAY_DATA_DIR: dataDir,
         GATEWAY_MQTT_PORT: String(mqttPort),
         GATEWAY_HTTP_PORT: String(httpPort),

@@ -20,7 +20,7 @@ export function renderIngestSection(
     '',
     `Measured ${machine.date} on ${machine.cpu}, nproc ${machine.nproc}, Node ${machine.node}, mosquitto ${machine.mosquitto};`,
     `${args.rounds} rounds of ${args.warmupS} s warm-up + ${args.durationS} s measured per broker, interleaved, median round shown;`,
-    `idle fleet of ${args.idle.toLocaleString('en-US')} devices.`,
+    `idle fleet of ${args.idle.toLocaleString('en-US')} devices; gateway device secrets at scrypt log2 N = ${args.secretHashLog2N ?? '14 (its default)'}.`,
     "The machine is shared: absolute figures move with the neighbours' load, the ratios of one run are what to compare.",
     '',
     renderTable(reports),
