@@ -1,6 +1,6 @@
 /** What the figures were measured on. */
 import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 
 function run(file: string, args: string[]): string {
   try {
@@ -17,6 +17,8 @@ export interface Machine {
   readonly node: string;
   readonly mosquitto: string;
   readonly date: string;
+  /** 1-minute load average when the run started: how busy the neighbours were. */
+  readonly loadAverage: number;
 }
 
 export function describeMachine(): Machine {
@@ -28,5 +30,6 @@ export function describeMachine(): Machine {
     node: process.version,
     mosquitto,
     date: new Date().toISOString().slice(0, 10),
+    loadAverage: loadavg()[0] ?? Number.NaN,
   };
 }
