@@ -101,7 +101,14 @@ async function stopAll(running: readonly Running[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const args = parseIngestArgs(process.argv.slice(2));
+  let args: ReturnType<typeof parseIngestArgs>;
+  try {
+    args = parseIngestArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   if (args === 'help') {
     console.log(USAGE);
     return;

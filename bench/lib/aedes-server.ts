@@ -10,3 +10,5 @@ process.on('SIGTERM', () => {
   server.close();
   broker.close(() => process.exit(0));
 });
+// The bench holds our stdin: if it dies without stopping us, stdin ends and we go too.
+process.stdin.on('end', () => process.exit(0)).resume();

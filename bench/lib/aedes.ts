@@ -10,7 +10,7 @@ export async function startAedes(workDir: string): Promise<Target> {
   const port = await freePort();
   const script = new URL('./aedes-server.ts', import.meta.url).pathname;
   const log = openSync(join(workDir, 'aedes.log'), 'a');
-  const child = register(spawn(process.execPath, [script, String(port)], { stdio: ['ignore', log, log] }));
+  const child = register(spawn(process.execPath, [script, String(port)], { stdio: ['pipe', log, log] }));
   await waitForPort(port, child, 10_000);
   return {
     name: 'aedes',
