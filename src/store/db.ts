@@ -30,8 +30,8 @@ export function sublevels(db: Db) {
     byPatient: text('by-patient'),
     /** `{flightId}!{ts}!{id}` → kind. */
     byFlight: text('by-flight'),
-    /** `{receivedAt}!{id}` → '': readings in receipt order, for sealing windows of any length. */
-    byReceipt: text('by-receipt'),
+    /** `{receivedAt}!{firstId}` → '': one entry per commit, where readings received from then on start. */
+    receipts: text('receipts'),
     quarantine: json<QuarantineEntry>('quarantine'),
     devices: json<DeviceRecord>('devices'),
     tokens: json<TokenRecord>('tokens'),

@@ -35,10 +35,10 @@ export interface ReadingQueries {
   receivedPages(from: number, to: number, pageSize: number): AsyncGenerator<StoredReading[]>;
 }
 
-type Components = { readonly subs: Pick<Sublevels, 'readings' | 'byPatient' | 'byFlight' | 'byReceipt'> };
+type Components = { readonly subs: Pick<Sublevels, 'readings' | 'byPatient' | 'byFlight' | 'receipts'> };
 
 export function createReadingQueries(components: Components): ReadingQueries {
-  const { readings, byPatient, byFlight, byReceipt } = components.subs;
+  const { readings, byPatient, byFlight, receipts } = components.subs;
 
   async function page(index: Sublevels['byPatient'], owner: string, query: TimeQuery): Promise<ReadingsPage> {
     const range = timeRange(owner, query.from, query.to);
@@ -64,20 +64,23 @@ export function createReadingQueries(components: Components): ReadingQueries {
   }
 
   async function* receivedPages(from: number, to: number, pageSize: number): AsyncGenerator<StoredReading[]> {
-    let ids: string[] = [];
-    for await (const key of byReceipt.keys({ gte: formatTime(from), lt: formatTime(to) })) {
-      ids.push(key.slice(key.indexOf('!') + 1));
-      if (ids.length === pageSize) {
-        yield await load(ids);
-        ids = [];
+    // Ids follow receipt order. Start at the last commit that began before `from`: earlier readings are
+    // all older, and at most one commit's worth is skipped.
+    let startId: string | null = null;
+    for await (const key of receipts.keys({ lt: formatTime(from), reverse: true, limit: 1 })) {
+      startId = key.slice(key.indexOf('!') + 1);
+    }
+    let page: StoredReading[] = [];
+    for await (const reading of readings.values(startId === null ? {} : { gte: startId })) {
+      if (reading.receivedAt < from) continue;
+      if (reading.receivedAt >= to) break;
+      page.push(reading);
+      if (page.length === pageSize) {
+        yield page;
+        page = [];
       }
     }
-    if (ids.length > 0) yield await load(ids);
-  }
-
-  async function load(ids: string[]): Promise<StoredReading[]> {
-    const records = await readings.getMany(ids);
-    return records.filter((r): r is StoredReading => r !== undefined);
+    if (page.length > 0) yield page;
   }
 
   return {
@@ -91,13 +94,11 @@ export function createReadingQueries(components: Components): ReadingQueries {
     },
     receivedPages,
     async firstReceivedAt() {
-      for await (const key of byReceipt.keys({ limit: 1 })) return Number(key.slice(0, key.indexOf('!')));
+      for await (const key of receipts.keys({ limit: 1 })) return Number(key.slice(0, key.indexOf('!')));
       return null;
     },
     async lastReceivedAt() {
-      for await (const key of byReceipt.keys({ reverse: true, limit: 1 })) {
-        return Number(key.slice(0, key.indexOf('!')));
-      }
+      for await (const reading of readings.values({ reverse: true, limit: 1 })) return reading.receivedAt;
       return null;
     },
   };

@@ -17,6 +17,8 @@ export interface ValidReading {
   /** Device timestamp, epoch milliseconds. */
   readonly ts: number;
   readonly data: ReadingData;
+  /** The device's JSON text of this reading, when the payload was that one reading (saves re-serializing). */
+  readonly json?: string;
 }
 
 export interface InvalidReading {
@@ -87,7 +89,11 @@ export function parsePayload(kind: ReadingKind, payload: Uint8Array, options: Pa
       invalid.push({ index, seq: data.seq, errors: [timeError], reason: 'time_window', raw });
       continue;
     }
-    valid.push({ index, seq: data.seq, ts, data });
+    valid.push(
+      Array.isArray(value)
+        ? { index, seq: data.seq, ts, data }
+        : { index, seq: data.seq, ts, data, json: text },
+    );
   }
   return { valid, invalid, malformed: null };
 }
