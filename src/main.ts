@@ -2,18 +2,24 @@
 /**
  * The `gateway` command: `gateway start [--config FILE]`, `gateway token-hash TOKEN`, `gateway help`.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/index.ts';
+import { generateSigningKey } from './crypto/signing.ts';
 import { tokenDigest } from './crypto/tokens.ts';
 import { isGatewayError } from './errors.ts';
 import { startGateway } from './gateway.ts';
 import { createLog } from './log.ts';
+import { verifyReadingProof } from './proofs/index.ts';
 
 const USAGE = `usage: gateway <command> [options]
 
 commands:
   start [--config FILE]   run a gateway (no file: embedded defaults; env GATEWAY_* overrides, see docs/configuration.md)
   check-config FILE       validate a config file and print every problem
+  verify PROOF.json       check a reading proof offline; every check is printed (exit 0 valid, 1 invalid)
+                          [--key GATEWAY_ID=HEX]... trust these gateway keys
+  keygen [--out FILE]     create an Ed25519 signing key (64 hex digits, mode 0600) and print its public key
   token-hash TOKEN        print the SHA-256 to put in security.tokens[].sha256
   help                    this text
 `;
@@ -25,6 +31,10 @@ async function main(argv: string[]): Promise<number> {
       return start(rest);
     case 'check-config':
       return checkConfig(rest);
+    case 'verify':
+      return verify(rest);
+    case 'keygen':
+      return keygen(rest);
     case 'token-hash': {
       if (rest.length !== 1 || !rest[0]) return usage('token-hash takes exactly one token');
       process.stdout.write(`${tokenDigest(rest[0])}\n`);
@@ -49,6 +59,49 @@ function checkConfig(args: string[]): number {
   if (args.length !== 1) return usage('check-config takes exactly one file');
   loadConfig({ file: args[0], env: {} });
   process.stdout.write(`${args[0]}: ok\n`);
+  return 0;
+}
+
+async function verify(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { key: { type: 'string', multiple: true } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) return usage('verify takes exactly one proof file');
+  let proof: unknown;
+  try {
+    proof = JSON.parse(readFileSync(positionals[0]!, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`gateway: cannot read ${positionals[0]}: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const trusted = new Map<string, string[]>();
+  for (const pair of values.key ?? []) {
+    const match = /^([A-Za-z0-9._-]{1,64})=([0-9a-f]{64})$/.exec(pair);
+    if (!match) return usage(`--key takes GATEWAY_ID=64 hex digits, got ${pair}`);
+    trusted.set(match[1]!, [...(trusted.get(match[1]!) ?? []), match[2]!]);
+  }
+  const verdict = verifyReadingProof(proof, trusted.size > 0 ? { trustedKeys: trusted } : {});
+  for (const check of verdict.checks) {
+    process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(16)} ${check.detail}\n`);
+  }
+  process.stdout.write(verdict.valid ? 'proof is valid\n' : 'proof is NOT valid\n');
+  return verdict.valid ? 0 : 1;
+}
+
+function keygen(args: string[]): number {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } }, strict: true });
+  const key = generateSigningKey();
+  const hex = Buffer.from(key.secretKey).toString('hex');
+  if (values.out) {
+    writeFileSync(values.out, `${hex}\n`, { mode: 0o600, flag: 'wx' });
+    process.stderr.write(`secret key written to ${values.out}\n`);
+  } else {
+    process.stdout.write(`secret ${hex}\n`);
+  }
+  process.stdout.write(`public ${Buffer.from(key.publicKey).toString('hex')}\n`);
   return 0;
 }
 

@@ -3,7 +3,10 @@
  * verify, batches fetched as CAR from /ipfs checked with an independent CAR reader, encryption, masking.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { CarReader } from '@ipld/car';
 import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
@@ -13,9 +16,11 @@ import { canonicalBytes } from '../../src/batches/canonical.ts';
 import { leafData } from '../../src/batches/leaves.ts';
 import { verifyRecord } from '../../src/batches/record.ts';
 import { decrypt } from '../../src/crypto/aead.ts';
+import { generateSigningKey } from '../../src/crypto/signing.ts';
 import { leafHash, verifyInclusion } from '../../src/merkle/index.ts';
 import { connectDevice, startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 
+const run = promisify(execFile);
 const T0 = Date.parse('2026-11-24T10:00:05.000Z');
 const fromHex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 
@@ -145,6 +150,80 @@ describe('sealing', () => {
       bad.body.checks.filter((c: any) => !c.ok).map((c: any) => c.name),
       ['leaf'],
     );
+  });
+
+  test('`gateway verify` checks a proof offline and names the check each tampering breaks', async () => {
+    const list = await t.api('GET', `/v1/patients/${ids.patient}/readings?limit=5`, { token: clinician });
+    const proof = (await t.api('GET', `/v1/readings/${list.body.readings[4].id}/proof`, { token: clinician }))
+      .body;
+    const key = `${proof.record.gatewayId}=${proof.gatewayKey}`;
+    const verify = async (p: unknown, extra: string[] = []) => {
+      const file = `${dir.path}/proof-${Math.random().toString(36).slice(2)}.json`;
+      writeFileSync(file, JSON.stringify(p));
+      return run(process.execPath, ['src/main.ts', 'verify', file, ...extra]).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+      );
+    };
+    const good = await verify(proof, ['--key', key]);
+    assert.equal(good.code, 0, good.out);
+    assert.match(good.out, /proof is valid/);
+    const flip = (hex: string) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+    const cases: Array<[string, (p: any) => void]> = [
+      [
+        'leaf',
+        (p) => {
+          p.reading.data.vitals.spo2 = 99;
+        },
+      ],
+      [
+        'leaf',
+        (p) => {
+          p.salt = Buffer.alloc(16, 1).toString('base64');
+        },
+      ],
+      [
+        'inclusion',
+        (p) => {
+          p.leaf.path[0] = flip(p.leaf.path[0]);
+        },
+      ],
+      [
+        'inclusion',
+        (p) => {
+          p.leaf.index = (p.leaf.index + 1) % p.leaf.treeSize;
+        },
+      ],
+      [
+        'record-signature',
+        (p) => {
+          p.record.count += 0;
+          p.record.minute = '2026-11-24T09:59:00.000Z';
+        },
+      ],
+      [
+        'record-signature',
+        (p) => {
+          p.record.signature = flip(p.record.signature);
+        },
+      ],
+      [
+        'gateway-key',
+        (p) => {
+          p.gatewayKey = Buffer.from(generateSigningKey().publicKey).toString('hex');
+        },
+      ],
+    ];
+    for (const [check, tamper] of cases) {
+      const bad = structuredClone(proof);
+      tamper(bad);
+      const result = await verify(bad, ['--key', key]);
+      assert.equal(result.code, 1, `${check}: ${result.out}`);
+      assert.match(result.out, new RegExp(`FAIL ${check}`), result.out);
+    }
+    const malformed = await verify({ format: 'nope' });
+    assert.equal(malformed.code, 1);
+    assert.match(malformed.out, /FAIL format/);
   });
 
   test('an auditor gets the proof without the reading; a clinician of another patient gets 403', async () => {
