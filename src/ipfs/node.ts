@@ -1,13 +1,14 @@
 /**
- * The IPFS node: helia without networking (createHeliaLight), its blockstore and datastore in sublevels
- * of the gateway's one LevelDB. One database means one write-ahead log: the sealer's final `sync` write
- * also makes every block it put before durable. Networking (libp2p) is left out on purpose: peers fetch
- * batches through the trustless gateway route of the API.
+ * The IPFS block store: helia's LevelDB blockstore (blockstore-level) in a sublevel of the gateway's one
+ * LevelDB, with CIDv1 sha2-256 blocks (dag-cbor and raw), the layout any helia or kubo node reads. One
+ * database means one write-ahead log: the sealer's final `sync` write also makes the blocks it put durable.
+ *
+ * A full helia node is not started: importing `helia` alone costs about 110 MB of RSS here (it loads
+ * libp2p), and the gateway serves its batches through the trustless gateway route instead. A helia node
+ * with networking can be given this same blockstore when peers should fetch over bitswap.
  */
 import * as dagCbor from '@ipld/dag-cbor';
 import { LevelBlockstore } from 'blockstore-level';
-import { LevelDatastore } from 'datastore-level';
-import { createHeliaLight, type Helia } from 'helia';
 import type { Level } from 'level';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
@@ -18,41 +19,40 @@ export const DAG_CBOR = dagCbor.code;
 export const RAW = raw.code;
 
 export interface Ipfs {
-  readonly helia: Helia;
+  readonly blockstore: LevelBlockstore;
   put(bytes: Uint8Array, codec: typeof DAG_CBOR | typeof RAW): Promise<CID>;
   putCbor(value: unknown): Promise<CID>;
   get(cid: CID): Promise<Uint8Array>;
   has(cid: CID): Promise<boolean>;
+  /** Every CID stored. */
+  cids(): AsyncIterable<CID>;
   stop(): Promise<void>;
 }
 
-export async function createIpfs(components: {
-  subs: Pick<Sublevels, 'blocks' | 'ipfsData'>;
-}): Promise<Ipfs> {
-  // The sublevels have the interface blockstore-level and datastore-level use; their typings ask for a Level.
+export async function createIpfs(components: { subs: Pick<Sublevels, 'blocks'> }): Promise<Ipfs> {
+  // A sublevel has the interface blockstore-level uses; its typings ask for a Level.
   const blockstore = new LevelBlockstore(components.subs.blocks as unknown as Level<string, Uint8Array>);
-  const datastore = new LevelDatastore(components.subs.ipfsData as unknown as Level<string, Uint8Array>);
-  const helia = createHeliaLight({ blockstore, datastore, codecs: [dagCbor] });
-  await helia.start();
 
   async function put(bytes: Uint8Array, codec: number): Promise<CID> {
     const cid = CID.createV1(codec, await sha256.digest(bytes));
-    await helia.blockstore.put(cid, bytes);
+    await blockstore.put(cid, bytes);
     return cid;
   }
 
   return {
-    helia,
+    blockstore,
     put,
     putCbor: (value) => put(dagCbor.encode(value), DAG_CBOR),
     async get(cid) {
       const chunks: Uint8Array[] = [];
-      for await (const chunk of helia.blockstore.get(cid, { offline: true } as never)) chunks.push(chunk);
+      for await (const chunk of blockstore.get(cid)) chunks.push(chunk);
       return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     },
-    has: async (cid) => helia.blockstore.has(cid),
-    async stop() {
-      await helia.stop();
+    has: async (cid) => blockstore.has(cid),
+    async *cids() {
+      for await (const pair of blockstore.getAll()) yield pair.cid;
     },
+    // The blockstore lives in the gateway's database, which the gateway closes.
+    async stop() {},
   };
 }

@@ -45,9 +45,8 @@ export function sublevels(db: Db) {
     windowLeaves: bytes('window-leaves'),
     /** Window start → concatenated 16-byte salts, in leaf order. */
     windowSalts: bytes('window-salts'),
-    /** IPFS blocks (helia's blockstore) and helia's datastore. */
+    /** IPFS blocks (helia's LevelDB blockstore format). */
     blocks: bytes('blocks'),
-    ipfsData: bytes('ipfs-data'),
   };
 }
 
