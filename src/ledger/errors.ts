@@ -23,12 +23,15 @@ export type LedgerErrorCode = keyof typeof LEDGER_ERRORS;
 
 export class LedgerError extends Error {
   readonly code: LedgerErrorCode;
+  /** What was wrong, without the rule's name (the message has both). */
+  readonly reason: string | undefined;
   readonly details: unknown;
 
-  constructor(code: LedgerErrorCode, message?: string, details?: unknown) {
-    super(message === undefined ? LEDGER_ERRORS[code] : `${LEDGER_ERRORS[code]}: ${message}`);
+  constructor(code: LedgerErrorCode, reason?: string, details?: unknown) {
+    super(reason === undefined ? LEDGER_ERRORS[code] : `${LEDGER_ERRORS[code]}: ${reason}`);
     this.name = 'LedgerError';
     this.code = code;
+    this.reason = reason;
     this.details = details;
   }
 }

@@ -124,7 +124,3 @@ export function hashMeetsTarget(hash: Uint8Array, target: bigint): boolean {
   checkU256('target', target);
   return bytesToU256(hash) <= target;
 }
-
-export function withNonce(header: BlockHeader, nonce: bigint): BlockHeader {
-  return { ...header, nonce };
-}

@@ -1,0 +1,58 @@
+/**
+ * Blocks as JSON, for peers and the API (SPEC §5: `{hash, height, header, records}`): the header as the hex
+ * of its 152 encoded bytes (what the hash covers), the signature in hex, records as they are.
+ */
+import { z } from 'zod';
+import type { SignedMinuteRecord } from '../store/index.ts';
+import type { Block } from './block.ts';
+import { fromHex, toHex } from './bytes.ts';
+import { LedgerError } from './errors.ts';
+import { blockHash, decodeHeader, encodeHeader, HEADER_SIZE } from './header.ts';
+
+export interface BlockJson {
+  readonly hash: string;
+  readonly height: number;
+  readonly header: string;
+  readonly signature: string;
+  readonly records: readonly SignedMinuteRecord[];
+}
+
+const blockJsonSchema = z.strictObject({
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  height: z.number().int().min(0),
+  header: z.string().regex(new RegExp(`^[0-9a-f]{${2 * HEADER_SIZE}}$`)),
+  signature: z.string().regex(/^[0-9a-f]{128}$/),
+  records: z.array(z.unknown()),
+});
+
+export function blockToJson(block: Block): BlockJson {
+  return {
+    hash: toHex(blockHash(block.header)),
+    height: block.header.height,
+    header: toHex(encodeHeader(block.header)),
+    signature: toHex(block.signature),
+    records: block.records.map((r) => ({ ...r })),
+  };
+}
+
+/**
+ * Parses a block from JSON; ERR_BLOCK_MALFORMED when the envelope is wrong or its hash and height disagree
+ * with the header. Records are checked by validateBlock, not here.
+ */
+export function blockFromJson(json: unknown): Block {
+  const parsed = blockJsonSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LedgerError('ERR_BLOCK_MALFORMED', `${issue?.path.join('.') || 'block'}: ${issue?.message}`);
+  }
+  const header = decodeHeader(fromHex('header', parsed.data.header));
+  if (toHex(blockHash(header)) !== parsed.data.hash)
+    throw new LedgerError('ERR_BLOCK_MALFORMED', 'hash does not match');
+  if (header.height !== parsed.data.height)
+    throw new LedgerError('ERR_BLOCK_MALFORMED', 'height does not match');
+  return {
+    header,
+    signature: fromHex('signature', parsed.data.signature, 64),
+    records: parsed.data.records as SignedMinuteRecord[],
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Fork choice (SPEC §4): the tip with the most cumulative work wins (the first seen among equals), and a
+ * switch of tips is a reorg: blocks to disconnect down to the fork point, blocks to connect up to the new tip.
+ * Records of disconnected blocks that the new branch lacks go back to the pool.
+ */
+import type { SignedMinuteRecord } from '../store/index.ts';
+import type { Block } from './block.ts';
+import { toHex } from './bytes.ts';
+import { LedgerError } from './errors.ts';
+import { type BlockHeader, blockHash, checkHeader } from './header.ts';
+import { recordKey } from './record.ts';
+import { workOf } from './work.ts';
+
+export interface ChainEntry {
+  /** Block hash, hex. */
+  readonly hash: string;
+  readonly header: BlockHeader;
+  /** Cumulative work from genesis to this block, both included. */
+  readonly work: bigint;
+  /** Arrival order, for the first-seen rule among tips of equal work. */
+  readonly seq: number;
+}
+
+export interface Reorg {
+  /** The last block both branches share, hex. */
+  readonly fork: string;
+  /** From the old tip down to the fork (excluded). */
+  readonly disconnect: string[];
+  /** From just above the fork up to the new tip. */
+  readonly connect: string[];
+}
+
+export interface HeaderTree {
+  /** Adds a header whose parent is known (else ERR_BLOCK_UNKNOWN_PARENT); a header already known is returned. */
+  add(header: BlockHeader): ChainEntry;
+  get(hash: string): ChainEntry | undefined;
+  /** The tip with the most cumulative work, the first seen among equals. */
+  best(): ChainEntry;
+  /** Up to `count` headers ending with `hash`, ascending: the chain tail to validate its child with. */
+  chainTail(hash: string, count: number): BlockHeader[];
+  reorg(fromHash: string, toHash: string): Reorg;
+  readonly size: number;
+}
+
+/**
+ * Headers by hash with cumulative work, in memory (a 1M-block chain's headers are ~150 MB of bytes; the
+ * store keeps blocks, this keeps the shape of the tree). Validation is the caller's, before `add`.
+ */
+export function createHeaderTree(genesis: BlockHeader): HeaderTree {
+  checkHeader('genesis', genesis);
+  const entries = new Map<string, ChainEntry>();
+  let seq = 0;
+  const root: ChainEntry = {
+    hash: toHex(blockHash(genesis)),
+    header: genesis,
+    work: workOf(genesis.target),
+    seq,
+  };
+  entries.set(root.hash, root);
+  let best = root;
+
+  const need = (hash: string): ChainEntry => {
+    const entry = entries.get(hash);
+    if (entry === undefined) throw new LedgerError('ERR_BLOCK_UNKNOWN_PARENT', hash);
+    return entry;
+  };
+
+  return {
+    add(header) {
+      checkHeader('header', header);
+      const hash = toHex(blockHash(header));
+      const known = entries.get(hash);
+      if (known !== undefined) return known;
+      const parent = need(toHex(header.previousHash));
+      if (header.height !== parent.header.height + 1) {
+        throw new LedgerError(
+          'ERR_BLOCK_BAD_HEIGHT',
+          `got ${header.height}, want ${parent.header.height + 1}`,
+        );
+      }
+      const entry: ChainEntry = { hash, header, work: parent.work + workOf(header.target), seq: ++seq };
+      entries.set(hash, entry);
+      if (entry.work > best.work) best = entry;
+      return entry;
+    },
+    get: (hash) => entries.get(hash),
+    best: () => best,
+    chainTail(hash, count) {
+      const out: BlockHeader[] = [];
+      for (let e: ChainEntry | undefined = need(hash); e !== undefined && out.length < count; ) {
+        out.push(e.header);
+        e = e.header.height === 0 ? undefined : entries.get(toHex(e.header.previousHash));
+      }
+      return out.reverse();
+    },
+    reorg(fromHash, toHash) {
+      let a = need(fromHash);
+      let b = need(toHash);
+      const disconnect: string[] = [];
+      const connect: string[] = [];
+      const up = (e: ChainEntry) => need(toHex(e.header.previousHash));
+      while (a.header.height > b.header.height) {
+        disconnect.push(a.hash);
+        a = up(a);
+      }
+      while (b.header.height > a.header.height) {
+        connect.push(b.hash);
+        b = up(b);
+      }
+      while (a.hash !== b.hash) {
+        disconnect.push(a.hash);
+        connect.push(b.hash);
+        a = up(a);
+        b = up(b);
+      }
+      return { fork: a.hash, disconnect, connect: connect.reverse() };
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
+
+/** Of two tips, the one with more work; `current` on a tie (first seen). */
+export function preferTip<T extends { readonly work: bigint }>(current: T, candidate: T): T {
+  return candidate.work > current.work ? candidate : current;
+}
+
+/**
+ * Records of the disconnected blocks that none of the connected blocks carries, in their chain order (oldest
+ * block first): they go back to the pool to be mined again.
+ */
+export function returnedRecords(
+  disconnected: readonly Block[],
+  connected: readonly Block[],
+): SignedMinuteRecord[] {
+  if (!Array.isArray(disconnected) || !Array.isArray(connected)) {
+    throw new TypeError('disconnected and connected must be arrays of blocks');
+  }
+  const kept = new Set(connected.flatMap((b) => b.records.map(recordKey)));
+  const ordered = [...disconnected].sort((x, y) => x.header.height - y.header.height);
+  return ordered.flatMap((b) => b.records.filter((r: SignedMinuteRecord) => !kept.has(recordKey(r))));
+}

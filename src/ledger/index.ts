@@ -1,0 +1,57 @@
+export {
+  anchorRoot,
+  type Block,
+  createBlockTemplate,
+  minerIdOf,
+  type RecordInclusion,
+  recordInclusion,
+  sealBlock,
+  type TemplateInput,
+} from './block.ts';
+export { type BlockJson, blockFromJson, blockToJson } from './block-json.ts';
+export { bytesToU256, fromHex, MAX_U256, toHex, u256ToBytes } from './bytes.ts';
+export {
+  type Consortium,
+  type ConsortiumFile,
+  consortiumFileSchema,
+  genesisHeader,
+  isMember,
+  type Member,
+  memberByMinerId,
+  parseConsortium,
+} from './consortium.ts';
+export { ancestorsNeeded, medianTimePast, nextTarget } from './difficulty.ts';
+export { isLedgerError, LEDGER_ERRORS, LedgerError, type LedgerErrorCode } from './errors.ts';
+export {
+  type ChainEntry,
+  createHeaderTree,
+  type HeaderTree,
+  preferTip,
+  type Reorg,
+  returnedRecords,
+} from './fork-choice.ts';
+export {
+  type BlockHeader,
+  blockHash,
+  decodeHeader,
+  encodeHeader,
+  HEADER_SIZE,
+  hashHeaderBytes,
+  hashMeetsTarget,
+  LEDGER_VERSION,
+  MAX_NONCE,
+  OFFSET as HEADER_OFFSET,
+} from './header.ts';
+export { DEFAULT_LEDGER_PARAMS, type LedgerParams, ledgerParams } from './params.ts';
+export { type MineOptions, type MineProgress, mine } from './pow.ts';
+export { midstateHash, type PowJob, preparePowJob, searchNonces } from './pow-search.ts';
+export { recordKey, recordLeaf, signedRecordSchema } from './record.ts';
+export {
+  type BlockContext,
+  type ChainSummary,
+  type HeaderContext,
+  validateBlock,
+  validateChain,
+  validateHeader,
+} from './validate.ts';
+export { chainWork, workOf } from './work.ts';
