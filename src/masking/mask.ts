@@ -16,6 +16,8 @@ export interface Masker {
 }
 
 const TIME_UNITS = { second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+/** Pseudonyms remembered per masker: a window has a few thousand patients, each in many readings. */
+const PSEUDONYM_CACHE = 50_000;
 
 export function createMasker(rules: readonly MaskingRule[], pseudonymKey: Uint8Array): Masker {
   if (!(pseudonymKey instanceof Uint8Array) || pseudonymKey.length < 16) {
@@ -31,19 +33,48 @@ export function createMasker(rules: readonly MaskingRule[], pseudonymKey: Uint8A
     }
     return list;
   };
-  const pseudonym = (value: string) =>
-    `psn-${bytesToHex(hmac(sha256, pseudonymKey, utf8ToBytes(value)).subarray(0, 16))}`;
+  const pseudonyms = new Map<string, string>();
+  const pseudonym = (value: string) => {
+    let p = pseudonyms.get(value);
+    if (p === undefined) {
+      p = `psn-${bytesToHex(hmac(sha256, pseudonymKey, utf8ToBytes(value)).subarray(0, 16))}`;
+      if (pseudonyms.size >= PSEUDONYM_CACHE) pseudonyms.clear();
+      pseudonyms.set(value, p);
+    }
+    return p;
+  };
 
   return {
     pseudonym,
     mask(kind, data) {
-      const out = structuredClone(data) as Record<string, unknown>;
+      const out = clone(data) as Record<string, unknown>;
       const decided = new Map<string, MaskingRule>();
       for (const rule of rulesFor(kind)) decided.set(rule.path, rule);
       for (const rule of decided.values()) apply(out, rule.path.split('.'), rule, pseudonym);
       return out;
     },
   };
+}
+
+/**
+ * A deep copy: plain objects, arrays and primitives (what readings are) copied by hand, which is several
+ * times faster than structuredClone; anything else goes to structuredClone.
+ */
+function clone(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = clone(value[i]);
+    return out;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    // An own "__proto__" (JSON.parse can make one) would set the prototype here.
+    if (key === '__proto__') return structuredClone(value);
+    out[key] = clone((value as Record<string, unknown>)[key]);
+  }
+  return out;
 }
 
 function apply(
