@@ -4,12 +4,13 @@
  * of masked leaves (shareable) and a raw block of the full leaves with their salts, encrypted with the
  * batch key; the batch root links them in order (docs/proofs.md has the layout).
  */
-import { randomBytes } from 'node:crypto';
+import * as dagCbor from '@ipld/dag-cbor';
 import type { CID } from 'multiformats/cid';
 import { encrypt } from '../crypto/aead.ts';
 import type { Ipfs } from '../ipfs/node.ts';
-import { leafHash } from '../merkle/index.ts';
-import { leafData, SALT_BYTES } from './leaves.ts';
+import { encodeCbor } from './cbor-json.ts';
+import { SALT_BYTES } from './leaves.ts';
+import { base64, cborPage, GrowableBytes, LeafScratch, randomSalt } from './page-bytes.ts';
 import { StreamingRoot } from './streaming-root.ts';
 
 export const BATCH_FORMAT = 'medgate/batch/1';
@@ -42,11 +43,14 @@ export class BatchBuilder {
   readonly #ipfs: Pick<Ipfs, 'put' | 'putCbor'>;
   readonly #pageLeaves: number;
   readonly #root = new StreamingRoot();
-  readonly #hashes: Uint8Array[] = [];
-  readonly #salts: Uint8Array[] = [];
+  readonly #hashes = new GrowableBytes(32);
+  readonly #salts = new GrowableBytes(SALT_BYTES);
+  readonly #leaf = new LeafScratch();
   readonly #pages: BatchPage[] = [];
-  #masked: unknown[] = [];
-  #full: Array<{ salt: string; leaf: string }> = [];
+  // The page so far, encoded a leaf at a time as leaves arrive, so that a flush only joins bytes.
+  #masked: Uint8Array[] = [];
+  #maskedBytes = 0;
+  #full: string[] = [];
   #pageBytes = 0;
 
   constructor(header: BatchHeader, key: Uint8Array, ipfs: Pick<Ipfs, 'put' | 'putCbor'>, pageLeaves: number) {
@@ -65,13 +69,15 @@ export class BatchBuilder {
    * returns true when the page is full and `flush()` should be awaited before adding more.
    */
   add(canonical: string, masked: unknown): boolean {
-    const salt = new Uint8Array(randomBytes(SALT_BYTES));
-    const hash = leafHash(leafData(salt, utf8.encode(canonical)));
+    const salt = randomSalt();
+    const hash = this.#leaf.hash(salt, canonical);
+    this.#salts.append(salt);
+    this.#hashes.append(hash);
     this.#root.push(hash);
-    this.#hashes.push(hash);
-    this.#salts.push(salt);
-    this.#masked.push(masked);
-    this.#full.push({ salt: Buffer.from(salt).toString('base64'), leaf: canonical });
+    const encoded = encodeCbor(masked);
+    this.#masked.push(encoded);
+    this.#maskedBytes += encoded.length;
+    this.#full.push(JSON.stringify({ salt: base64(salt), leaf: canonical }));
     this.#pageBytes += canonical.length;
     return this.#masked.length >= this.#pageLeaves || this.#pageBytes >= PAGE_BYTES;
   }
@@ -79,11 +85,14 @@ export class BatchBuilder {
   async flush(): Promise<void> {
     if (this.#masked.length === 0) return;
     const first = this.count - this.#masked.length;
-    const masked = await this.#ipfs.putCbor({ first, leaves: this.#masked });
-    const plaintext = utf8.encode(JSON.stringify({ first, leaves: this.#full }));
+    // The bytes of dagCbor.encode({ first, leaves }), from the leaves encoded one by one.
+    const masked = await this.#ipfs.put(cborPage(first, this.#masked, this.#maskedBytes), dagCbor.code);
+    // JSON.stringify({ first, leaves }) likewise.
+    const plaintext = utf8.encode(`{"first":${first},"leaves":[${this.#full.join(',')}]}`);
     const sealed = await this.#ipfs.put(encrypt(this.#key, plaintext, pageAad(this.#header, first)), 0x55);
     this.#pages.push({ first, count: this.#masked.length, masked, sealed });
     this.#masked = [];
+    this.#maskedBytes = 0;
     this.#full = [];
     this.#pageBytes = 0;
   }
@@ -114,16 +123,8 @@ export class BatchBuilder {
     return {
       root,
       batchCid,
-      leafHashes: concat(this.#hashes, 32),
-      salts: concat(this.#salts, SALT_BYTES),
+      leafHashes: this.#hashes.bytes(),
+      salts: this.#salts.bytes(),
     };
   }
-}
-
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(parts.length * size);
-  parts.forEach((p, i) => {
-    out.set(p, i * size);
-  });
-  return out;
 }

@@ -3,8 +3,8 @@
  * received become salted leaves, a Merkle root, a batch in IPFS (masked in clear, full encrypted) and a
  * minute record signed by the gateway. Windows are sealed in order, each exactly once (the window record
  * and the "next window" mark are one atomic, synced write), and a restart seals whatever a crash left open.
- * Work is done a page at a time with a turn of the event loop in between, so ingestion is never held up
- * for long by a large window.
+ * The event loop gets a turn every few milliseconds of work (and at every page), so ingestion is never
+ * held up for long by a large window.
  */
 import type { GatewayKeys } from '../crypto/key-files.ts';
 import type { Ipfs } from '../ipfs/node.ts';
@@ -51,6 +51,8 @@ export interface Sealer {
 
 const NEXT_KEY = 'sealing.next';
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Longest run of per-leaf work between two turns of the event loop. */
+const SLICE_MS = 5;
 
 export function createSealer(options: SealerOptions, components: SealerComponents): Sealer {
   const { db, subs, clock } = components;
@@ -99,15 +101,21 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     );
     let readings = 0;
     let firstReadingId: string | null = null;
+    let sliceStart = performance.now();
     for await (const page of components.queries.receivedPages(start, end, options.pageLeaves)) {
       for (const r of page) {
         firstReadingId ??= r.id;
         const leaf = readingLeafObject(r);
         if (builder.add(canonicalJson(leaf), { ...leaf, data: masker.mask(r.kind, r.data) }))
           await builder.flush();
+        if (performance.now() - sliceStart >= SLICE_MS) {
+          await yieldToLoop();
+          sliceStart = performance.now();
+        }
       }
       readings += page.length;
       await yieldToLoop();
+      sliceStart = performance.now();
     }
     const access = await components.accessLog.between(start, end);
     for (const entry of access) {
