@@ -44,6 +44,25 @@ const position = z.strictObject({
   altM: z.number().min(-500).max(20000).optional(),
 });
 
+/**
+ * The rules of a vitals object that are not about one field. One implementation, used by the schema and
+ * by the compiled fast path (src/telemetry/fast-check.ts), which cannot express them in JSON Schema.
+ */
+export function vitalsRuleIssues(v: Record<string, unknown>): Array<{ path?: string[]; message: string }> {
+  const issues: Array<{ path?: string[]; message: string }> = [];
+  let any = false;
+  for (const _ in v) {
+    any = true;
+    break;
+  }
+  if (!any) issues.push({ message: 'at least one vital is required' });
+  const { systolic, diastolic } = v;
+  if (typeof systolic === 'number' && typeof diastolic === 'number' && systolic <= diastolic) {
+    issues.push({ path: ['systolic'], message: 'systolic must be greater than diastolic' });
+  }
+  return issues;
+}
+
 export const vitalsValues = z
   .strictObject({
     heartRate: range(20, 300, 'bpm').optional(),
@@ -56,15 +75,7 @@ export const vitalsValues = z
     steps: z.number().int().min(0).max(1e9).optional(),
   })
   .superRefine((v, ctx) => {
-    if (Object.keys(v).length === 0)
-      ctx.addIssue({ code: 'custom', message: 'at least one vital is required' });
-    if (v.systolic !== undefined && v.diastolic !== undefined && v.systolic <= v.diastolic) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['systolic'],
-        message: 'systolic must be greater than diastolic',
-      });
-    }
+    for (const issue of vitalsRuleIssues(v)) ctx.addIssue({ code: 'custom', ...issue });
   });
 
 export const vitalsReading = z.strictObject({
