@@ -86,6 +86,8 @@ export async function createIngestLog(
   let lastReadingId = await lastId(subs.readings);
   let lastQuarantineId = await lastId(subs.quarantine);
   let queue: Job[] = [];
+  /** Highest seq stored per device, learnt from the dedup index on a device's first message. */
+  const maxSeq = new Map<string, number>();
   let writing = false;
   let scheduled = false;
   let idleWaiters: Array<() => void> = [];
@@ -148,11 +150,7 @@ export async function createIngestLog(
 
   async function commit(jobs: Job[]): Promise<void> {
     const started = performance.now();
-    const keys: string[] = [];
-    for (const { message } of jobs) {
-      for (const reading of message.valid) keys.push(dedupKey(message.deviceId, reading.seq));
-    }
-    const existing = keys.length > 0 ? await subs.dedup.getMany(keys) : [];
+    const known = await knownReadings(jobs);
     const seen = new Set<string>();
     // A chained batch on the root database with keys prefixed by hand: per operation it costs about half
     // of an array batch across sublevels, and this loop is the hot path of ingestion.
@@ -165,14 +163,13 @@ export async function createIngestLog(
       const stored: StoredReading[] = [];
       let duplicates = 0;
       for (const reading of message.valid) {
-        const key = keys[k]!;
-        const known = existing[k] !== undefined;
-        k++;
-        if (known || seen.has(key)) {
+        const key = dedupKey(message.deviceId, reading.seq);
+        if (known[k++] || seen.has(key)) {
           duplicates++;
           continue;
         }
         seen.add(key);
+        if (reading.seq > (maxSeq.get(message.deviceId) ?? -1)) maxSeq.set(message.deviceId, reading.seq);
         const record: StoredReading = {
           id: formatId(++lastReadingId),
           deviceId: message.deviceId,
@@ -213,6 +210,50 @@ export async function createIngestLog(
       durationMs: performance.now() - started,
     });
     for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
+  }
+
+  /**
+   * Which readings of the batch are already stored (SPEC §1: (deviceId, seq) is unique). Devices count
+   * upwards, so a seq above the device's highest stored one is new without a look-up; only the others
+   * (retransmissions, late offline buffers) are looked up, in one getMany.
+   */
+  async function knownReadings(jobs: readonly Job[]): Promise<boolean[]> {
+    const unseenDevices = new Set<string>();
+    for (const { message } of jobs) if (!maxSeq.has(message.deviceId)) unseenDevices.add(message.deviceId);
+    await Promise.all([...unseenDevices].map(loadMaxSeq));
+    const known: boolean[] = [];
+    const lookups: string[] = [];
+    const positions: number[] = [];
+    for (const { message } of jobs) {
+      const highest = maxSeq.get(message.deviceId) ?? -1;
+      for (const reading of message.valid) {
+        if (reading.seq <= highest) {
+          positions.push(known.length);
+          lookups.push(dedupKey(message.deviceId, reading.seq));
+        }
+        known.push(false);
+      }
+    }
+    if (lookups.length > 0) {
+      const found = await subs.dedup.getMany(lookups);
+      found.forEach((id, i) => {
+        if (id !== undefined) known[positions[i]!] = true;
+      });
+    }
+    return known;
+  }
+
+  async function loadMaxSeq(deviceId: string): Promise<void> {
+    let highest = -1;
+    for await (const key of subs.dedup.keys({
+      gte: `${deviceId}!`,
+      lt: `${deviceId}"`,
+      reverse: true,
+      limit: 1,
+    })) {
+      highest = Number(key.slice(deviceId.length + 1));
+    }
+    if (!maxSeq.has(deviceId)) maxSeq.set(deviceId, highest);
   }
 
   function putReading(batch: ChainedBatch, record: StoredReading, key: string, json?: string): void {
