@@ -1,3 +1,5 @@
+import { LEDGER_ERRORS } from './ledger/errors.ts';
+
 /**
  * Every error the gateway reports, with a stable code, its HTTP status and what it means on MQTT.
  * One registry, walked by a test, so that codes never drift between the broker, the API and the docs.
@@ -15,6 +17,10 @@ export interface ErrorSpec {
   readonly status: number;
   readonly mqtt: MqttOutcome;
   readonly message: string;
+}
+
+function ledger<C extends keyof typeof LEDGER_ERRORS, S extends 400 | 409>(code: C, status: S) {
+  return { status, mqtt: 'none', message: LEDGER_ERRORS[code] } as const;
 }
 
 export const ERRORS = {
@@ -40,6 +46,21 @@ export const ERRORS = {
   ERR_SHUTTING_DOWN: { status: 503, mqtt: 'close', message: 'Gateway is shutting down' },
   ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },
   ERR_INTERNAL: { status: 500, mqtt: 'none', message: 'Internal error' },
+  // Ledger refusals (SPEC §4, docs/ledger.md): a block or record that breaks a rule is the sender's error
+  // (400); a block whose parent is not known yet is a conflict the receiver resolves by pulling (409).
+  ERR_BLOCK_MALFORMED: ledger('ERR_BLOCK_MALFORMED', 400),
+  ERR_BLOCK_UNKNOWN_PARENT: ledger('ERR_BLOCK_UNKNOWN_PARENT', 409),
+  ERR_BLOCK_BAD_LINK: ledger('ERR_BLOCK_BAD_LINK', 400),
+  ERR_BLOCK_BAD_HEIGHT: ledger('ERR_BLOCK_BAD_HEIGHT', 400),
+  ERR_BLOCK_BAD_TARGET: ledger('ERR_BLOCK_BAD_TARGET', 400),
+  ERR_BLOCK_BAD_POW: ledger('ERR_BLOCK_BAD_POW', 400),
+  ERR_BLOCK_TIME_TOO_OLD: ledger('ERR_BLOCK_TIME_TOO_OLD', 400),
+  ERR_BLOCK_TIME_TOO_FAR: ledger('ERR_BLOCK_TIME_TOO_FAR', 400),
+  ERR_BLOCK_NOT_MEMBER: ledger('ERR_BLOCK_NOT_MEMBER', 400),
+  ERR_BLOCK_BAD_SIGNATURE: ledger('ERR_BLOCK_BAD_SIGNATURE', 400),
+  ERR_BLOCK_BAD_RECORD: ledger('ERR_BLOCK_BAD_RECORD', 400),
+  ERR_BLOCK_DUPLICATE_RECORD: ledger('ERR_BLOCK_DUPLICATE_RECORD', 400),
+  ERR_BLOCK_BAD_ANCHOR: ledger('ERR_BLOCK_BAD_ANCHOR', 400),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { createLedgerService, type LedgerService } from './anchoring/ledger-service.ts';
 import { type Schedule, schedule, windowCron } from './anchoring/schedule.ts';
 import { createTokenResolver } from './api/auth.ts';
 import { buildApi } from './api/server.ts';
@@ -14,6 +15,7 @@ import type { GatewayConfig } from './config/index.ts';
 import { type GatewayKeys, loadOrCreateKeys } from './crypto/key-files.ts';
 import { tokenDigest } from './crypto/tokens.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
+import type { Block } from './ledger/index.ts';
 import { createLog, type Log } from './log.ts';
 import { createMasker } from './masking/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -45,6 +47,10 @@ export interface GatewayOptions {
   readonly scheduleSealing?: boolean;
   /** Called for each sealed window, after it is durable. */
   readonly onSealed?: (window: WindowRecord) => void;
+  /** Called for each block this gateway mines, after it is stored. */
+  readonly onMined?: (block: Block) => void;
+  /** Mine on the node-cron schedule (default `anchoring.enabled`; tests mine through the API). */
+  readonly scheduleMining?: boolean;
 }
 
 export interface Gateway {
@@ -58,6 +64,7 @@ export interface Gateway {
   readonly windows: WindowLookup;
   readonly ipfs: Ipfs;
   readonly keys: GatewayKeys;
+  readonly ledger: LedgerService;
   readonly seeded: SeededCredentials | null;
   mqttPort(): number;
   httpPort(): number;
@@ -99,6 +106,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
     { db, subs },
   );
+  // SPEC §4: the shared ledger; sealed records go to its pool and to the peers.
+  const ledger = await createLedgerService(
+    {
+      config,
+      dataDir,
+      peerToken: config.ledger.peerToken ?? (process.env.GATEWAY_PEER_TOKEN || undefined),
+      ...(options.scheduleMining === undefined ? {} : { scheduleMining: options.scheduleMining }),
+    },
+    { db, subs, key: keys.signing, clock, log, ...(options.onMined ? { onMined: options.onMined } : {}) },
+  );
   const masker = createMasker(config.masking.rules, keys.pseudonym);
   const receiptClock = createReceiptClock(clock);
   const sealer = createSealer(
@@ -123,6 +140,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         receiptClock.raiseFloor(window.end);
         metrics.windowsSealed.inc();
         metrics.sealedLeaves.inc(window.record.count);
+        ledger
+          .recordSealed(window.record)
+          .catch((err: Error) =>
+            log('error', `ledger: record ${window.record.minute} not pooled: ${err.message}`),
+          );
         options.onSealed?.(window);
       },
     },
@@ -131,6 +153,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   receiptClock.raiseFloor(Math.max((await readings.lastReceivedAt()) ?? 0, await sealer.nextWindow()));
   const seeded = await seedDemo(config, { registry, tokens, subs, clock });
 
+  // Record keys we trust: every consortium member's, and our own (a gateway outside the consortium).
+  const trustedKeys = new Map<string, string[]>(
+    ledger.node.consortium.members.map((m) => [m.gatewayId, [Buffer.from(m.publicKey).toString('hex')]]),
+  );
+  const ownKey = Buffer.from(keys.signing.publicKey).toString('hex');
+  if (!trustedKeys.get(config.gatewayId)?.includes(ownKey)) {
+    trustedKeys.set(config.gatewayId, [...(trustedKeys.get(config.gatewayId) ?? []), ownKey]);
+  }
   const broker = await createBroker(config.mqtt, { registry, ingestLog, metrics, log, receiptClock });
   let ready = false;
   const api = await buildApi(
@@ -147,13 +177,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       windows,
       sealedData: { leaves: (k) => subs.windowLeaves.get(k), salts: (k) => subs.windowSalts.get(k) },
       gatewayKey: keys.signing.publicKey,
-      trustedKeys: () => new Map([[config.gatewayId, [Buffer.from(keys.signing.publicKey).toString('hex')]]]),
+      trustedKeys: () => trustedKeys,
       ipfs,
       accessLog,
       metrics,
       disconnectDevice: (id) => broker.disconnectDevice(id),
       secretHashLog2N: config.security.secretHashLog2N,
       maxFutureMs: config.mqtt.maxFutureSeconds * 1000,
+      ledger: ledger.api,
       isReady: () => ready,
       clock,
     },
@@ -165,6 +196,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await api.listen({ host: config.http.host, port: config.http.port });
     // Windows left open by a crash or a stop are sealed now, then on schedule.
     await sealer.sealDue();
+    ledger.start();
     if (options.scheduleSealing !== false) {
       sealing = schedule(
         windowCron(config.sealing.windowSeconds, config.sealing.graceSeconds),
@@ -175,6 +207,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   } catch (err) {
     await broker.stop().catch(() => {});
+    await ledger.stop().catch(() => {});
     await api.close().catch(() => {});
     await ipfs.stop().catch(() => {});
     await db.close().catch(() => {});
@@ -189,7 +222,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     'info',
     `gateway ${config.gatewayId}: mqtt ${config.mqtt.host}:${broker.port()}, http ${config.http.host}:${httpPort()}, data ${dataDir}`,
   );
-  log('info', `signing key ${Buffer.from(keys.signing.publicKey).toString('hex')}`);
+  log('info', `signing key ${ownKey}`);
+  log(
+    'info',
+    `ledger ${ledger.node.consortium.name} (${ledger.source.generated ? 'single member, ' : ''}${ledger.source.file}): height ${ledger.node.head().height}, ${config.ledger.peers.length} peer(s), ${ledger.miner ? `mining every ${config.anchoring.intervalSeconds} s` : 'not mining'}`,
+  );
   if (seeded) log('info', formatCredentials(seeded, broker.port(), httpPort()));
 
   let stopping: Promise<void> | null = null;
@@ -203,6 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return [];
     });
     if (sealed.length > 0) log('info', `sealed ${sealed.length} open window(s) at shutdown`);
+    await ledger.stop();
     await api.close();
     await ipfs.stop();
     await db.close();
@@ -220,6 +258,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     windows,
     ipfs,
     keys,
+    ledger,
     seeded,
     mqttPort: () => broker.port(),
     httpPort,

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERRORS, type ErrorCode, isGatewayError } from '../errors.ts';
+import { isLedgerError } from '../ledger/errors.ts';
 
 export interface ErrorBody {
   readonly statusCode: number;
@@ -28,6 +29,8 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isGatewayError(err)) return sendError(reply, err.code, err.message);
+  // A refused block or record says which rule it broke (SPEC §4), in the SPEC §5 error body.
+  if (isLedgerError(err)) return sendError(reply, err.code, err.message);
   if (hasZodFastifySchemaValidationErrors(err)) {
     const detail = err.validation
       .map(

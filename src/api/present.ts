@@ -1,12 +1,19 @@
 /** Store records as the API shows them: ISO times, proof status. */
-import type { StoredReading, WindowLookup, WindowRecord } from '../store/index.ts';
+import type { SignedMinuteRecord, StoredReading, WindowLookup, WindowRecord } from '../store/index.ts';
+
+/** The block holding a sealed window's record, when it is mined (SPEC §5 proof status `anchored`). */
+export type AnchorLookup = (
+  record: SignedMinuteRecord,
+) => { readonly blockHash: string; readonly confirmations: number } | null;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function presentReading(
   reading: StoredReading,
   sealed: { window: WindowRecord; index: number } | null,
+  anchorOf: AnchorLookup = () => null,
 ) {
+  const anchored = sealed ? anchorOf(sealed.window.record) : null;
   return {
     id: reading.id,
     deviceId: reading.deviceId,
@@ -16,12 +23,12 @@ export function presentReading(
     data: reading.data,
     proof: sealed
       ? {
-          status: 'sealed' as const,
+          status: anchored ? ('anchored' as const) : ('sealed' as const),
           minute: sealed.window.record.minute,
           leafIndex: sealed.index,
           batchCid: sealed.window.record.batchCid,
-          blockHash: null,
-          confirmations: 0,
+          blockHash: anchored?.blockHash ?? null,
+          confirmations: anchored?.confirmations ?? 0,
         }
       : {
           status: 'pending' as const,
@@ -38,8 +45,11 @@ export function presentReading(
 export async function presentReadings(
   readings: readonly StoredReading[],
   windows: Pick<WindowLookup, 'ofReading'>,
+  anchorOf?: AnchorLookup,
 ) {
   const out = [];
-  for (const reading of readings) out.push(presentReading(reading, await windows.ofReading(reading.id)));
+  for (const reading of readings) {
+    out.push(presentReading(reading, await windows.ofReading(reading.id), anchorOf));
+  }
   return out;
 }

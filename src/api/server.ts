@@ -11,6 +11,7 @@ import { errorHandler, sendError } from './errors.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipfsRoutes } from './routes/ipfs.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
 import { minuteRoutes } from './routes/minutes.ts';
 import { proofRoutes } from './routes/proofs.ts';
 import { readingRoutes } from './routes/readings.ts';
@@ -40,7 +41,8 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
     openapi: {
       info: {
         title: 'medgate gateway API',
-        description: 'Medical telemetry gateway: patient history, devices, tokens, proofs.',
+        description:
+          'Medical telemetry gateway: patient history, devices, tokens, proofs, the shared ledger.',
         version: options.version ?? '0.1.0',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -57,5 +59,6 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   minuteRoutes(app, ctx);
   proofRoutes(app, ctx);
   ipfsRoutes(app, ctx);
+  ledgerRoutes(app, ctx);
   return app;
 }

@@ -7,6 +7,7 @@ import { maskingPolicySchema } from '../masking/policy.ts';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 
 const tokenSchema = z.strictObject({
   /** A label for logs and the access log; never the token itself. */
@@ -115,7 +116,47 @@ export const configSchema = z.strictObject({
   masking: maskingPolicySchema,
   ledger: z
     .strictObject({
+      /** Base URLs of the peer gateways' HTTP APIs (SPEC §6), e.g. `http://10.0.0.2:8080`. */
       peers: z.array(z.url()).default([]),
+      /** Bearer token this gateway presents to its peers (a `peer`-role token there); else GATEWAY_PEER_TOKEN. */
+      peerToken: z.string().min(16).optional(),
+      /**
+       * The consortium file shared by all members (members, params, genesis; docs/ledger.md). Without one the
+       * gateway is a single-member consortium of itself, with a genesis fixed at its first start.
+       */
+      consortiumFile: z.string().min(1).optional(),
+      /** Consensus parameters of that single-member consortium (same keys as the file's `params`). */
+      params: z
+        .strictObject({
+          targetIntervalMs: z.number().int().min(1).optional(),
+          retargetInterval: z.number().int().min(2).optional(),
+          genesisTarget: hex64.optional(),
+        })
+        .prefault({}),
+      /** How often the heads of the peers are compared and missing blocks pulled. */
+      syncIntervalSeconds: z.number().min(0.1).max(3600).default(10),
+      /** Timeout of one request to a peer. */
+      requestTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
+      /** A peer that failed is retried after 1 s, doubling up to this. */
+      maxBackoffSeconds: z.number().min(0.1).max(3600).default(30),
+    })
+    .prefault({}),
+  anchoring: z
+    .strictObject({
+      /** Mine on schedule (SPEC §4). Off: blocks are still validated, relayed and mined on `POST /v1/ledger/mine`. */
+      enabled: z.boolean().default(true),
+      /** Mining runs every this many seconds (must divide an hour); the demo uses 30. */
+      intervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(3600)
+        .refine((n) => 3600 % n === 0, 'must divide 3600')
+        .default(600),
+      /** PoW worker threads; 1 leaves the other core of a small box to ingestion and the API. */
+      workers: z.number().int().min(1).max(256).default(1),
+      /** Mine blocks without records too (keeps the chain moving; off by default). */
+      mineEmpty: z.boolean().default(false),
     })
     .prefault({}),
 });

@@ -2,7 +2,7 @@
 import { readingLeafObject, SALT_BYTES } from '../batches/leaves.ts';
 import type { MerkleTree } from '../merkle/index.ts';
 import type { StoredReading, WindowRecord } from '../store/index.ts';
-import { PROOF_FORMAT, type ReadingProof } from './format.ts';
+import { PROOF_FORMAT, type ProofAnchor, type ReadingProof } from './format.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -16,6 +16,8 @@ export interface ProofParts {
   readonly gatewayKey: Uint8Array;
   /** False for roles that see proofs but not readings: reading and salt are left out. */
   readonly disclose: boolean;
+  /** The record's place in the ledger, once mined. */
+  readonly anchor?: ProofAnchor | null;
 }
 
 export function assembleReadingProof(parts: ProofParts): ReadingProof {
@@ -33,6 +35,6 @@ export function assembleReadingProof(parts: ProofParts): ReadingProof {
     },
     record: window.record,
     gatewayKey: hex(parts.gatewayKey),
-    anchor: null,
+    anchor: parts.anchor ?? null,
   };
 }

@@ -18,6 +18,33 @@ export const minuteRecordSchema = z.strictObject({
   signature: z.string().regex(/^[0-9a-f]{128}$/, '64 bytes, lowercase hex'),
 });
 
+/**
+ * Where the ledger holds the proof's minute record (docs/proofs.md, docs/ledger.md): the block's 152-byte
+ * header, the miner's signature over its hash, and the record's RFC 9162 audit path to the header's anchor root.
+ */
+export const anchorSchema = z.strictObject({
+  blockHash: hex32,
+  height: z.number().int().min(1),
+  /** The 152 header bytes, hex: the block hash is their double SHA-256. */
+  header: z.string().regex(/^[0-9a-f]{304}$/, '152 bytes, lowercase hex'),
+  /** Ed25519 by the miner over the 32-byte block hash, hex. */
+  minerSignature: z.string().regex(/^[0-9a-f]{128}$/, '64 bytes, lowercase hex'),
+  /** The miner's gateway id and Ed25519 public key (SHA-256 of it is the header's minerId). */
+  miner: z.strictObject({ gatewayId: z.string().min(1).max(64), publicKey: hex32 }),
+  /** The record's leaf (RFC 8785 JSON of its six fields) in the block's record tree. */
+  record: z.strictObject({
+    index: z.number().int().min(0),
+    treeSize: z.number().int().min(1),
+    path: z.array(hex32),
+  }),
+  /** Genesis hash of the chain (names the consortium's ledger). */
+  chain: hex32,
+  /** Blocks from this one to the gateway's tip when the proof was made, both included. */
+  confirmations: z.number().int().min(1),
+});
+
+export type ProofAnchor = z.infer<typeof anchorSchema>;
+
 export const readingProofSchema = z.strictObject({
   format: z.literal(PROOF_FORMAT),
   /** The reading as committed in its leaf (see docs/proofs.md for the fields). */
@@ -36,7 +63,7 @@ export const readingProofSchema = z.strictObject({
   /** Ed25519 public key of the gateway that signed the record, hex. */
   gatewayKey: hex32,
   /** Anchoring in the shared ledger, once mined (null until then). */
-  anchor: z.unknown().nullable(),
+  anchor: anchorSchema.nullable(),
 });
 
 export type ReadingProof = z.infer<typeof readingProofSchema>;

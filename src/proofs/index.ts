@@ -1,2 +1,4 @@
+export * from './anchor.ts';
+export * from './assemble.ts';
 export * from './format.ts';
 export * from './verify.ts';

@@ -5,8 +5,10 @@
 import { canonicalBytes } from '../batches/canonical.ts';
 import { leafData, SALT_BYTES } from '../batches/leaves.ts';
 import { verifyRecord } from '../batches/record.ts';
+import type { Consortium } from '../ledger/index.ts';
 import { leafHash, verifyInclusion } from '../merkle/index.ts';
 import { type ProofCheck, type ProofVerdict, readingProofSchema } from './format.ts';
+import { verifyAnchor } from './verify-anchor.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const fromHex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
@@ -14,6 +16,19 @@ const fromHex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 export interface VerifyOptions {
   /** Gateway public keys (hex) trusted for each gateway id; when given, the proof's key must be one. */
   readonly trustedKeys?: ReadonlyMap<string, readonly string[]>;
+  /** The consortium whose members may mine (and sign records); the anchor's miner must be one. */
+  readonly consortium?: Consortium;
+  /** A view of a ledger's main chain: the `chain` check finds the anchor's block on it. */
+  readonly chain?: ChainView;
+}
+
+/** What the `chain` check needs of a ledger (a gateway's node, or what `gateway verify --ledger` fetched). */
+export interface ChainView {
+  /** Where it comes from, for the check's detail. */
+  readonly source: string;
+  readonly genesisHash: string;
+  readonly tipHeight: number;
+  mainHashAt(height: number): string | undefined;
 }
 
 export function verifyReadingProof(input: unknown, options: VerifyOptions = {}): ProofVerdict {
@@ -64,8 +79,9 @@ export function verifyReadingProof(input: unknown, options: VerifyOptions = {}):
     detail: `Ed25519 signature of ${proof.record.gatewayId}'s record for ${proof.record.minute} with key ${proof.gatewayKey}: ${signed ? 'valid' : 'invalid'}`,
   });
 
-  if (options.trustedKeys) {
-    const keys = options.trustedKeys.get(proof.record.gatewayId) ?? [];
+  const trustedKeys = options.trustedKeys ?? (options.consortium && membersAsKeys(options.consortium));
+  if (trustedKeys) {
+    const keys = trustedKeys.get(proof.record.gatewayId) ?? [];
     const trusted = keys.includes(proof.gatewayKey);
     checks.push({
       name: 'gateway-key',
@@ -75,5 +91,10 @@ export function verifyReadingProof(input: unknown, options: VerifyOptions = {}):
         : `${proof.gatewayKey} is not a known key of ${proof.record.gatewayId}`,
     });
   }
+  if (proof.anchor !== null) checks.push(...verifyAnchor(proof.record, proof.anchor, options));
   return { valid: checks.every((c) => c.ok), checks };
+}
+
+function membersAsKeys(consortium: Consortium): Map<string, string[]> {
+  return new Map(consortium.members.map((m) => [m.gatewayId, [hex(m.publicKey)]]));
 }

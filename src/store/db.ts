@@ -7,7 +7,22 @@ import type { AccessEntry } from './access-log.ts';
 import type { DeviceRecord } from './devices.ts';
 import type { QuarantineEntry, StoredReading } from './records.ts';
 import type { TokenRecord } from './tokens.ts';
-import type { WindowRecord } from './windows.ts';
+import type { SignedMinuteRecord, WindowRecord } from './windows.ts';
+
+/** A ledger block as stored: the JSON of src/ledger/block-json.ts. */
+export interface LedgerBlockJson {
+  readonly hash: string;
+  readonly height: number;
+  readonly header: string;
+  readonly signature: string;
+  readonly records: readonly SignedMinuteRecord[];
+}
+
+export interface LedgerRecordLocation {
+  readonly blockHash: string;
+  readonly height: number;
+  readonly index: number;
+}
 
 export type Db = Level<string, string>;
 
@@ -47,6 +62,16 @@ export function sublevels(db: Db) {
     windowSalts: bytes('window-salts'),
     /** IPFS blocks (helia's LevelDB blockstore format). */
     blocks: bytes('blocks'),
+    /** Ledger blocks by hash (blockToJson), main chain or not (SPEC §4). */
+    ledgerBlocks: json<LedgerBlockJson>('ledger-blocks'),
+    /** Main chain: height (10 digits) → block hash. */
+    ledgerMain: text('ledger-main'),
+    /** Record key (`gatewayId/minute`) → where the main chain holds it. */
+    ledgerRecords: json<LedgerRecordLocation>('ledger-records'),
+    /** Record key → signed minute record waiting to be mined. */
+    ledgerPool: json<SignedMinuteRecord>('ledger-pool'),
+    /** `tip` → main chain tip hash; `genesis` → the genesis hash the chain was built on. */
+    ledgerMeta: text('ledger-meta'),
   };
 }
 

@@ -7,9 +7,17 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
+import { memberByMinerId } from '../../ledger/index.ts';
 import { buildTreeFromHashBuffer, type MerkleTree } from '../../merkle/index.ts';
+import { assembleAnchor } from '../../proofs/anchor.ts';
 import { assembleReadingProof } from '../../proofs/assemble.ts';
-import { readingProofSchema, verifyReadingProof } from '../../proofs/index.ts';
+import {
+  type ChainView,
+  type ProofAnchor,
+  readingProofSchema,
+  verifyReadingProof,
+} from '../../proofs/index.ts';
+import type { WindowRecord } from '../../store/index.ts';
 import { formatTime, isId } from '../../store/index.ts';
 import { assertPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
@@ -42,6 +50,30 @@ function treeCache(size: number) {
 export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tree = treeCache(8);
+  const { node } = ctx.ledger;
+
+  /** The window record's place in the ledger, once a block on the main chain holds it (SPEC §5). */
+  const anchorOf = (window: WindowRecord): ProofAnchor | null => {
+    const found = ctx.ledger.anchorOf(window.record);
+    if (!found) return null;
+    const miner = memberByMinerId(node.consortium, found.block.header.minerId);
+    if (!miner) return null;
+    return assembleAnchor({
+      block: found.block,
+      blockHash: found.blockHash,
+      index: found.index,
+      confirmations: found.confirmations,
+      miner,
+      genesisHash: node.genesisHash,
+    });
+  };
+  /** This gateway's main chain, for the `chain` check. */
+  const chainView = (): ChainView => ({
+    source: 'this gateway',
+    genesisHash: node.genesisHash,
+    tipHeight: node.head().height,
+    mainHashAt: (height) => node.mainHashAt(height),
+  });
 
   r.get(
     '/v1/readings/:id/proof',
@@ -101,6 +133,7 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
         salts,
         gatewayKey: ctx.gatewayKey,
         disclose,
+        anchor: anchorOf(found.window),
       });
     },
   );
@@ -115,6 +148,12 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: verdictSchema, 401: errorSchema, 403: errorSchema },
       },
     },
-    async (request) => verifyReadingProof(request.body, { trustedKeys: ctx.trustedKeys() }),
+    // Checked against this gateway's consortium and main chain (SPEC §4): a proof from any member verifies.
+    async (request) =>
+      verifyReadingProof(request.body, {
+        trustedKeys: ctx.trustedKeys(),
+        consortium: node.consortium,
+        chain: chainView(),
+      }),
   );
 }

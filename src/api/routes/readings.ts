@@ -87,7 +87,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, resource);
     const page = await run({ from, to, kind: query.kind, limit: query.limit, after });
     return {
-      readings: await presentReadings(page.readings, ctx.windows),
+      readings: await presentReadings(page.readings, ctx.windows, (r) => ctx.ledger.anchorOf(r)),
       nextCursor: page.nextAfter === null ? null : encodeCursor(resource, page.nextAfter),
     };
   }

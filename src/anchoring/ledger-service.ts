@@ -1,0 +1,139 @@
+/**
+ * The shared ledger as one part of the gateway (SPEC §4): the consortium, the chain node on LevelDB, the peer
+ * sync and the miner, wired so that sealed records go to the pool and the peers, and mined blocks to the peers.
+ */
+import { join } from 'node:path';
+import type { LedgerApi } from '../api/context.ts';
+import type { GatewayConfig } from '../config/index.ts';
+import type { SigningKey } from '../crypto/signing.ts';
+import { createLedgerNode, type LedgerNode } from '../ledger/chain.ts';
+import { type ConsortiumSource, loadConsortium } from '../ledger/consortium-load.ts';
+import { type Block, blockHash, recordKey, toHex } from '../ledger/index.ts';
+import { createPeerSync, type PeerSync } from '../ledger/peers.ts';
+import type { Log } from '../log.ts';
+import type { Db, SignedMinuteRecord, Sublevels } from '../store/index.ts';
+import { createMiner, type Miner } from './miner.ts';
+
+export interface LedgerServiceOptions {
+  readonly config: GatewayConfig;
+  readonly dataDir: string;
+  /** Outgoing peer token (config or GATEWAY_PEER_TOKEN). */
+  readonly peerToken: string | undefined;
+  /** Mine on the node-cron schedule (default: `anchoring.enabled`). */
+  readonly scheduleMining?: boolean;
+}
+
+export interface LedgerServiceComponents {
+  readonly db: Db;
+  readonly subs: Sublevels;
+  readonly key: SigningKey;
+  readonly clock: () => number;
+  readonly log: Log;
+  readonly onMined?: (block: Block) => void;
+}
+
+export interface LedgerService {
+  readonly source: ConsortiumSource;
+  readonly node: LedgerNode;
+  readonly peers: PeerSync;
+  /** Null when this gateway's key is not a member's: it validates and relays but does not mine. */
+  readonly miner: Miner | null;
+  readonly api: LedgerApi;
+  /** A window this gateway sealed: its record into the pool and out to the peers. */
+  recordSealed(record: SignedMinuteRecord): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export async function createLedgerService(
+  options: LedgerServiceOptions,
+  components: LedgerServiceComponents,
+): Promise<LedgerService> {
+  const { config } = options;
+  const { key, clock, log } = components;
+  const source = loadConsortium({
+    consortiumFile: config.ledger.consortiumFile,
+    selfFile: join(options.dataDir, 'ledger', 'consortium.json'),
+    gatewayId: config.gatewayId,
+    publicKey: key.publicKey,
+    params: config.ledger.params,
+    defaultIntervalMs: config.anchoring.intervalSeconds * 1000,
+    now: clock(),
+  });
+  const { consortium } = source;
+  const node = await createLedgerNode({ db: components.db, subs: components.subs, consortium, clock, log });
+  const me = consortium.byGatewayId.get(config.gatewayId);
+  const member = me !== undefined && toHex(me.publicKey) === toHex(key.publicKey);
+  if (!member) {
+    log(
+      'warn',
+      `ledger: ${config.gatewayId}'s signing key is not a member of ${consortium.name}: not mining, records not shared`,
+    );
+  }
+
+  const peers = createPeerSync(
+    {
+      peers: config.ledger.peers,
+      token: options.peerToken,
+      syncIntervalMs: config.ledger.syncIntervalSeconds * 1000,
+      timeoutMs: config.ledger.requestTimeoutMs,
+      maxBackoffMs: config.ledger.maxBackoffSeconds * 1000,
+    },
+    { node, log },
+  );
+  const miner = member
+    ? createMiner(
+        {
+          intervalSeconds: config.anchoring.intervalSeconds,
+          // Just after the windows sealed at the same boundary, so they make this block.
+          offsetSeconds: Math.ceil(config.sealing.graceSeconds) + 1,
+          workers: config.anchoring.workers,
+          mineEmpty: config.anchoring.mineEmpty,
+          scheduled: options.scheduleMining ?? config.anchoring.enabled,
+        },
+        {
+          node,
+          key,
+          clock,
+          log,
+          onMined: (block) => {
+            const hash = toHex(blockHash(block.header));
+            log('info', `mined block ${block.header.height} ${hash} with ${block.records.length} record(s)`);
+            peers.pushBlock(block);
+            components.onMined?.(block);
+          },
+        },
+      )
+    : null;
+
+  const api: LedgerApi = {
+    node,
+    anchorOf(record) {
+      const found = node.locate(recordKey(record));
+      if (!found || found.block.records[found.index]?.signature !== record.signature) return null;
+      return found;
+    },
+    syncSoon: () => peers.syncSoon(),
+    mineNow: (opts) => miner?.mineNow(opts) ?? Promise.resolve(null),
+    relayBlock: (block) => peers.pushBlock(block),
+    peers: () => peers.status(),
+  };
+
+  return {
+    source,
+    node,
+    peers,
+    miner,
+    api,
+    async recordSealed(record) {
+      if (!member) return;
+      await node.addRecord(record);
+      peers.pushRecords([record]);
+    },
+    start: () => peers.start(),
+    async stop() {
+      await miner?.stop();
+      await peers.stop();
+    },
+  };
+}

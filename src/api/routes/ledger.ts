@@ -1,0 +1,224 @@
+/**
+ * The shared ledger over HTTP (SPEC §5): the head, blocks by height or hash, and the peer endpoints that
+ * take records and blocks. A refused block or record gets the SPEC §5 error body with the rule's code
+ * (ERR_BLOCK_*, docs/ledger.md); a block whose parent is unknown gets 409 and makes us pull from our peers.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { GatewayError } from '../../errors.ts';
+import { type Block, blockFromJson, blockToJson, isLedgerError } from '../../ledger/index.ts';
+import { requireRole } from '../auth.ts';
+import type { ApiContext } from '../context.ts';
+import { errorSchema } from '../schemas.ts';
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+
+const recordSchema = z.object({
+  gatewayId: z.string(),
+  minute: z.string(),
+  count: z.number(),
+  root: z.string(),
+  batchCid: z.string(),
+  signature: z.string(),
+});
+
+const blockSchema = z
+  .object({
+    hash: z.string(),
+    height: z.number().int(),
+    header: z.string().describe('The 152 header bytes, hex (docs/ledger.md)'),
+    signature: z.string().describe("The miner's Ed25519 signature over the block hash, hex"),
+    records: z.array(recordSchema),
+  })
+  .describe('Block');
+
+const blocksSchema = z.object({ blocks: z.array(blockSchema) });
+
+const headSchema = z.object({
+  height: z.number().int(),
+  hash: z.string(),
+  work: z.string().describe('Cumulative work from genesis to the head, decimal'),
+  genesis: z.string(),
+  pending: z.number().int().describe('Records in the pool, waiting to be mined'),
+});
+
+/** A block as the API sends it (blockToJson, with a mutable record list for the response schema). */
+const asJson = (block: Block) => {
+  const json = blockToJson(block);
+  return { ...json, records: [...json.records] };
+};
+
+const readers = ['admin', 'auditor', 'peer'] as const;
+const writers = ['admin', 'peer'] as const;
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 409: errorSchema };
+
+export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { node } = ctx.ledger;
+
+  r.get(
+    '/v1/ledger/head',
+    {
+      preHandler: requireRole(ctx.resolveToken, readers),
+      schema: { summary: "The main chain's head", response: { 200: headSchema, ...errors } },
+    },
+    async () => {
+      const head = node.head();
+      return {
+        height: head.height,
+        hash: head.hash,
+        work: head.work.toString(),
+        genesis: node.genesisHash,
+        pending: node.pool().length,
+      };
+    },
+  );
+
+  r.get(
+    '/v1/ledger/blocks',
+    {
+      preHandler: requireRole(ctx.resolveToken, readers),
+      schema: {
+        summary: 'Main chain blocks from a height up',
+        querystring: z.strictObject({
+          fromHeight: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: blocksSchema, ...errors },
+      },
+    },
+    async (request) => ({
+      blocks: node.mainBlocks(request.query.fromHeight, request.query.limit).map(asJson),
+    }),
+  );
+
+  r.get(
+    '/v1/ledger/blocks/:hash',
+    {
+      preHandler: requireRole(ctx.resolveToken, readers),
+      schema: {
+        summary: 'One block by hash (main chain or not)',
+        params: z.strictObject({ hash: hex64 }),
+        response: { 200: blocksSchema, 404: errorSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const block = node.block(request.params.hash);
+      if (!block) throw new GatewayError('ERR_NOT_FOUND', `no block ${request.params.hash}`);
+      return { blocks: [asJson(block)] };
+    },
+  );
+
+  r.get(
+    '/v1/ledger/pool',
+    {
+      preHandler: requireRole(ctx.resolveToken, readers),
+      schema: {
+        summary: 'Records waiting to be mined',
+        response: { 200: z.object({ records: z.array(recordSchema) }), ...errors },
+      },
+    },
+    async () => ({ records: node.pool() }),
+  );
+
+  r.get(
+    '/v1/ledger/peers',
+    {
+      preHandler: requireRole(ctx.resolveToken, ['admin', 'auditor']),
+      schema: {
+        summary: 'The peers this gateway syncs with',
+        response: {
+          200: z.object({
+            peers: z.array(
+              z.object({
+                url: z.string(),
+                up: z.boolean(),
+                queued: z.number(),
+                lastError: z.string().nullable(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async () => ({ peers: ctx.ledger.peers() }),
+  );
+
+  r.post(
+    '/v1/ledger/records',
+    {
+      preHandler: requireRole(ctx.resolveToken, writers),
+      schema: {
+        summary: 'Signed minute records of consortium members, for the pool (peers push their own)',
+        body: z.strictObject({ records: z.array(z.unknown()).max(10_000) }),
+        response: { 200: z.object({ added: z.number(), known: z.number() }), ...errors },
+      },
+    },
+    async (request) => {
+      let added = 0;
+      let known = 0;
+      for (const record of request.body.records) {
+        if ((await node.addRecord(record)) === 'added') added++;
+        else known++;
+      }
+      return { added, known };
+    },
+  );
+
+  r.post(
+    '/v1/ledger/blocks',
+    {
+      preHandler: requireRole(ctx.resolveToken, writers),
+      schema: {
+        summary: 'New blocks, parents first (peers push what they mine)',
+        body: z.strictObject({ blocks: z.array(z.unknown()).min(1).max(500) }),
+        response: {
+          200: z.object({
+            added: z.number(),
+            known: z.number(),
+            head: z.object({ height: z.number(), hash: z.string() }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      let added = 0;
+      let known = 0;
+      for (const json of request.body.blocks) {
+        let block: Block;
+        try {
+          block = blockFromJson(json);
+          const result = await node.addBlock(block);
+          if (result.status === 'added') {
+            added++;
+            if (result.tipChanged) ctx.ledger.relayBlock(block);
+          } else known++;
+        } catch (err) {
+          if (isLedgerError(err) && err.code === 'ERR_BLOCK_UNKNOWN_PARENT') ctx.ledger.syncSoon();
+          throw err;
+        }
+      }
+      const head = node.head();
+      return { added, known, head: { height: head.height, hash: head.hash } };
+    },
+  );
+
+  r.post(
+    '/v1/ledger/mine',
+    {
+      preHandler: requireRole(ctx.resolveToken, ['admin']),
+      schema: {
+        summary: 'Mine the pending records now instead of at the next scheduled run',
+        body: z.strictObject({ allowEmpty: z.boolean().optional() }).optional(),
+        response: { 200: z.object({ block: blockSchema.nullable() }), ...errors },
+      },
+    },
+    async (request) => {
+      const block = await ctx.ledger.mineNow({ allowEmpty: request.body?.allowEmpty ?? false });
+      return { block: block ? asJson(block) : null };
+    },
+  );
+}

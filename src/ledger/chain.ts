@@ -1,0 +1,359 @@
+/**
+ * The ledger node (SPEC §4): the block tree, the main chain, the record index and the pool, kept in LevelDB
+ * and mirrored in memory (a chain grows by a block per interval: years of it fit easily).
+ *
+ * Crash safety: a block is written (synced) before it can become part of the main chain; the main chain's
+ * index, the pool and the tip then change in one synced batch. A crash in between leaves a stored block
+ * that the next start re-validates and, if it is the heaviest, connects — never a half-moved tip.
+ */
+import { verifyRecord } from '../batches/record.ts';
+import { GatewayError } from '../errors.ts';
+import type { Log } from '../log.ts';
+import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
+import { type Block, createBlockTemplate } from './block.ts';
+import { blockFromJson, blockToJson } from './block-json.ts';
+import { toHex } from './bytes.ts';
+import type { Consortium } from './consortium.ts';
+import { ancestorsNeeded } from './difficulty.ts';
+import { LedgerError } from './errors.ts';
+import { createHeaderTree, type Reorg, returnedRecords } from './fork-choice.ts';
+import { type BlockHeader, blockHash } from './header.ts';
+import { recordKey, signedRecordSchema } from './record.ts';
+import { validateBlock } from './validate.ts';
+
+export interface LedgerHead {
+  readonly height: number;
+  readonly hash: string;
+  readonly work: bigint;
+  readonly header: BlockHeader;
+}
+
+export interface RecordLocation extends LedgerRecordLocation {
+  readonly block: Block;
+  /** Blocks from this one to the tip, both included. */
+  readonly confirmations: number;
+}
+
+export interface TipChange {
+  readonly head: LedgerHead;
+  readonly reorg: Reorg;
+}
+
+export interface AddBlockResult {
+  readonly hash: string;
+  readonly status: 'added' | 'known';
+  readonly tipChanged: boolean;
+}
+
+export interface LedgerNode {
+  readonly consortium: Consortium;
+  readonly genesisHash: string;
+  head(): LedgerHead;
+  has(hash: string): boolean;
+  block(hash: string): Block | undefined;
+  /** Hash of the main chain's block at `height`, if the chain is that long. */
+  mainHashAt(height: number): string | undefined;
+  /** Main chain blocks from `fromHeight` up, at most `limit`. */
+  mainBlocks(fromHeight: number, limit: number): Block[];
+  /** Where the main chain holds the record with this key (recordKey). */
+  locate(key: string): RecordLocation | undefined;
+  pool(): SignedMinuteRecord[];
+  /** Validates, stores and runs fork choice; throws LedgerError for a block that breaks a rule. */
+  addBlock(block: Block): Promise<AddBlockResult>;
+  /** A member's signed record into the pool, unless the main chain has it; LedgerError when it is not valid. */
+  addRecord(record: unknown): Promise<'added' | 'known'>;
+  /** A block template on the best tip with the pool's records (createBlockTemplate). */
+  template(minerPublicKey: Uint8Array, now: number): { header: BlockHeader; records: SignedMinuteRecord[] };
+  /** Called after every change of the main chain's tip. */
+  onTip(listener: (change: TipChange) => void): () => void;
+}
+
+export interface LedgerNodeComponents {
+  readonly db: Db;
+  readonly subs: Pick<
+    Sublevels,
+    'ledgerBlocks' | 'ledgerMain' | 'ledgerRecords' | 'ledgerPool' | 'ledgerMeta'
+  >;
+  readonly consortium: Consortium;
+  readonly clock: () => number;
+  readonly log: Log;
+}
+
+const heightKey = (height: number) => String(height).padStart(10, '0');
+/** A batch operation on one of the ledger's sublevels (one batch spans them: atomic). */
+interface Op {
+  readonly type: 'put' | 'del';
+  readonly sublevel: object;
+  readonly key: string;
+  readonly value?: unknown;
+}
+
+/** Opens the node: loads every stored block and re-validates it from genesis (SPEC §4). */
+export async function createLedgerNode(components: LedgerNodeComponents): Promise<LedgerNode> {
+  const { db, subs, consortium, clock, log } = components;
+  const params = consortium.params;
+  const genesisHash = toHex(consortium.genesisHash);
+  const storedGenesis = await subs.ledgerMeta.get('genesis');
+  if (storedGenesis !== undefined && storedGenesis !== genesisHash) {
+    throw new GatewayError(
+      'ERR_CONFIG_INVALID',
+      `the data dir holds the chain of genesis ${storedGenesis}, the consortium's genesis is ${genesisHash}`,
+    );
+  }
+
+  // classic-level does not sync unless told: what the ledger acknowledges must survive a crash.
+  const write = (ops: Op[]) => db.batch(ops as never, { sync: true });
+
+  const tree = createHeaderTree(consortium.genesis.header);
+  const blocks = new Map<string, Block>([[genesisHash, consortium.genesis]]);
+  const main: string[] = [genesisHash];
+  const mainIndex = new Map<string, LedgerRecordLocation>();
+  const pool = new Map<string, SignedMinuteRecord>();
+  const listeners = new Set<(change: TipChange) => void>();
+
+  const entry = (hash: string) => {
+    const e = tree.get(hash);
+    if (e === undefined) throw new LedgerError('ERR_BLOCK_UNKNOWN_PARENT', hash);
+    return e;
+  };
+  const tipHash = () => main.at(-1)!;
+
+  /** recordSeen for a child of `parentHash`: the records of the branch it extends, not of the main chain. */
+  const seenOnBranch = (parentHash: string) => {
+    const side = new Set<string>();
+    let hash = parentHash;
+    while (main[entry(hash).header.height] !== hash) {
+      for (const r of blocks.get(hash)!.records) side.add(recordKey(r));
+      hash = toHex(entry(hash).header.previousHash);
+    }
+    const forkHeight = entry(hash).header.height;
+    return (key: string) =>
+      side.has(key) || (mainIndex.get(key)?.height ?? Number.POSITIVE_INFINITY) <= forkHeight;
+  };
+
+  const validate = (block: Block): string => {
+    const parentHash = toHex(block.header.previousHash);
+    const parent = entry(parentHash);
+    return toHex(
+      validateBlock(block, {
+        chainTail: tree.chainTail(parentHash, ancestorsNeeded(parent.header.height, params)),
+        consortium,
+        now: clock(),
+        recordSeen: seenOnBranch(parentHash),
+      }),
+    );
+  };
+
+  const indexBlock = (hash: string, block: Block) => {
+    block.records.forEach((r, index) => {
+      mainIndex.set(recordKey(r), { blockHash: hash, height: block.header.height, index });
+    });
+  };
+
+  // --- load: the stored main chain first, then every other stored block, each validated on its branch.
+  const stored = new Map<string, Block>();
+  for await (const [hash, json] of subs.ledgerBlocks.iterator()) {
+    try {
+      stored.set(hash, blockFromJson(json));
+    } catch (err) {
+      log('warn', `ledger: stored block ${hash} is unreadable: ${(err as Error).message}`);
+    }
+  }
+  const storedMain: string[] = [];
+  for await (const [key, hash] of subs.ledgerMain.iterator()) storedMain[Number(key)] = hash;
+  for (let h = 1; h < storedMain.length; h++) {
+    const block = stored.get(storedMain[h] ?? '');
+    if (block === undefined || toHex(block.header.previousHash) !== main[h - 1]) break;
+    try {
+      const hash = validate(block);
+      tree.add(block.header);
+      blocks.set(hash, block);
+      main.push(hash);
+      indexBlock(hash, block);
+    } catch (err) {
+      log('warn', `ledger: stored main chain is invalid at height ${h}: ${(err as Error).message}`);
+      break;
+    }
+  }
+  const rest = [...stored.entries()]
+    .filter(([h]) => !blocks.has(h))
+    .sort(([, a], [, b]) => a.header.height - b.header.height);
+  let dropped = 0;
+  for (const [, block] of rest) {
+    try {
+      const hash = validate(block);
+      tree.add(block.header);
+      blocks.set(hash, block);
+    } catch {
+      dropped++;
+    }
+  }
+  if (dropped > 0)
+    log('warn', `ledger: ${dropped} stored block(s) no longer valid or without parent, ignored`);
+  for await (const [key, record] of subs.ledgerPool.iterator())
+    if (!mainIndex.has(key)) pool.set(key, record);
+
+  // The stored index may be ahead of what validated (or a crash left it mid-way): rewrite what differs.
+  const repair: Op[] = [];
+  for (let h = main.length; h < storedMain.length; h++)
+    repair.push({ type: 'del', sublevel: subs.ledgerMain, key: heightKey(h) });
+  for await (const [key, loc] of subs.ledgerRecords.iterator()) {
+    const current = mainIndex.get(key);
+    if (current?.blockHash !== loc.blockHash) repair.push({ type: 'del', sublevel: subs.ledgerRecords, key });
+  }
+  for (const [key, loc] of mainIndex)
+    repair.push({ type: 'put', sublevel: subs.ledgerRecords, key, value: loc });
+  repair.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'genesis', value: genesisHash });
+  repair.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: tipHash() });
+  await write(repair);
+
+  // --- fork choice: move the main chain to `newTip`, in one synced batch.
+  const switchTip = async (newTip: string) => {
+    const reorg = tree.reorg(tipHash(), newTip);
+    const disconnected = reorg.disconnect.map((h) => blocks.get(h)!);
+    const connected = reorg.connect.map((h) => blocks.get(h)!);
+    const newHeight = entry(newTip).header.height;
+    const ops: Op[] = [];
+    const unindexed = new Set<string>();
+    for (const b of disconnected) {
+      for (const r of b.records) {
+        unindexed.add(recordKey(r));
+        ops.push({ type: 'del', sublevel: subs.ledgerRecords, key: recordKey(r) });
+      }
+      if (b.header.height > newHeight)
+        ops.push({ type: 'del', sublevel: subs.ledgerMain, key: heightKey(b.header.height) });
+    }
+    const indexed = new Map<string, LedgerRecordLocation>();
+    reorg.connect.forEach((hash, i) => {
+      const b = connected[i]!;
+      ops.push({ type: 'put', sublevel: subs.ledgerMain, key: heightKey(b.header.height), value: hash });
+      b.records.forEach((r, index) => {
+        const key = recordKey(r);
+        const loc = { blockHash: hash, height: b.header.height, index };
+        indexed.set(key, loc);
+        ops.push({ type: 'put', sublevel: subs.ledgerRecords, key, value: loc });
+        if (pool.has(key)) ops.push({ type: 'del', sublevel: subs.ledgerPool, key });
+      });
+    });
+    // SPEC §4: records of orphaned blocks that the new branch lacks return to the pool.
+    const returned = returnedRecords(disconnected, connected).filter((r) => !pool.has(recordKey(r)));
+    for (const r of returned)
+      ops.push({ type: 'put', sublevel: subs.ledgerPool, key: recordKey(r), value: r });
+    ops.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: newTip });
+    await write(ops);
+
+    for (const key of unindexed) mainIndex.delete(key);
+    main.length = entry(reorg.fork).header.height + 1;
+    main.push(...reorg.connect);
+    for (const [key, loc] of indexed) {
+      mainIndex.set(key, loc);
+      pool.delete(key);
+    }
+    for (const r of returned) pool.set(recordKey(r), r);
+    if (reorg.disconnect.length > 0) {
+      log(
+        'info',
+        `ledger: reorganized at ${reorg.fork.slice(0, 16)}…, ${reorg.disconnect.length} block(s) out, ${reorg.connect.length} in, ${returned.length} record(s) back to the pool`,
+      );
+    }
+    const change = { head: head(), reorg };
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        log('error', `ledger: tip listener failed: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  function head(): LedgerHead {
+    const e = entry(tipHash());
+    return { height: e.header.height, hash: e.hash, work: e.work, header: e.header };
+  }
+
+  // One change at a time: validation reads the state that the previous change left.
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = queue.then(fn);
+    queue = run.catch(() => {});
+    return run;
+  };
+
+  if (tree.best().hash !== tipHash()) await switchTip(tree.best().hash);
+  log(
+    'info',
+    `ledger: chain ${genesisHash.slice(0, 16)}… height ${head().height}, ${blocks.size} block(s) valid, ${pool.size} record(s) pending`,
+  );
+
+  return {
+    consortium,
+    genesisHash,
+    head,
+    has: (hash) => blocks.has(hash),
+    block: (hash) => blocks.get(hash),
+    mainHashAt: (height) => main[height],
+    mainBlocks(fromHeight, limit) {
+      return main.slice(fromHeight, fromHeight + limit).map((h) => blocks.get(h)!);
+    },
+    locate(key) {
+      const loc = mainIndex.get(key);
+      if (loc === undefined) return undefined;
+      return { ...loc, block: blocks.get(loc.blockHash)!, confirmations: main.length - loc.height };
+    },
+    pool: () => [...pool.values()],
+    addBlock(block) {
+      return exclusive(async () => {
+        if (typeof block?.header !== 'object') throw new LedgerError('ERR_BLOCK_MALFORMED', 'no header');
+        const hash = toHex(blockHash(block.header));
+        if (blocks.has(hash)) return { hash, status: 'known' as const, tipChanged: false };
+        validate(block);
+        await write([{ type: 'put', sublevel: subs.ledgerBlocks, key: hash, value: blockToJson(block) }]);
+        tree.add(block.header);
+        blocks.set(hash, block);
+        const best = tree.best().hash;
+        const tipChanged = best !== tipHash();
+        if (tipChanged) await switchTip(best);
+        return { hash, status: 'added' as const, tipChanged };
+      });
+    },
+    addRecord(input) {
+      return exclusive(async () => {
+        const shape = signedRecordSchema.safeParse(input);
+        if (!shape.success) {
+          const issue = shape.error.issues[0];
+          throw new LedgerError(
+            'ERR_BLOCK_BAD_RECORD',
+            `${issue?.path.join('.') || 'record'}: ${issue?.message}`,
+          );
+        }
+        const record = shape.data;
+        const member = consortium.byGatewayId.get(record.gatewayId);
+        if (member === undefined)
+          throw new LedgerError('ERR_BLOCK_BAD_RECORD', `${record.gatewayId} is not a member`);
+        if (!verifyRecord(record, member.publicKey)) {
+          throw new LedgerError('ERR_BLOCK_BAD_RECORD', `bad signature by ${record.gatewayId}`);
+        }
+        const key = recordKey(record);
+        if (mainIndex.has(key) || pool.has(key)) return 'known' as const;
+        await write([{ type: 'put', sublevel: subs.ledgerPool, key, value: record }]);
+        pool.set(key, record);
+        return 'added' as const;
+      });
+    },
+    template(minerPublicKey, now) {
+      const tip = tipHash();
+      return createBlockTemplate({
+        chainTail: tree.chainTail(tip, ancestorsNeeded(entry(tip).header.height, params)),
+        params,
+        records: [...pool.values()],
+        minerPublicKey,
+        now,
+        recordSeen: (key) => mainIndex.has(key),
+      });
+    },
+    onTip(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
