@@ -9,16 +9,21 @@ import { generateSigningKey } from './crypto/signing.ts';
 import { tokenDigest } from './crypto/tokens.ts';
 import { isGatewayError } from './errors.ts';
 import { startGateway } from './gateway.ts';
+import { type Consortium, parseConsortium } from './ledger/index.ts';
+import { fetchChainView } from './ledger/remote-view.ts';
 import { createLog } from './log.ts';
-import { verifyReadingProof } from './proofs/index.ts';
+import { type ChainView, type VerifyOptions, verifyReadingProof } from './proofs/index.ts';
 
 const USAGE = `usage: gateway <command> [options]
 
 commands:
   start [--config FILE]   run a gateway (no file: embedded defaults; env GATEWAY_* overrides, see docs/configuration.md)
   check-config FILE       validate a config file and print every problem
-  verify PROOF.json       check a reading proof offline; every check is printed (exit 0 valid, 1 invalid)
+  verify PROOF.json       check a reading proof; every check is printed (exit 0 valid, 1 invalid)
                           [--key GATEWAY_ID=HEX]... trust these gateway keys
+                          [--consortium FILE]  the consortium file: members' keys for records and miners
+                          [--ledger URL]       also check the block is on that gateway's main chain
+                          [--token T]          bearer token for --ledger (or GATEWAY_TOKEN, GATEWAY_PEER_TOKEN)
   keygen [--out FILE]     create an Ed25519 signing key (64 hex digits, mode 0600) and print its public key
   token-hash TOKEN        print the SHA-256 to put in security.tokens[].sha256
   help                    this text
@@ -65,7 +70,12 @@ function checkConfig(args: string[]): number {
 async function verify(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { key: { type: 'string', multiple: true } },
+    options: {
+      key: { type: 'string', multiple: true },
+      consortium: { type: 'string' },
+      ledger: { type: 'string' },
+      token: { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -83,7 +93,37 @@ async function verify(args: string[]): Promise<number> {
     if (!match) return usage(`--key takes GATEWAY_ID=64 hex digits, got ${pair}`);
     trusted.set(match[1]!, [...(trusted.get(match[1]!) ?? []), match[2]!]);
   }
-  const verdict = verifyReadingProof(proof, trusted.size > 0 ? { trustedKeys: trusted } : {});
+  let consortium: Consortium | undefined;
+  if (values.consortium) {
+    try {
+      consortium = parseConsortium(JSON.parse(readFileSync(values.consortium, 'utf8')));
+    } catch (err) {
+      process.stderr.write(`gateway: consortium ${values.consortium}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  let chain: ChainView | undefined;
+  if (values.ledger) {
+    const height = (proof as { anchor?: { height?: unknown } } | null)?.anchor?.height;
+    const token = values.token ?? (process.env.GATEWAY_TOKEN || process.env.GATEWAY_PEER_TOKEN);
+    try {
+      chain = await fetchChainView(values.ledger, typeof height === 'number' ? height : null, token);
+    } catch (err) {
+      process.stderr.write(`gateway: ledger ${values.ledger}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const options: VerifyOptions = {
+    ...(trusted.size > 0 ? { trustedKeys: trusted } : {}),
+    ...(consortium ? { consortium } : {}),
+    ...(chain ? { chain } : {}),
+  };
+  const verdict = verifyReadingProof(proof, options);
+  if ((proof as { anchor?: unknown } | null)?.anchor == null) {
+    process.stdout.write(
+      'note: the proof has no anchor yet (its minute is not mined): ledger checks skipped\n',
+    );
+  }
   for (const check of verdict.checks) {
     process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name.padEnd(16)} ${check.detail}\n`);
   }
