@@ -1,21 +1,14 @@
 /**
- * Builds one window's batch as leaves arrive: salts, leaf hashes, the streaming root, and pages of at
- * most `pageLeaves` leaves (or about 512 KiB) written to IPFS as they fill. Each page is a dag-cbor block
- * of masked leaves (shareable) and a raw block of the full leaves with their salts, encrypted with the
- * batch key; the batch root links them in order (docs/proofs.md has the layout).
+ * Writes one window's batch to IPFS as its pages come in (built by page-builder.ts, here or in the seal
+ * worker): each page's masked dag-cbor block and encrypted raw block, then the batch root that links them
+ * in order (docs/proofs.md has the layout). Keeps the leaf hashes and salts for the window record.
  */
 import * as dagCbor from '@ipld/dag-cbor';
 import type { CID } from 'multiformats/cid';
-import { encrypt } from '../crypto/aead.ts';
 import type { Ipfs } from '../ipfs/node.ts';
-import { encodeCbor } from './cbor-json.ts';
-import { SALT_BYTES } from './leaves.ts';
-import { base64, cborPage, GrowableBytes, LeafScratch, randomSalt } from './page-bytes.ts';
-import { StreamingRoot } from './streaming-root.ts';
+import { BATCH_FORMAT, type SealedPage } from './page-builder.ts';
 
-export const BATCH_FORMAT = 'medgate/batch/1';
-const PAGE_BYTES = 512 * 1024;
-const utf8 = new TextEncoder();
+export { BATCH_FORMAT, pageAad } from './page-builder.ts';
 
 export interface BatchPage {
   readonly first: number;
@@ -32,85 +25,50 @@ export interface BatchHeader {
   readonly keyId: string;
 }
 
-/** Associated data of a sealed page: a page cannot be moved to another batch or position unnoticed. */
-export function pageAad(header: Pick<BatchHeader, 'gatewayId' | 'minute'>, first: number): Uint8Array {
-  return utf8.encode(`${BATCH_FORMAT} ${header.gatewayId} ${header.minute} ${first}`);
-}
-
 export class BatchBuilder {
   readonly #header: BatchHeader;
-  readonly #key: Uint8Array;
   readonly #ipfs: Pick<Ipfs, 'put' | 'putCbor'>;
-  readonly #pageLeaves: number;
-  readonly #root = new StreamingRoot();
-  readonly #hashes = new GrowableBytes(32);
-  readonly #salts = new GrowableBytes(SALT_BYTES);
-  readonly #leaf = new LeafScratch();
   readonly #pages: BatchPage[] = [];
-  // The page so far, encoded a leaf at a time as leaves arrive, so that a flush only joins bytes.
-  #masked: Uint8Array[] = [];
-  #maskedBytes = 0;
-  #full: string[] = [];
-  #pageBytes = 0;
+  readonly #hashes: Uint8Array[] = [];
+  readonly #salts: Uint8Array[] = [];
+  #count = 0;
 
-  constructor(header: BatchHeader, key: Uint8Array, ipfs: Pick<Ipfs, 'put' | 'putCbor'>, pageLeaves: number) {
+  constructor(header: BatchHeader, ipfs: Pick<Ipfs, 'put' | 'putCbor'>) {
     this.#header = header;
-    this.#key = key;
     this.#ipfs = ipfs;
-    this.#pageLeaves = pageLeaves;
   }
 
-  get count(): number {
-    return this.#root.count;
+  /** Writes a page's two blocks; pages must come in order. */
+  async addPage(page: SealedPage): Promise<void> {
+    if (page.first !== this.#count)
+      throw new Error(`page starts at leaf ${page.first}, expected ${this.#count}`);
+    const masked = await this.#ipfs.put(page.masked, dagCbor.code);
+    const sealed = await this.#ipfs.put(page.sealed, 0x55);
+    this.#pages.push({ first: page.first, count: page.count, masked, sealed });
+    this.#hashes.push(page.hashes);
+    this.#salts.push(page.salts);
+    this.#count += page.count;
   }
 
-  /**
-   * Adds a leaf: its canonical JSON (what is hashed) and its masked form (what is shared). Synchronous;
-   * returns true when the page is full and `flush()` should be awaited before adding more.
-   */
-  add(canonical: string, masked: unknown): boolean {
-    const salt = randomSalt();
-    const hash = this.#leaf.hash(salt, canonical);
-    this.#salts.append(salt);
-    this.#hashes.append(hash);
-    this.#root.push(hash);
-    const encoded = encodeCbor(masked);
-    this.#masked.push(encoded);
-    this.#maskedBytes += encoded.length;
-    this.#full.push(JSON.stringify({ salt: base64(salt), leaf: canonical }));
-    this.#pageBytes += canonical.length;
-    return this.#masked.length >= this.#pageLeaves || this.#pageBytes >= PAGE_BYTES;
-  }
-
-  async flush(): Promise<void> {
-    if (this.#masked.length === 0) return;
-    const first = this.count - this.#masked.length;
-    // The bytes of dagCbor.encode({ first, leaves }), from the leaves encoded one by one.
-    const masked = await this.#ipfs.put(cborPage(first, this.#masked, this.#maskedBytes), dagCbor.code);
-    // JSON.stringify({ first, leaves }) likewise.
-    const plaintext = utf8.encode(`{"first":${first},"leaves":[${this.#full.join(',')}]}`);
-    const sealed = await this.#ipfs.put(encrypt(this.#key, plaintext, pageAad(this.#header, first)), 0x55);
-    this.#pages.push({ first, count: this.#masked.length, masked, sealed });
-    this.#masked = [];
-    this.#maskedBytes = 0;
-    this.#full = [];
-    this.#pageBytes = 0;
-  }
-
-  /** Writes the last page and the batch root; returns what the window record needs. */
-  async finish(extra: { readings: number; access: number; masking: unknown }) {
-    await this.flush();
-    const root = this.#root.root();
+  /** Writes the batch root; returns what the window record needs. */
+  async finish(extra: {
+    root: Uint8Array;
+    count: number;
+    readings: number;
+    access: number;
+    masking: unknown;
+  }) {
+    if (extra.count !== this.#count) throw new Error(`${extra.count} leaves, but pages hold ${this.#count}`);
     const batchCid = await this.#ipfs.putCbor({
       format: BATCH_FORMAT,
       gatewayId: this.#header.gatewayId,
       minute: this.#header.minute,
       start: this.#header.start,
       end: this.#header.end,
-      count: this.count,
+      count: this.#count,
       readings: extra.readings,
       access: extra.access,
-      root,
+      root: extra.root,
       masking: extra.masking,
       encryption: {
         alg: 'xchacha20poly1305',
@@ -121,10 +79,10 @@ export class BatchBuilder {
       pages: this.#pages.map((p) => ({ first: p.first, count: p.count, masked: p.masked, sealed: p.sealed })),
     });
     return {
-      root,
+      root: extra.root,
       batchCid,
-      leafHashes: this.#hashes.bytes(),
-      salts: this.#salts.bytes(),
+      leafHashes: new Uint8Array(Buffer.concat(this.#hashes)),
+      salts: new Uint8Array(Buffer.concat(this.#salts)),
     };
   }
 }

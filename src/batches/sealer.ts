@@ -3,8 +3,9 @@
  * received become salted leaves, a Merkle root, a batch in IPFS (masked in clear, full encrypted) and a
  * minute record signed by the gateway. Windows are sealed in order, each exactly once (the window record
  * and the "next window" mark are one atomic, synced write), and a restart seals whatever a crash left open.
- * The event loop gets a turn every few milliseconds of work (and at every page), so ingestion is never
- * held up for long by a large window.
+ * The per-leaf work runs in a worker thread (seal-thread.ts), on another core than ingestion; this side
+ * reads the window from the store, writes the pages the worker returns, and writes the record. A window's
+ * readings go to the worker a chunk at a time, a few chunks ahead, so memory stays flat however large it is.
  */
 import type { GatewayKeys } from '../crypto/key-files.ts';
 import type { Ipfs } from '../ipfs/node.ts';
@@ -12,9 +13,10 @@ import type { Masker, MaskingRule } from '../masking/index.ts';
 import type { AccessLog, Db, IngestLog, ReadingQueries, Sublevels, WindowRecord } from '../store/index.ts';
 import { formatTime } from '../store/index.ts';
 import { BatchBuilder } from './batch-builder.ts';
-import { canonicalJson } from './canonical.ts';
-import { accessLeafObject, readingLeafObject } from './leaves.ts';
+import type { SealedPage } from './page-builder.ts';
 import { signRecord } from './record.ts';
+import { inThreadEngine, type SealEngine } from './seal-session.ts';
+import { threadEngine } from './seal-thread.ts';
 
 export interface SealerOptions {
   readonly gatewayId: string;
@@ -22,12 +24,15 @@ export interface SealerOptions {
   readonly graceMs: number;
   readonly pageLeaves: number;
   readonly maskingRules: readonly MaskingRule[];
+  /** Run the per-leaf work in a worker thread (default true); false runs it on the event loop. */
+  readonly workerThread?: boolean;
 }
 
 export interface SealerComponents {
   readonly db: Db;
   readonly subs: Pick<Sublevels, 'windows' | 'windowsByReading' | 'windowLeaves' | 'windowSalts' | 'meta'>;
-  readonly queries: Pick<ReadingQueries, 'receivedPages' | 'firstReceivedAt'>;
+  readonly queries: Pick<ReadingQueries, 'receivedPages' | 'firstReceivedAt'> &
+    Partial<Pick<ReadingQueries, 'receivedTextPages'>>;
   readonly accessLog: Pick<AccessLog, 'between' | 'barrier'>;
   readonly ingestLog: Pick<IngestLog, 'barrier'>;
   readonly ipfs: Pick<Ipfs, 'put' | 'putCbor'>;
@@ -47,16 +52,25 @@ export interface Sealer {
   sealOpen(): Promise<WindowRecord[]>;
   /** The first window start not sealed yet. */
   nextWindow(): Promise<number>;
+  /** Ends the worker thread, once the seal under way (if any) is over. */
+  stop(): Promise<void>;
 }
 
 const NEXT_KEY = 'sealing.next';
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** Longest run of per-leaf work between two turns of the event loop. */
-const SLICE_MS = 5;
+/** Readings read from the store and sent to the worker at a time. */
+const CHUNK_READINGS = 1000;
+/** Chunks sent to the worker and not answered yet: enough to keep it busy, few enough to bound memory. */
+const CHUNKS_IN_FLIGHT = 4;
 
 export function createSealer(options: SealerOptions, components: SealerComponents): Sealer {
   const { db, subs, clock } = components;
   let running: Promise<WindowRecord[]> = Promise.resolve([]);
+  let engine: SealEngine | null = null;
+  const sealEngine = (): SealEngine =>
+    (engine ??=
+      options.workerThread === false
+        ? inThreadEngine(components.masker)
+        : threadEngine({ rules: options.maskingRules, pseudonymKey: components.keys.pseudonym }));
   const alignDown = (t: number) => t - (t % options.windowMs);
 
   async function nextWindow(): Promise<number> {
@@ -89,45 +103,61 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     return sealed;
   }
 
+  /** The window's readings as stored text, a chunk at a time. */
+  async function* readingTexts(start: number, end: number) {
+    const { queries } = components;
+    if (queries.receivedTextPages) {
+      yield* queries.receivedTextPages(start, end, CHUNK_READINGS);
+      return;
+    }
+    for await (const page of queries.receivedPages(start, end, CHUNK_READINGS))
+      yield { ids: page.map((r) => r.id), texts: page.map((r) => JSON.stringify(r)) };
+  }
+
   async function sealWindow(start: number, end: number): Promise<WindowRecord> {
     const minute = new Date(start).toISOString();
-    const { keys, masker } = components;
-    const key = keys.batch.get(keys.currentBatchKeyId)!;
+    const { keys } = components;
+    const keyId = keys.currentBatchKeyId;
+    const key = keys.batch.get(keyId)!;
     const builder = new BatchBuilder(
-      { gatewayId: options.gatewayId, minute, start, end, keyId: keys.currentBatchKeyId },
-      key,
+      { gatewayId: options.gatewayId, minute, start, end, keyId },
       components.ipfs,
-      options.pageLeaves,
     );
+    const session = sealEngine().begin({
+      gatewayId: options.gatewayId,
+      minute,
+      key,
+      pageLeaves: options.pageLeaves,
+    });
+    const inFlight: Promise<SealedPage[]>[] = [];
+    const writeUntil = async (left: number) => {
+      while (inFlight.length > left) for (const page of await inFlight.shift()!) await builder.addPage(page);
+    };
     let readings = 0;
     let firstReadingId: string | null = null;
-    let sliceStart = performance.now();
-    for await (const page of components.queries.receivedPages(start, end, options.pageLeaves)) {
-      for (const r of page) {
-        firstReadingId ??= r.id;
-        const leaf = readingLeafObject(r);
-        if (builder.add(canonicalJson(leaf), { ...leaf, data: masker.mask(r.kind, r.data) }))
-          await builder.flush();
-        if (performance.now() - sliceStart >= SLICE_MS) {
-          await yieldToLoop();
-          sliceStart = performance.now();
-        }
-      }
-      readings += page.length;
-      await yieldToLoop();
-      sliceStart = performance.now();
+    for await (const chunk of readingTexts(start, end)) {
+      firstReadingId ??= chunk.ids[0] ?? null;
+      readings += chunk.texts.length;
+      inFlight.push(session.readings(chunk.texts));
+      await writeUntil(CHUNKS_IN_FLIGHT - 1);
     }
     const access = await components.accessLog.between(start, end);
-    for (const entry of access) {
-      const leaf = accessLeafObject(entry);
-      if (builder.add(canonicalJson(leaf), maskAccess(leaf, masker))) await builder.flush();
-    }
-    const batch = await builder.finish({ readings, access: access.length, masking: options.maskingRules });
+    if (access.length > 0) inFlight.push(session.access(access));
+    await writeUntil(0);
+    const last = await session.finish();
+    for (const page of last.pages) await builder.addPage(page);
+    const batch = await builder.finish({
+      root: last.root,
+      count: last.count,
+      readings,
+      access: access.length,
+      masking: options.maskingRules,
+    });
     const record = signRecord(
       {
         gatewayId: options.gatewayId,
         minute,
-        count: builder.count,
+        count: last.count,
         root: Buffer.from(batch.root).toString('hex'),
         batchCid: batch.batchCid.toString(),
       },
@@ -167,12 +197,11 @@ export function createSealer(options: SealerOptions, components: SealerComponent
       running = running.catch(() => []).then(() => sealUpTo(true));
       return running;
     },
+    async stop() {
+      await running.catch(() => {});
+      const e = engine;
+      engine = null;
+      await e?.stop();
+    },
   };
-}
-
-/** An access entry as shared: the patient id, also where it appears in the URL, becomes its pseudonym. */
-function maskAccess(leaf: ReturnType<typeof accessLeafObject>, masker: Masker) {
-  if (leaf.patientId === null) return leaf;
-  const pseudonym = masker.pseudonym(leaf.patientId);
-  return { ...leaf, patientId: pseudonym, resource: leaf.resource.split(leaf.patientId).join(pseudonym) };
 }

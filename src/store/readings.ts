@@ -33,6 +33,13 @@ export interface ReadingQueries {
   lastReceivedAt(): Promise<number | null>;
   /** The same, a page at a time, so a large window never sits in memory whole. */
   receivedPages(from: number, to: number, pageSize: number): AsyncGenerator<StoredReading[]>;
+  /** The same as stored JSON text, unparsed (for the seal worker), with the readings' ids. */
+  receivedTextPages(from: number, to: number, pageSize: number): AsyncGenerator<ReadingTextPage>;
+}
+
+export interface ReadingTextPage {
+  readonly ids: string[];
+  readonly texts: string[];
 }
 
 type Components = { readonly subs: Pick<Sublevels, 'readings' | 'byPatient' | 'byFlight' | 'receipts'> };
@@ -83,6 +90,33 @@ export function createReadingQueries(components: Components): ReadingQueries {
     if (page.length > 0) yield page;
   }
 
+  async function* receivedTextPages(
+    from: number,
+    to: number,
+    pageSize: number,
+  ): AsyncGenerator<ReadingTextPage> {
+    // Where to start, as in receivedPages.
+    let startId: string | null = null;
+    for await (const key of receipts.keys({ lt: formatTime(from), reverse: true, limit: 1 })) {
+      startId = key.slice(key.indexOf('!') + 1);
+    }
+    // The same entries through a utf8 view: the text is what the ingest log wrote.
+    const options = { valueEncoding: 'utf8', ...(startId === null ? {} : { gte: startId }) };
+    let page: ReadingTextPage = { ids: [], texts: [] };
+    for await (const [id, text] of readings.iterator(options as never) as AsyncIterable<[string, string]>) {
+      const receivedAt = receivedAtOf(text);
+      if (receivedAt < from) continue;
+      if (receivedAt >= to) break;
+      page.ids.push(id);
+      page.texts.push(text);
+      if (page.ids.length === pageSize) {
+        yield page;
+        page = { ids: [], texts: [] };
+      }
+    }
+    if (page.ids.length > 0) yield page;
+  }
+
   return {
     byPatient: (patientId, query) => page(byPatient, patientId, query),
     byFlight: (flightId, query) => page(byFlight, flightId, query),
@@ -93,6 +127,7 @@ export function createReadingQueries(components: Components): ReadingQueries {
       return out;
     },
     receivedPages,
+    receivedTextPages,
     async firstReceivedAt() {
       for await (const key of receipts.keys({ limit: 1 })) return Number(key.slice(0, key.indexOf('!')));
       return null;
@@ -102,4 +137,24 @@ export function createReadingQueries(components: Components): ReadingQueries {
       return null;
     },
   };
+}
+
+const RECEIVED_AT = '"receivedAt":';
+
+/**
+ * A stored reading's top-level `receivedAt` without parsing it all. The key can only be a key (quotes in
+ * strings are escaped); with no `{` or `[` before it, it is the top-level one. Anything else is parsed.
+ */
+function receivedAtOf(text: string): number {
+  const at = text.indexOf(RECEIVED_AT);
+  if (at > 0 && text.lastIndexOf('{', at) === 0 && text.lastIndexOf('[', at) === -1) {
+    const start = at + RECEIVED_AT.length;
+    let end = start;
+    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+    const next = text[end];
+    // A plain integer: digits up to the next field or the end of the object.
+    if (end > start && end - start < 16 && (next === ',' || next === '}'))
+      return Number(text.slice(start, end));
+  }
+  return (JSON.parse(text) as StoredReading).receivedAt;
 }

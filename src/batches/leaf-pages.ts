@@ -1,0 +1,65 @@
+/**
+ * A window's leaves, from what the store holds to finished pages: a reading's stored JSON text or an
+ * access-log entry becomes its leaf object, canonical JSON and masked form, then goes into the page
+ * builder. Pure and synchronous: the seal worker and the in-thread path both run exactly this.
+ */
+import type { Masker } from '../masking/index.ts';
+import type { AccessEntry, StoredReading } from '../store/index.ts';
+import { canonicalJson } from './canonical.ts';
+import { accessLeafObject, readingLeafObject } from './leaves.ts';
+import { PageBuilder, type PageParams, type SealedPage } from './page-builder.ts';
+
+export interface LeafPagesResult {
+  /** The last page, if any leaves were left. */
+  readonly pages: SealedPage[];
+  readonly root: Uint8Array;
+  readonly count: number;
+}
+
+export class LeafPages {
+  readonly #builder: PageBuilder;
+  readonly #masker: Masker;
+
+  constructor(params: PageParams, masker: Masker, salt?: () => Uint8Array) {
+    this.#builder = new PageBuilder(params, salt);
+    this.#masker = masker;
+  }
+
+  /** Readings as stored (JSON text), in receipt order; returns the pages they complete. */
+  readings(texts: readonly string[]): SealedPage[] {
+    const pages: SealedPage[] = [];
+    for (const text of texts) {
+      const r = JSON.parse(text) as StoredReading;
+      const leaf = readingLeafObject(r);
+      const page = this.#builder.add(canonicalJson(leaf), {
+        ...leaf,
+        data: this.#masker.mask(r.kind, r.data),
+      });
+      if (page) pages.push(page);
+    }
+    return pages;
+  }
+
+  /** Access-log entries, after every reading of the window. */
+  access(entries: readonly AccessEntry[]): SealedPage[] {
+    const pages: SealedPage[] = [];
+    for (const entry of entries) {
+      const leaf = accessLeafObject(entry);
+      const page = this.#builder.add(canonicalJson(leaf), maskAccess(leaf, this.#masker));
+      if (page) pages.push(page);
+    }
+    return pages;
+  }
+
+  finish(): LeafPagesResult {
+    const last = this.#builder.flush();
+    return { pages: last ? [last] : [], root: this.#builder.root(), count: this.#builder.count };
+  }
+}
+
+/** An access entry as shared: the patient id, also where it appears in the URL, becomes its pseudonym. */
+function maskAccess(leaf: ReturnType<typeof accessLeafObject>, masker: Masker) {
+  if (leaf.patientId === null) return leaf;
+  const pseudonym = masker.pseudonym(leaf.patientId);
+  return { ...leaf, patientId: pseudonym, resource: leaf.resource.split(leaf.patientId).join(pseudonym) };
+}

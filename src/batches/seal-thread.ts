@@ -1,0 +1,83 @@
+/**
+ * The worker-thread engine of sealing: one long-lived thread (started at the first seal, ended by
+ * `stop()`) runs the per-leaf work, so it uses another core than ingestion. Requests are answered in
+ * order; the thread keeps the process alive only while a request is waiting. If the thread fails or
+ * exits, every waiting request rejects and the next seal starts a new thread.
+ */
+import { Worker } from 'node:worker_threads';
+import type { LeafPagesResult } from './leaf-pages.ts';
+import type { PageParams, SealedPage } from './page-builder.ts';
+import type { SealEngine, SealSession } from './seal-session.ts';
+import type { SealReply, SealRequest, SealWorkerInit } from './seal-worker.ts';
+
+const WORKER_URL = new URL('./seal-worker.ts', import.meta.url);
+
+interface Waiting {
+  resolve(reply: SealReply & { ok: true }): void;
+  reject(err: Error): void;
+}
+
+export function threadEngine(init: SealWorkerInit): SealEngine {
+  let worker: Worker | null = null;
+  let waiting: Waiting[] = [];
+
+  const failAll = (err: Error) => {
+    const failed = waiting;
+    waiting = [];
+    worker = null;
+    for (const w of failed) w.reject(err);
+  };
+
+  function start(): Worker {
+    const w = new Worker(WORKER_URL, { workerData: init });
+    w.unref();
+    w.on('message', (reply: SealReply) => {
+      const next = waiting.shift();
+      if (waiting.length === 0) w.unref();
+      if (!next) return;
+      if (reply.ok) next.resolve(reply);
+      else
+        next.reject(Object.assign(new Error(`seal worker: ${reply.message}`), { workerStack: reply.stack }));
+    });
+    w.on('error', (err) => {
+      if (worker === w) failAll(err);
+    });
+    w.on('exit', (code) => {
+      if (worker === w) failAll(new Error(`seal worker exited with code ${code}`));
+    });
+    return w;
+  }
+
+  function request(message: SealRequest): Promise<SealReply & { ok: true }> {
+    worker ??= start();
+    worker.ref();
+    const reply = new Promise<SealReply & { ok: true }>((resolve, reject) => {
+      waiting.push({ resolve, reject });
+    });
+    worker.postMessage(message);
+    // A caller that stops at an earlier failure never awaits the later replies.
+    reply.catch(() => {});
+    return reply;
+  }
+
+  return {
+    begin(params: PageParams): SealSession {
+      void request({ type: 'begin', params });
+      const pages = (p: Promise<SealReply & { ok: true }>): Promise<SealedPage[]> => p.then((r) => r.pages);
+      return {
+        readings: (texts) => pages(request({ type: 'readings', texts })),
+        access: (entries) => pages(request({ type: 'access', entries })),
+        finish: () =>
+          request({ type: 'finish' }).then((r): LeafPagesResult => {
+            if (!r.result) throw new Error('seal worker: no result');
+            return r.result;
+          }),
+      };
+    },
+    async stop() {
+      const w = worker;
+      failAll(new Error('sealing stopped'));
+      await w?.terminate();
+    },
+  };
+}
