@@ -106,6 +106,7 @@ export async function createLedgerService(
       )
     : null;
 
+  const inflight = new Set<Promise<void>>();
   const api: LedgerApi = {
     node,
     anchorOf(record) {
@@ -125,13 +126,16 @@ export async function createLedgerService(
     peers,
     miner,
     api,
-    async recordSealed(record) {
-      if (!member) return;
-      await node.addRecord(record);
-      peers.pushRecords([record]);
+    recordSealed(record) {
+      if (!member) return Promise.resolve();
+      const pooled = node.addRecord(record).then(() => peers.pushRecords([record]));
+      // The windows sealed at shutdown are pooled before the store closes.
+      inflight.add(pooled);
+      return pooled.finally(() => inflight.delete(pooled));
     },
     start: () => peers.start(),
     async stop() {
+      await Promise.allSettled(inflight);
       await miner?.stop();
       await peers.stop();
     },
