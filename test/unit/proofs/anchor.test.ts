@@ -1,0 +1,154 @@
+/**
+ * Anchored proofs (docs/proofs.md): a proof built from a real block verifies, and each kind of tampering
+ * fails on its own check — reading value, salt, path element, record, header, miner signature, chain.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canonicalBytes } from '../../../src/batches/canonical.ts';
+import { leafData } from '../../../src/batches/leaves.ts';
+import { signRecord } from '../../../src/batches/record.ts';
+import { blockHash, parseConsortium, toHex } from '../../../src/ledger/index.ts';
+import { inclusionProof, leafHash, merkleRoot } from '../../../src/merkle/index.ts';
+import {
+  assembleAnchor,
+  type ChainView,
+  PROOF_FORMAT,
+  type ReadingProof,
+  verifyReadingProof,
+} from '../../../src/proofs/index.ts';
+import { consortium, extend, KEYS, record } from '../ledger/helpers.ts';
+
+const c = consortium();
+const reading = {
+  id: '000000000000002a',
+  deviceId: 'w-1',
+  kind: 'vitals',
+  seq: 42,
+  ts: 1795524000123,
+  receivedAt: 1795524000456,
+  data: { seq: 42, ts: 1795524000123, patientId: 'P-1', vitals: { heartRate: 72 } },
+};
+const salt = new Uint8Array(16).fill(7);
+const leaves = [
+  leafData(new Uint8Array(16).fill(1), canonicalBytes({ other: 1 })),
+  leafData(salt, canonicalBytes(reading)),
+  leafData(new Uint8Array(16).fill(2), canonicalBytes({ other: 2 })),
+];
+const minuteRecord = signRecord(
+  {
+    gatewayId: 'gw-b',
+    minute: '2026-11-24T10:00:00.000Z',
+    count: leaves.length,
+    root: toHex(merkleRoot(leaves)),
+    batchCid: 'bafytest',
+  },
+  KEYS.b,
+);
+const block = extend(c, [c.genesis.header], {
+  records: [record('a', 1), minuteRecord, record('c', 1)],
+  miner: KEYS.c,
+});
+const index = block.records.findIndex((r) => r.signature === minuteRecord.signature);
+const hash = toHex(blockHash(block.header));
+
+const proof: ReadingProof = {
+  format: PROOF_FORMAT,
+  reading,
+  salt: Buffer.from(salt).toString('base64'),
+  leaf: {
+    hash: toHex(leafHash(leaves[1]!)),
+    index: 1,
+    treeSize: 3,
+    path: inclusionProof(leaves, 1).map(toHex),
+  },
+  record: minuteRecord,
+  gatewayKey: toHex(KEYS.b.publicKey),
+  anchor: assembleAnchor({
+    block,
+    blockHash: hash,
+    index,
+    confirmations: 1,
+    miner: { gatewayId: 'gw-c', publicKey: KEYS.c.publicKey },
+    genesisHash: toHex(c.genesisHash),
+  }),
+};
+const chain: ChainView = {
+  source: 'test',
+  genesisHash: toHex(c.genesisHash),
+  tipHeight: 3,
+  mainHashAt: (h) => (h === 1 ? hash : undefined),
+};
+
+function failed(p: unknown, options = { consortium: c, chain }) {
+  const verdict = verifyReadingProof(p, options);
+  assert.equal(verdict.valid, false);
+  return verdict.checks.filter((ch) => !ch.ok).map((ch) => ch.name);
+}
+const flip = (hex: string, at = 0) => `${hex.slice(0, at)}${hex[at] === '0' ? '1' : '0'}${hex.slice(at + 1)}`;
+
+test('an anchored proof verifies offline, with a consortium and against a chain', () => {
+  const offline = verifyReadingProof(proof);
+  assert.equal(offline.valid, true, JSON.stringify(offline.checks));
+  const full = verifyReadingProof(proof, { consortium: c, chain });
+  assert.equal(full.valid, true, JSON.stringify(full.checks));
+  assert.deepEqual(
+    full.checks.map((ch) => ch.name),
+    [
+      'format',
+      'leaf',
+      'inclusion',
+      'tree-size',
+      'record-signature',
+      'gateway-key',
+      'record-in-block',
+      'block-pow',
+      'miner',
+      'chain',
+    ],
+  );
+  assert.match(full.checks.at(-1)!.detail, /3 confirmation/);
+});
+
+test('each tampering fails on its own check', () => {
+  const t = () => structuredClone(proof) as any;
+  let p = t();
+  p.reading.data.vitals.heartRate = 71;
+  assert.deepEqual(failed(p), ['leaf']);
+  p = t();
+  p.salt = Buffer.from(new Uint8Array(16).fill(8)).toString('base64');
+  assert.deepEqual(failed(p), ['leaf']);
+  p = t();
+  p.leaf.path[0] = flip(p.leaf.path[0]);
+  assert.deepEqual(failed(p), ['inclusion']);
+  p = t();
+  p.record.batchCid = 'bafyother';
+  assert.deepEqual(failed(p), ['record-signature', 'record-in-block']);
+  p = t();
+  p.anchor.record.path[0] = flip(p.anchor.record.path[0]);
+  assert.deepEqual(failed(p), ['record-in-block']);
+  p = t();
+  p.anchor.header = flip(p.anchor.header, 300); // the nonce
+  assert.ok(failed(p).includes('block-pow'));
+  p = t();
+  p.anchor.minerSignature = flip(p.anchor.minerSignature, 10);
+  assert.deepEqual(failed(p), ['miner']);
+  p = t();
+  p.anchor.blockHash = flip(p.anchor.blockHash, 63);
+  assert.deepEqual(failed(p), ['block-pow']);
+});
+
+test('miner and chain: a miner outside the consortium and a block off the main chain are refused', () => {
+  const withoutC = parseConsortium({
+    name: 'two',
+    members: [
+      { gatewayId: 'gw-a', publicKey: toHex(KEYS.a.publicKey) },
+      { gatewayId: 'gw-b', publicKey: toHex(KEYS.b.publicKey) },
+    ],
+    genesis: { timestamp: 0 },
+  });
+  assert.deepEqual(failed(proof, { consortium: withoutC, chain }), ['miner']);
+  const offChain = { ...chain, mainHashAt: () => '00'.repeat(32) };
+  assert.deepEqual(failed(proof, { consortium: c, chain: offChain }), ['chain']);
+  const otherLedger = { ...chain, genesisHash: '11'.repeat(32) };
+  assert.deepEqual(failed(proof, { consortium: c, chain: otherLedger }), ['chain']);
+});
