@@ -12,6 +12,7 @@ import { humanSummary } from '../device-sim/report.ts';
 import { loadConfig, parseConfig } from '../src/config/index.ts';
 import { randomSecret } from '../src/crypto/tokens.ts';
 import { startGateway } from '../src/gateway.ts';
+import { type Block, blockHash, toHex } from '../src/ledger/index.ts';
 import { createLog } from '../src/log.ts';
 
 const { values } = parseArgs({
@@ -47,10 +48,16 @@ const config = parseConfig({
   http: { ...base.http, port: Number(process.env.GATEWAY_HTTP_PORT ?? 0) },
 });
 const adminToken = randomSecret();
+const showBlock = (block: Block) =>
+  say(
+    `  mined block ${block.header.height}  ${toHex(blockHash(block.header)).slice(0, 24)}…  ` +
+      `${block.records.length} record(s): ${block.records.map((r) => r.minute.slice(11, 19)).join(' ')}`,
+  );
 const gateway = await startGateway({
   config,
   adminToken,
   log: createLog({ quiet: true }),
+  onMined: showBlock,
   onSealed: (w) =>
     say(
       `  sealed ${w.record.minute.slice(11, 19)}–${new Date(w.end).toISOString().slice(11, 19)}  ` +
@@ -62,6 +69,9 @@ const apiUrl = `http://127.0.0.1:${gateway.httpPort()}`;
 say(`medgate demo: gateway ${config.gatewayId}`);
 say(`  MQTT ${mqttUrl}   API ${apiUrl} (OpenAPI at ${apiUrl}/docs)   data ${dataDir}`);
 say(`  ${wearables} wearables and ${drones} drones, ${durationS > 0 ? `${durationS} s` : 'until Ctrl-C'}`);
+say(
+  `  ledger ${gateway.ledger.node.consortium.name}: windows of ${config.sealing.windowSeconds} s, a block every ${config.anchoring.intervalSeconds} s`,
+);
 
 const abort = new AbortController();
 let stopping = false;
@@ -105,6 +115,9 @@ const api = async (path: string, body?: unknown) => {
 /** A patient's first sealed reading: its proof, fetched and verified, every check printed. */
 async function showProof(patient: string) {
   await gateway.sealer.sealDue();
+  // Anchor what is sealed now rather than at the next scheduled block, so a short run shows it too.
+  say('\nmining the pending minute records now');
+  await gateway.ledger.api.mineNow();
   const list = await api(`/v1/patients/${patient}/readings?limit=1000`);
   say(`\nGET /v1/patients/${patient}/readings → ${list.status}, ${list.body.readings.length} readings`);
   const sealed = list.body.readings.find((r: any) => r.proof.status !== 'pending');
@@ -115,6 +128,12 @@ async function showProof(patient: string) {
   const proof = await api(`/v1/readings/${sealed.id}/proof`);
   say(
     `GET /v1/readings/${sealed.id}/proof → ${proof.status}: leaf ${proof.body.leaf.index} of ${proof.body.leaf.treeSize}, ${proof.body.leaf.path.length} path hashes`,
+  );
+  const anchor = proof.body.anchor;
+  say(
+    anchor
+      ? `  anchored in block ${anchor.height} ${anchor.blockHash.slice(0, 24)}… (record ${anchor.record.index} of ${anchor.record.treeSize}, ${anchor.confirmations} confirmation(s))`
+      : '  not anchored yet',
   );
   const verdict = await api('/v1/proofs/verify', proof.body);
   say(`POST /v1/proofs/verify → ${verdict.body.valid ? 'VALID' : 'INVALID'}`);

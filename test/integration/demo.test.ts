@@ -16,6 +16,18 @@ test('the demo runs the whole pipeline and exits 0', { timeout: 120_000 }, async
   assert.match(stdout, /sealed \d\d:\d\d:\d\d–\d\d:\d\d:\d\d +\d+ readings/);
   assert.match(stdout, /bafy[a-z2-7]+/, 'a batch CID');
   assert.match(stdout, /POST \/v1\/proofs\/verify → VALID/);
-  for (const check of ['leaf', 'inclusion', 'record-signature']) assert.match(stdout, new RegExp(`✔ ${check}`));
+  assert.match(stdout, /mined block \d+ +[0-9a-f]{24}… +\d+ record\(s\)/);
+  assert.match(stdout, /anchored in block \d+/);
+  for (const check of [
+    'leaf',
+    'inclusion',
+    'record-signature',
+    'record-in-block',
+    'block-pow',
+    'miner',
+    'chain',
+  ]) {
+    assert.match(stdout, new RegExp(`✔ ${check}`));
+  }
   assert.doesNotMatch(stdout, /✘/);
 });
