@@ -4,10 +4,11 @@
  * (or about 512 KiB) as bytes: a dag-cbor page of masked leaves and the encrypted page of full leaves with
  * their salts (docs/proofs.md has the layout). Writing the blocks is the caller's job.
  */
-import { encrypt } from '../crypto/aead.ts';
+
 import { encodeCbor } from './cbor-json.ts';
 import { SALT_BYTES } from './leaves.ts';
 import { base64, cborPage, GrowableBytes, LeafScratch, randomSalt } from './page-bytes.ts';
+import { encryptPage } from './page-cipher.ts';
 import { StreamingRoot } from './streaming-root.ts';
 
 export const BATCH_FORMAT = 'medgate/batch/1';
@@ -95,7 +96,7 @@ export class PageBuilder {
     const masked = cborPage(first, this.#masked, this.#maskedBytes);
     // JSON.stringify({ first, leaves }) likewise.
     const plaintext = utf8.encode(`{"first":${first},"leaves":[${this.#full.join(',')}]}`);
-    const sealed = encrypt(this.#params.key, plaintext, pageAad(this.#params, first));
+    const sealed = encryptPage(this.#params.key, plaintext, pageAad(this.#params, first));
     const page = { first, count, masked, sealed, hashes: this.#hashes.bytes(), salts: this.#salts.bytes() };
     this.#hashes = new GrowableBytes(32);
     this.#salts = new GrowableBytes(SALT_BYTES);
