@@ -39,7 +39,7 @@ after(async () => {
   dir.remove();
 });
 
-let cBranch: { hash: string; height: number };
+let cBranch: { hash: string; height: number; records: Array<{ gatewayId: string }> };
 
 test('a restarted member catches up from its peers', { timeout: 60_000 }, async () => {
   await sendReading(net.member('c'), 'P-c');
