@@ -64,6 +64,10 @@ export interface IngestLog {
 
 type ChainedBatch = ReturnType<Db['batch']>;
 
+const MAX_IN_FLIGHT = 2;
+/** Queues of at least this many messages are split when nothing is being written. */
+const SPLIT_ABOVE = 16;
+
 interface Job {
   readonly message: IngestMessage;
   readonly resolve: (outcome: IngestOutcome) => void;
@@ -88,56 +92,70 @@ export async function createIngestLog(
   let queue: Job[] = [];
   /** Highest seq stored per device, learnt from the dedup index on a device's first message. */
   const maxSeq = new Map<string, number>();
-  let writing = false;
+  /** Commits under way (at most two: one writing, the next one being prepared). */
+  let inFlight = 0;
   let scheduled = false;
   let idleWaiters: Array<() => void> = [];
   let submitted = 0;
   let settled = 0;
   let barriers: Array<{ upTo: number; resolve: () => void }> = [];
+  /** Preparing (dedup, ids, batch building) is serialized, and so is writing, in the same order. */
+  let preparing: Promise<unknown> = Promise.resolve();
+  let writing: Promise<unknown> = Promise.resolve();
+  /** Dedup keys of batches prepared but not yet written, which a look-up would not see yet. */
+  const pendingKeys = new Set<string>();
 
   function submit(message: IngestMessage): Promise<IngestOutcome> {
     submitted++;
     return new Promise((resolve, reject) => {
       queue.push({ message, resolve, reject });
-      if (!writing && !scheduled) {
+      if (!scheduled && inFlight < MAX_IN_FLIGHT) {
         scheduled = true;
         // setImmediate, not a microtask: packets of every socket read in this loop turn join one batch.
-        setImmediate(run);
+        setImmediate(pump);
       }
     });
   }
 
-  async function run(): Promise<void> {
+  /**
+   * Starts commits while there is work and room. With nothing in flight a large queue is split in two, so
+   * that one half's fsync overlaps the other half's preparation instead of leaving the thread idle.
+   */
+  function pump(): void {
     scheduled = false;
-    if (writing) return;
-    writing = true;
+    while (queue.length > 0 && inFlight < MAX_IN_FLIGHT) {
+      const take = inFlight === 0 && queue.length >= SPLIT_ABOVE ? Math.ceil(queue.length / 2) : queue.length;
+      const jobs = takeBatch(take);
+      inFlight++;
+      void commitJobs(jobs);
+    }
+  }
+
+  async function commitJobs(jobs: Job[]): Promise<void> {
     try {
-      while (queue.length > 0) {
-        const jobs = takeBatch();
-        try {
-          await commit(jobs);
-        } catch (err) {
-          const error = new GatewayError('ERR_STORE', `ingest commit failed: ${(err as Error).message}`, {
-            cause: err,
-          });
-          for (const job of jobs) job.reject(error);
-        }
-        settled += jobs.length;
-        releaseBarriers();
-      }
-    } finally {
-      writing = false;
+      await commit(jobs);
+    } catch (err) {
+      const error = new GatewayError('ERR_STORE', `ingest commit failed: ${(err as Error).message}`, {
+        cause: err,
+      });
+      for (const job of jobs) job.reject(error);
+    }
+    inFlight--;
+    settled += jobs.length;
+    releaseBarriers();
+    if (queue.length > 0) pump();
+    else if (inFlight === 0) {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const wake of waiters) wake();
     }
   }
 
-  function takeBatch(): Job[] {
+  function takeBatch(maxJobs: number): Job[] {
     let count = 0;
     let n = 0;
     while (
-      n < queue.length &&
+      n < Math.min(queue.length, maxJobs) &&
       (n === 0 || count + (queue[n]?.message.valid.length ?? 0) <= options.maxCommitBatch)
     ) {
       count += queue[n]?.message.valid.length ?? 0;
@@ -150,6 +168,25 @@ export async function createIngestLog(
 
   async function commit(jobs: Job[]): Promise<void> {
     const started = performance.now();
+    const next = preparing.then(() => prepare(jobs));
+    preparing = next.catch(() => {});
+    const { batch, outcomes, readingCount, keys } = await next;
+    const write = writing.then(() => (batch.length > 0 ? batch.write({ sync: true }) : batch.close()));
+    writing = write.catch(() => {});
+    try {
+      await write;
+    } finally {
+      for (const key of keys) pendingKeys.delete(key);
+    }
+    options.onCommit?.({
+      messages: jobs.length,
+      readings: readingCount,
+      durationMs: performance.now() - started,
+    });
+    for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
+  }
+
+  async function prepare(jobs: Job[]) {
     const known = await knownReadings(jobs);
     const seen = new Set<string>();
     // A chained batch on the root database with keys prefixed by hand: per operation it costs about half
@@ -164,7 +201,7 @@ export async function createIngestLog(
       let duplicates = 0;
       for (const reading of message.valid) {
         const key = dedupKey(message.deviceId, reading.seq);
-        if (known[k++] || seen.has(key)) {
+        if (known[k++] || seen.has(key) || pendingKeys.has(key)) {
           duplicates++;
           continue;
         }
@@ -202,14 +239,8 @@ export async function createIngestLog(
     if (firstId !== null) {
       batch.put(prefix.receipts + receiptIndexKey(jobs[0]!.message.receivedAt, firstId), '');
     }
-    if (batch.length > 0) await batch.write({ sync: true });
-    else await batch.close();
-    options.onCommit?.({
-      messages: jobs.length,
-      readings: readingCount,
-      durationMs: performance.now() - started,
-    });
-    for (let i = 0; i < jobs.length; i++) jobs[i]!.resolve(outcomes[i]!);
+    for (const key of seen) pendingKeys.add(key);
+    return { batch, outcomes, readingCount, keys: seen };
   }
 
   /**
@@ -290,7 +321,7 @@ export async function createIngestLog(
   }
 
   function drain(): Promise<void> {
-    if (!writing && !scheduled && queue.length === 0) return Promise.resolve();
+    if (inFlight === 0 && !scheduled && queue.length === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       idleWaiters.push(resolve);
     }).then(() => drain());
