@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, one after another (each one's figures are only comparable within a
  * run on a quiet machine), with their reference peers: openssl speed for hashing and PoW, mosquitto for
- * ingest. Flags after `--` go to every benchmark that knows them (e.g. `--write-docs`).
+ * ingest. Run one alone with its own flags: `npm run bench:ingest -- --help`.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -11,12 +11,11 @@ const benches: Array<[string, string[]]> = [
   ['seal', []],
   ['ingest', []],
 ];
-const extra = process.argv.slice(2);
 let failed = 0;
 for (const [name, args] of benches) {
   process.stderr.write(`\n=== bench/${name}.ts ===\n`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, [`bench/${name}.ts`, ...args, ...extra], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [`bench/${name}.ts`, ...args], { stdio: 'inherit' });
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   if (result.status !== 0) failed++;
   process.stderr.write(
