@@ -240,6 +240,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return [];
     });
     if (sealed.length > 0) log('info', `sealed ${sealed.length} open window(s) at shutdown`);
+    await sealer.stop();
     await ledger.stop();
     await api.close();
     await ipfs.stop();

@@ -1,6 +1,7 @@
 /**
  * The worker-thread engine of sealing: one long-lived thread (started at the first seal, ended by
- * `stop()`) runs the per-leaf work, so it uses another core than ingestion. Requests are answered in
+ * `stop()`, or after IDLE_MS without work: an idle isolate holds tens of MB) runs the per-leaf work, so it
+ * uses another core than ingestion. Requests are answered in
  * order; the thread keeps the process alive only while a request is waiting. If the thread fails or
  * exits, every waiting request rejects and the next seal starts a new thread.
  */
@@ -11,6 +12,7 @@ import type { SealEngine, SealSession } from './seal-session.ts';
 import type { SealReply, SealRequest, SealWorkerInit } from './seal-worker.ts';
 
 const WORKER_URL = new URL('./seal-worker.ts', import.meta.url);
+const IDLE_MS = 15_000;
 
 interface Waiting {
   resolve(reply: SealReply & { ok: true }): void;
@@ -20,6 +22,19 @@ interface Waiting {
 export function threadEngine(init: SealWorkerInit): SealEngine {
   let worker: Worker | null = null;
   let waiting: Waiting[] = [];
+  let idleTimer: NodeJS.Timeout | null = null;
+
+  const retireWhenIdle = (w: Worker) => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (worker === w && waiting.length === 0) {
+        worker = null;
+        void w.terminate();
+      }
+    }, IDLE_MS);
+    idleTimer.unref();
+  };
 
   const failAll = (err: Error) => {
     const failed = waiting;
@@ -33,7 +48,10 @@ export function threadEngine(init: SealWorkerInit): SealEngine {
     w.unref();
     w.on('message', (reply: SealReply) => {
       const next = waiting.shift();
-      if (waiting.length === 0) w.unref();
+      if (waiting.length === 0) {
+        w.unref();
+        retireWhenIdle(w);
+      }
       if (!next) return;
       if (reply.ok) next.resolve(reply);
       else
@@ -43,7 +61,8 @@ export function threadEngine(init: SealWorkerInit): SealEngine {
       if (worker === w) failAll(err);
     });
     w.on('exit', (code) => {
-      if (worker === w) failAll(new Error(`seal worker exited with code ${code}`));
+      if (worker === w && waiting.length > 0) failAll(new Error(`seal worker exited with code ${code}`));
+      else if (worker === w) worker = null;
     });
     return w;
   }
@@ -75,6 +94,7 @@ export function threadEngine(init: SealWorkerInit): SealEngine {
       };
     },
     async stop() {
+      if (idleTimer) clearTimeout(idleTimer);
       const w = worker;
       failAll(new Error('sealing stopped'));
       await w?.terminate();
