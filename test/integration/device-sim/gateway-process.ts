@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../helpers/process.ts';
 
 export interface GatewayProcess {
   readonly mqttUrl: string;
@@ -21,17 +21,6 @@ export interface GatewayProcess {
 }
 
 const root = new URL('../../../', import.meta.url).pathname;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export async function startGatewayProcess(readyTimeoutMs = 60_000): Promise<GatewayProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'medgate-sim-'));
