@@ -12,9 +12,9 @@ import { openDb, sublevels } from '../../src/store/index.ts';
 import { startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 import {
   consortium,
+  consortiumFile,
   extend,
   GENESIS_TIME,
-  INTERVAL,
   KEYS,
   OUTSIDER,
   record,
@@ -26,25 +26,7 @@ let t: TestGateway;
 
 function gatewayFiles() {
   const file = join(dir.path, 'consortium.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      name: 'test',
-      members: Object.entries(KEYS).map(([id, k]) => ({
-        gatewayId: `gw-${id}`,
-        publicKey: toHex(k.publicKey),
-      })),
-      params: {
-        targetIntervalMs: INTERVAL,
-        retargetInterval: 4,
-        maxAdjustFactor: 4,
-        genesisTarget: `0${'f'.repeat(63)}`,
-        minTarget: `0000${'f'.repeat(60)}`,
-        maxTarget: `0${'f'.repeat(63)}`,
-      },
-      genesis: { timestamp: GENESIS_TIME },
-    }),
-  );
+  writeFileSync(file, JSON.stringify(consortiumFile()));
   const keyFile = join(dir.path, 'a.key');
   writeFileSync(keyFile, `${toHex(KEYS.a.secretKey)}\n`, { mode: 0o600 });
   return { file, keyFile };

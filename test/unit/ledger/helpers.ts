@@ -25,9 +25,9 @@ export function key(n: number): SigningKey {
 export const KEYS = { a: key(1), b: key(2), c: key(3) } as const;
 export const OUTSIDER = key(9);
 
-/** Easy targets (1 nonce in 16 succeeds), a retarget every 4 blocks. */
-export function consortium(overrides: Record<string, unknown> = {}): Consortium {
-  return parseConsortium({
+/** The consortium file of the test network: easy targets (1 nonce in 16 succeeds), a retarget every 4 blocks. */
+export function consortiumFile(overrides: Record<string, unknown> = {}) {
+  return {
     name: 'test',
     members: Object.entries(KEYS).map(([id, k]) => ({
       gatewayId: `gw-${id}`,
@@ -43,7 +43,11 @@ export function consortium(overrides: Record<string, unknown> = {}): Consortium 
       ...overrides,
     },
     genesis: { timestamp: GENESIS_TIME },
-  });
+  };
+}
+
+export function consortium(overrides: Record<string, unknown> = {}): Consortium {
+  return parseConsortium(consortiumFile(overrides));
 }
 
 /** Mines in this thread (tests run at 1-in-16 difficulty). */
