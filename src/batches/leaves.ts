@@ -4,7 +4,6 @@
  * leaves of a window's tree; `kind` tells them apart. Pure.
  */
 import type { AccessEntry, StoredReading } from '../store/index.ts';
-import { canonicalBytes } from './canonical.ts';
 
 export const SALT_BYTES = 16;
 
@@ -41,8 +40,4 @@ export function leafData(salt: Uint8Array, canonical: Uint8Array): Uint8Array {
   out.set(salt, 0);
   out.set(canonical, SALT_BYTES);
   return out;
-}
-
-export function readingLeafData(salt: Uint8Array, reading: StoredReading): Uint8Array {
-  return leafData(salt, canonicalBytes(readingLeafObject(reading)));
 }

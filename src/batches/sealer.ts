@@ -31,8 +31,7 @@ export interface SealerOptions {
 export interface SealerComponents {
   readonly db: Db;
   readonly subs: Pick<Sublevels, 'windows' | 'windowsByReading' | 'windowLeaves' | 'windowSalts' | 'meta'>;
-  readonly queries: Pick<ReadingQueries, 'receivedPages' | 'firstReceivedAt'> &
-    Partial<Pick<ReadingQueries, 'receivedTextPages'>>;
+  readonly queries: Pick<ReadingQueries, 'receivedTextPages' | 'firstReceivedAt'>;
   readonly accessLog: Pick<AccessLog, 'between' | 'barrier'>;
   readonly ingestLog: Pick<IngestLog, 'barrier'>;
   readonly ipfs: Pick<Ipfs, 'put' | 'putCbor'>;
@@ -103,17 +102,6 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     return sealed;
   }
 
-  /** The window's readings as stored text, a chunk at a time. */
-  async function* readingTexts(start: number, end: number) {
-    const { queries } = components;
-    if (queries.receivedTextPages) {
-      yield* queries.receivedTextPages(start, end, CHUNK_READINGS);
-      return;
-    }
-    for await (const page of queries.receivedPages(start, end, CHUNK_READINGS))
-      yield { ids: page.map((r) => r.id), texts: page.map((r) => JSON.stringify(r)) };
-  }
-
   async function sealWindow(start: number, end: number): Promise<WindowRecord> {
     const minute = new Date(start).toISOString();
     const { keys } = components;
@@ -135,7 +123,7 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     };
     let readings = 0;
     let firstReadingId: string | null = null;
-    for await (const chunk of readingTexts(start, end)) {
+    for await (const chunk of components.queries.receivedTextPages(start, end, CHUNK_READINGS)) {
       firstReadingId ??= chunk.ids[0] ?? null;
       readings += chunk.texts.length;
       inFlight.push(session.readings(chunk.texts));

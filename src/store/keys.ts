@@ -14,9 +14,6 @@ export const isId = (id: string): boolean => /^[0-9a-f]{16}$/.test(id);
 export const formatTime = (ms: number): string =>
   Math.max(0, Math.floor(ms)).toString().padStart(TIME_WIDTH, '0');
 
-export const MINUTE_MS = 60_000;
-export const minuteOf = (ms: number): number => ms - (ms % MINUTE_MS);
-
 export const dedupKey = (deviceId: string, seq: number): string => `${deviceId}!${formatTime(seq)}`;
 export const timeIndexKey = (owner: string, ts: number, id: string): string =>
   `${owner}!${formatTime(ts)}!${id}`;

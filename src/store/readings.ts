@@ -70,24 +70,11 @@ export function createReadingQueries(components: Components): ReadingQueries {
     };
   }
 
+  /** Parsed form of receivedTextPages: one scan of the receipt order, two views of it. */
   async function* receivedPages(from: number, to: number, pageSize: number): AsyncGenerator<StoredReading[]> {
-    // Ids follow receipt order. Start at the last commit that began before `from`: earlier readings are
-    // all older, and at most one commit's worth is skipped.
-    let startId: string | null = null;
-    for await (const key of receipts.keys({ lt: formatTime(from), reverse: true, limit: 1 })) {
-      startId = key.slice(key.indexOf('!') + 1);
+    for await (const page of receivedTextPages(from, to, pageSize)) {
+      yield page.texts.map((text) => JSON.parse(text) as StoredReading);
     }
-    let page: StoredReading[] = [];
-    for await (const reading of readings.values(startId === null ? {} : { gte: startId })) {
-      if (reading.receivedAt < from) continue;
-      if (reading.receivedAt >= to) break;
-      page.push(reading);
-      if (page.length === pageSize) {
-        yield page;
-        page = [];
-      }
-    }
-    if (page.length > 0) yield page;
   }
 
   async function* receivedTextPages(
@@ -95,7 +82,8 @@ export function createReadingQueries(components: Components): ReadingQueries {
     to: number,
     pageSize: number,
   ): AsyncGenerator<ReadingTextPage> {
-    // Where to start, as in receivedPages.
+    // Ids follow receipt order. Start at the last commit that began before `from`: earlier readings are
+    // all older, and at most one commit's worth is skipped.
     let startId: string | null = null;
     for await (const key of receipts.keys({ lt: formatTime(from), reverse: true, limit: 1 })) {
       startId = key.slice(key.indexOf('!') + 1);
