@@ -67,6 +67,8 @@ export interface Gateway {
   readonly ledger: LedgerService;
   readonly seeded: SeededCredentials | null;
   mqttPort(): number;
+  /** The TLS listener's port, when `mqtt.tls` is configured. */
+  mqttTlsPort(): number | null;
   httpPort(): number;
   /** Stop taking connections, finish in-flight commits, seal what is open, close the store (SPEC §6). Idempotent. */
   stop(): Promise<void>;
@@ -262,6 +264,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ledger,
     seeded,
     mqttPort: () => broker.port(),
+    mqttTlsPort: () => broker.tlsPort(),
     httpPort,
     stop: () => {
       stopping ??= stop();

@@ -1,0 +1,76 @@
+/** SPEC §1: a TLS listener when `mqtt.tls` is configured; devices authenticate over it as over TCP. */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import {
+  allReadings,
+  connectDevice,
+  startTestGateway,
+  type TestGateway,
+  tempDir,
+} from '../helpers/gateway.ts';
+
+const dir = tempDir('medgate-tls-');
+let t: TestGateway;
+
+before(async () => {
+  // A self-signed certificate for 127.0.0.1, made with the system's openssl.
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      `${dir.path}/key.pem`,
+      '-out',
+      `${dir.path}/cert.pem`,
+    ],
+    { stdio: 'ignore' },
+  );
+  t = await startTestGateway({
+    overrides: {
+      mqtt: { tls: { port: 0, certFile: `${dir.path}/cert.pem`, keyFile: `${dir.path}/key.pem` } },
+    },
+  });
+});
+after(async () => {
+  await t.stop();
+  dir.remove();
+});
+
+test('a device publishes over mqtts and its reading is stored; a wrong secret is refused there too', async () => {
+  const secret = await t.provision('tls-1', 'wearable', 'P-TLS');
+  const port = t.gateway.mqttTlsPort();
+  assert.ok(port && port > 0, 'the TLS listener is bound');
+  const url = `mqtts://127.0.0.1:${port}`;
+  const options = { rejectUnauthorized: false };
+  const client = await connectDevice(url, {
+    username: 'tls-1',
+    password: secret,
+    clientId: 'tls-1',
+    ...options,
+  });
+  const reading = { seq: 1, ts: Date.now(), patientId: 'P-TLS', vitals: { heartRate: 66 } };
+  await client.publishAsync('tele/tls-1/vitals', JSON.stringify(reading), { qos: 1 });
+  client.end();
+  const stored = await allReadings(t, 'P-TLS');
+  assert.deepEqual(
+    stored.map((r) => r.data),
+    [reading],
+  );
+  await assert.rejects(
+    connectDevice(url, { username: 'tls-1', password: 'nope', clientId: 'tls-1', ...options }),
+    {
+      code: 4,
+    },
+  );
+});
