@@ -182,6 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       trustedKeys: () => trustedKeys,
       ipfs,
       accessLog,
+      masker,
       metrics,
       disconnectDevice: (id) => broker.disconnectDevice(id),
       secretHashLog2N: config.security.secretHashLog2N,

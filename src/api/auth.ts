@@ -60,12 +60,15 @@ export function requireRole(resolve: TokenResolver, roles: readonly Role[]) {
 }
 
 /** Admins and the patient's clinicians read a patient's data; a patient token reads its own. */
+export function hasPatientAccess(principal: Principal, patientId: string): boolean {
+  if (principal.role === 'admin') return true;
+  return (
+    (principal.role === 'clinician' || principal.role === 'patient') && principal.patients.includes(patientId)
+  );
+}
+
 export function assertPatientAccess(principal: Principal, patientId: string): void {
-  if (principal.role === 'admin') return;
-  if (
-    (principal.role === 'clinician' || principal.role === 'patient') &&
-    principal.patients.includes(patientId)
-  )
-    return;
-  throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} has no grant for patient ${patientId}`);
+  if (hasPatientAccess(principal, patientId)) return;
+  // The message does not name the patient: a proof asked by reading id would tell whose reading it is.
+  throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} has no grant for this patient`);
 }

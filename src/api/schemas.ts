@@ -32,7 +32,15 @@ export const readingSchema = z.object({
   kind: z.enum(READING_KINDS),
   ts: z.string().describe('Device timestamp, ISO-8601'),
   receivedAt: z.string().describe('Gateway receipt time, ISO-8601'),
-  data: z.union([readingSchemas.vitals, readingSchemas.flight, readingSchemas.delivery]),
+  data: z.union([
+    readingSchemas.vitals,
+    readingSchemas.flight,
+    readingSchemas.delivery,
+    z.record(z.string(), z.unknown()).describe('A masked reading, under a custom masking policy'),
+  ]),
+  masked: z
+    .boolean()
+    .describe("true when the reading is of a patient outside the token's grant: its data is masked"),
   proof: proofStatusSchema,
 });
 
