@@ -187,6 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       disconnectDevice: (id) => broker.disconnectDevice(id),
       secretHashLog2N: config.security.secretHashLog2N,
       maxFutureMs: config.mqtt.maxFutureSeconds * 1000,
+      maxPageBytes: config.http.maxPageBytes,
       ledger: ledger.api,
       isReady: () => ready,
       clock,

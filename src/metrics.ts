@@ -63,6 +63,11 @@ export function createMetrics() {
       help: 'Leaves (readings and access-log entries) sealed',
       registers: [registry],
     }),
+    apiPagesCut: new Counter({
+      name: 'medgate_api_pages_cut_total',
+      help: 'Pages of readings stopped early by http.maxPageBytes (the cursor continues)',
+      registers: [registry],
+    }),
     apiAccess: new Counter({
       name: 'medgate_api_patient_reads_total',
       help: 'Reads of patient data through the API (each one is in the access log)',

@@ -53,6 +53,8 @@ export interface ApiContext {
   readonly secretHashLog2N: number;
   /** Readings stamped up to this far ahead are accepted, so default query ranges reach that far. */
   readonly maxFutureMs: number;
+  /** A page of readings stops before this many bytes of stored readings (one reading at least). */
+  readonly maxPageBytes: number;
   readonly ledger: LedgerApi;
   readonly isReady: () => boolean;
   readonly clock: () => number;

@@ -66,6 +66,11 @@ export const configSchema = z.strictObject({
       host: host.default('127.0.0.1'),
       port: port.default(8080),
       bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+      /**
+       * A page of readings stops before its stored readings pass this many bytes (a reading larger than
+       * the bound comes alone); `nextCursor` continues where it stopped.
+       */
+      maxPageBytes: z.number().int().min(1024).max(67_108_864).default(1_048_576),
     })
     .prefault({}),
   store: z

@@ -91,7 +91,15 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (to <= from)
       throw new GatewayError('ERR_BAD_REQUEST', 'querystring.to must be after querystring.from');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, resource);
-    const page = await run({ from, to, kind: query.kind, limit: query.limit, after });
+    const page = await run({
+      from,
+      to,
+      kind: query.kind,
+      limit: query.limit,
+      maxBytes: ctx.maxPageBytes,
+      after,
+    });
+    if (page.cut) ctx.metrics.apiPagesCut.inc();
     const presented = await presentReadings(page.readings, ctx.windows, (r) => ctx.ledger.anchorOf(r));
     return {
       readings: presented.map((r) => withinGrant(r, principal)),
