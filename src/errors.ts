@@ -25,6 +25,12 @@ function ledger<C extends keyof typeof LEDGER_ERRORS, S extends 400 | 409>(code:
 
 export const ERRORS = {
   ERR_CONFIG_INVALID: { status: 500, mqtt: 'none', message: 'Configuration is invalid' },
+  // The start is refused: the data dir or a key file is open to other users (docs/limits.md).
+  ERR_INSECURE_PERMISSIONS: {
+    status: 500,
+    mqtt: 'none',
+    message: 'Data dir or key file is readable by other users',
+  },
   ERR_BAD_CREDENTIALS: { status: 401, mqtt: 'connack-4', message: 'Bad user name or password' },
   ERR_NOT_AUTHORIZED: { status: 403, mqtt: 'connack-5', message: 'Not authorized' },
   ERR_CLIENT_ID: {

@@ -2,7 +2,6 @@
  * The composition root: builds every part from the config, starts them in order and stops them in the
  * reverse order. Only this file knows every part (ARCHITECTURE).
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createLedgerService, type LedgerService } from './anchoring/ledger-service.ts';
@@ -32,6 +31,7 @@ import {
   type Db,
   type IngestLog,
   openDb,
+  securePrivateData,
   sublevels,
   type WindowLookup,
   type WindowRecord,
@@ -79,7 +79,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? createLog();
   const clock = options.clock ?? Date.now;
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Patient data and secrets at rest: the gateway user's alone (0700 / 0600), or no start.
+  securePrivateData({
+    dataDir,
+    keysDir: config.keys.dir === undefined ? undefined : resolve(config.keys.dir),
+    keyFiles: config.keys.signingKeyFile === undefined ? [] : [resolve(config.keys.signingKeyFile)],
+  });
   const keys = loadOrCreateKeys({
     dir: config.keys.dir ?? join(dataDir, 'keys'),
     signingKeyFile: config.keys.signingKeyFile,
