@@ -65,12 +65,19 @@ export const createDeviceBody = z.strictObject({
   id: deviceIdSchema,
   kind: z.enum(['wearable', 'drone']),
   patientId: idSchema.optional().describe('For a wearable: the only patient it may report'),
+  shared: z
+    .boolean()
+    .optional()
+    .describe(
+      'For a wearable with no patientId: it may report several patients (a ward device). Without either, its vitals are quarantined',
+    ),
 });
 
 export const createdDeviceSchema = z.object({
   id: z.string(),
   kind: z.enum(['wearable', 'drone']),
   patientId: z.string().nullable(),
+  shared: z.boolean(),
   secret: z.string().describe('MQTT password; shown once, stored only as a slow hash'),
 });
 
@@ -78,6 +85,7 @@ export const deviceSchema = z.object({
   id: z.string(),
   kind: z.enum(['wearable', 'drone']),
   patientId: z.string().nullable(),
+  shared: z.boolean(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
 });
