@@ -159,6 +159,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Receipt times resume after everything stored or sealed before (a clock stepped back changes nothing).
   receiptClock.raiseFloor(Math.max((await readings.lastReceivedAt()) ?? 0, await sealer.nextWindow()));
   const seeded = await seedDemo(config, { registry, tokens, subs, clock });
+  if (
+    !seeded &&
+    !options.adminToken &&
+    !config.security.tokens.some((t) => t.role === 'admin') &&
+    !(await tokens.hasRole('admin'))
+  ) {
+    // Devices already provisioned keep reporting, so the start goes on; the operator is told what to do.
+    log(
+      'warn',
+      'no admin token: nobody can provision devices or issue tokens. Set one and restart: GATEWAY_ADMIN_TOKEN=$(openssl rand -hex 24) (at least 16 characters; keep it in your secret store), or add a security.tokens entry with role admin (`gateway token-hash TOKEN` prints its sha256)',
+    );
+  }
 
   // Record keys we trust: every consortium member's, and our own (a gateway outside the consortium).
   const trustedKeys = new Map<string, string[]>(
