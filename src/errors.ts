@@ -44,6 +44,11 @@ export const ERRORS = {
   ERR_READING_INVALID: { status: 400, mqtt: 'ack-and-report', message: 'Reading failed validation' },
   ERR_PAYLOAD_MALFORMED: { status: 400, mqtt: 'ack-and-report', message: 'Payload is not UTF-8 JSON' },
   ERR_UNAUTHENTICATED: { status: 401, mqtt: 'none', message: 'Missing or invalid bearer token' },
+  ERR_AUTH_RATE_LIMITED: {
+    status: 429,
+    mqtt: 'none',
+    message: 'Too many failed authentications from this address',
+  },
   ERR_FORBIDDEN: { status: 403, mqtt: 'none', message: 'Not allowed for this role' },
   ERR_BAD_REQUEST: { status: 400, mqtt: 'none', message: 'Invalid request' },
   ERR_BAD_CURSOR: { status: 400, mqtt: 'none', message: 'Invalid pagination cursor' },

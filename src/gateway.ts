@@ -2,17 +2,20 @@
  * The composition root: builds every part from the config, starts them in order and stops them in the
  * reverse order. Only this file knows every part (ARCHITECTURE).
  */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createLedgerService, type LedgerService } from './anchoring/ledger-service.ts';
 import { type Schedule, schedule, windowCron } from './anchoring/schedule.ts';
 import { createTokenResolver } from './api/auth.ts';
+import { createFailedAuthLimiter } from './api/failed-auth.ts';
 import { buildApi } from './api/server.ts';
 import { createSealer, type Sealer } from './batches/sealer.ts';
 import { createBroker } from './broker/server.ts';
 import type { GatewayConfig } from './config/index.ts';
 import { type GatewayKeys, loadOrCreateKeys } from './crypto/key-files.ts';
 import { tokenDigest } from './crypto/tokens.ts';
+import { GatewayError } from './errors.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
 import type { Block } from './ledger/index.ts';
 import { createLog, type Log } from './log.ts';
@@ -183,12 +186,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const broker = await createBroker(config.mqtt, { registry, ingestLog, metrics, log, receiptClock });
   let ready = false;
   const api = await buildApi(
-    { bodyLimitBytes: config.http.bodyLimitBytes, logLevel: options.apiLogLevel ?? 'warn' },
+    {
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      logLevel: options.apiLogLevel ?? 'warn',
+      ...(config.http.tls ? { https: readTlsFiles(config.http.tls) } : {}),
+    },
     {
       resolveToken: createTokenResolver({
         adminTokenDigest: options.adminToken ? tokenDigest(options.adminToken) : undefined,
         configTokens: config.security.tokens,
         tokens,
+        failedAuth: createFailedAuthLimiter({
+          limit: config.http.failedAuth.limit,
+          windowMs: config.http.failedAuth.windowSeconds * 1000,
+          maxAddresses: config.http.failedAuth.maxAddresses,
+        }),
+        onFailure: (outcome) => metrics.apiAuthFailures.inc({ outcome }),
+        clock,
       }),
       registry,
       tokens,
@@ -290,4 +304,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return stopping;
     },
   };
+}
+
+/** The API's certificate and key (PEM); a file that cannot be read is a configuration error. */
+function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (path: string, key: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new GatewayError(
+        'ERR_CONFIG_INVALID',
+        `invalid configuration: ${key}: cannot read ${path}: ${(err as Error).message}`,
+      );
+    }
+  };
+  return { cert: read(tls.certFile, 'http.tls.certFile'), key: read(tls.keyFile, 'http.tls.keyFile') };
 }
