@@ -86,7 +86,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   securePrivateData({
     dataDir,
     keysDir: config.keys.dir === undefined ? undefined : resolve(config.keys.dir),
-    keyFiles: config.keys.signingKeyFile === undefined ? [] : [resolve(config.keys.signingKeyFile)],
+    // The signing key, and the TLS private keys of the listeners.
+    keyFiles: [config.keys.signingKeyFile, config.http.tls?.keyFile, config.mqtt.tls?.keyFile]
+      .filter((f) => f !== undefined)
+      .map((f) => resolve(f)),
   });
   const keys = loadOrCreateKeys({
     dir: config.keys.dir ?? join(dataDir, 'keys'),
@@ -255,7 +258,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   log(
     'info',
-    `gateway ${config.gatewayId}: mqtt ${config.mqtt.host}:${broker.port()}, http ${config.http.host}:${httpPort()}, data ${dataDir}`,
+    `gateway ${config.gatewayId}: mqtt ${config.mqtt.host}:${broker.port()}, ${config.http.tls ? 'https' : 'http'} ${config.http.host}:${httpPort()}, data ${dataDir}`,
   );
   log('info', `signing key ${ownKey}`);
   log(

@@ -16,7 +16,7 @@ export interface PrivateDataOptions {
   readonly dataDir: string;
   /** The keys dir, when it is not inside the data dir. */
   readonly keysDir?: string | undefined;
-  /** Key files named in the config (a signing key kept elsewhere). */
+  /** Key files named in the config (a signing key kept elsewhere, TLS private keys). */
   readonly keyFiles?: readonly string[];
 }
 

@@ -99,6 +99,33 @@ test('a start with a group-readable key file is refused with the chmod to run', 
   }
 });
 
+test('a start with a TLS private key readable by others is refused', async () => {
+  const root = tempDir();
+  try {
+    const keyFile = join(root.path, 'tls-key.pem');
+    const certFile = join(root.path, 'tls-cert.pem');
+    writeFileSync(keyFile, 'not read: the mode is checked first\n');
+    writeFileSync(certFile, 'certificates are public\n');
+    chmodSync(keyFile, 0o644);
+    chmodSync(certFile, 0o644);
+    for (const section of ['http', 'mqtt']) {
+      await assert.rejects(
+        startTestGateway({
+          dataDir: join(root.path, `data-${section}`),
+          overrides: { [section]: { tls: { certFile, keyFile } } },
+        }),
+        (err: unknown) =>
+          isGatewayError(err) &&
+          err.code === 'ERR_INSECURE_PERMISSIONS' &&
+          err.message.includes(`chmod 600 ${keyFile}`),
+        section,
+      );
+    }
+  } finally {
+    root.remove();
+  }
+});
+
 test('`gateway start` on a world-readable data dir exits 78 and says what to run', () => {
   const root = tempDir();
   try {
