@@ -132,6 +132,22 @@ describe('grants on patient data', () => {
     }
   });
 
+  test("ipfs: the batches a clinician granted A may fetch hold nothing of B's in clear", async () => {
+    await t.gateway.sealer.sealOpen();
+    const minutes = await t.api('GET', '/v1/minutes', { token: clinicianA });
+    assert.ok(minutes.body.minutes.length > 0);
+    for (const m of minutes.body.minutes) {
+      const res = await t.gateway.api.inject({
+        method: 'GET',
+        url: `/ipfs/${m.batchCid}?format=car`,
+        headers: { authorization: `Bearer ${clinicianA}` },
+      });
+      assert.equal(res.statusCode, 200);
+      const text = res.rawPayload.toString('latin1');
+      for (const secret of ['P-B', B_NAME, B_PHONE, B_NOTES]) assert.ok(!text.includes(secret), secret);
+    }
+  });
+
   test('minutes: no patient data for anyone', async () => {
     await t.gateway.sealer.sealOpen();
     const res = await t.api('GET', '/v1/minutes', { token: clinicianA });
