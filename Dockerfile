@@ -1,4 +1,6 @@
 # Production image: Node 24, runtime dependencies only, non-root, data on a volume.
+# NODE_ENV=production: the embedded defaults seed no demo devices or tokens, and a config asking for
+# demoSeed is refused. Give the image an admin token: -e GATEWAY_ADMIN_TOKEN=$(openssl rand -hex 24).
 FROM node:24-slim
 ENV NODE_ENV=production \
     GATEWAY_DATA_DIR=/data \
@@ -10,7 +12,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY src ./src
 COPY device-sim ./device-sim
 COPY gateway-config ./gateway-config
-RUN mkdir -p /data && chown node:node /data
+# The data dir is the gateway user's alone: the gateway refuses to start on one others can read.
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node
 VOLUME ["/data"]
 EXPOSE 1883 8080

@@ -4,12 +4,14 @@
  * `--fresh` removes their data dirs first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } } });
 const names = ['gw-a', 'gw-b', 'gw-c'];
 if (values.fresh) for (const n of names) rmSync(`data/consortium/${n}`, { recursive: true, force: true });
+// A gateway refuses a key file other users can read; git checks the example keys out 0644.
+for (const n of names) chmodSync(`gateway-config/consortium/${n}.key`, 0o600);
 
 const children: ChildProcess[] = [];
 let stopping = false;

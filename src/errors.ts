@@ -25,6 +25,12 @@ function ledger<C extends keyof typeof LEDGER_ERRORS, S extends 400 | 409>(code:
 
 export const ERRORS = {
   ERR_CONFIG_INVALID: { status: 500, mqtt: 'none', message: 'Configuration is invalid' },
+  // The start is refused: the data dir or a key file is open to other users (docs/limits.md).
+  ERR_INSECURE_PERMISSIONS: {
+    status: 500,
+    mqtt: 'none',
+    message: 'Data dir or key file is readable by other users',
+  },
   ERR_BAD_CREDENTIALS: { status: 401, mqtt: 'connack-4', message: 'Bad user name or password' },
   ERR_NOT_AUTHORIZED: { status: 403, mqtt: 'connack-5', message: 'Not authorized' },
   ERR_CLIENT_ID: {
@@ -38,6 +44,11 @@ export const ERRORS = {
   ERR_READING_INVALID: { status: 400, mqtt: 'ack-and-report', message: 'Reading failed validation' },
   ERR_PAYLOAD_MALFORMED: { status: 400, mqtt: 'ack-and-report', message: 'Payload is not UTF-8 JSON' },
   ERR_UNAUTHENTICATED: { status: 401, mqtt: 'none', message: 'Missing or invalid bearer token' },
+  ERR_AUTH_RATE_LIMITED: {
+    status: 429,
+    mqtt: 'none',
+    message: 'Too many failed authentications from this address',
+  },
   ERR_FORBIDDEN: { status: 403, mqtt: 'none', message: 'Not allowed for this role' },
   ERR_BAD_REQUEST: { status: 400, mqtt: 'none', message: 'Invalid request' },
   ERR_BAD_CURSOR: { status: 400, mqtt: 'none', message: 'Invalid pagination cursor' },

@@ -2,18 +2,20 @@
  * The composition root: builds every part from the config, starts them in order and stops them in the
  * reverse order. Only this file knows every part (ARCHITECTURE).
  */
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createLedgerService, type LedgerService } from './anchoring/ledger-service.ts';
 import { type Schedule, schedule, windowCron } from './anchoring/schedule.ts';
 import { createTokenResolver } from './api/auth.ts';
+import { createFailedAuthLimiter } from './api/failed-auth.ts';
 import { buildApi } from './api/server.ts';
 import { createSealer, type Sealer } from './batches/sealer.ts';
 import { createBroker } from './broker/server.ts';
 import type { GatewayConfig } from './config/index.ts';
 import { type GatewayKeys, loadOrCreateKeys } from './crypto/key-files.ts';
 import { tokenDigest } from './crypto/tokens.ts';
+import { GatewayError } from './errors.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
 import type { Block } from './ledger/index.ts';
 import { createLog, type Log } from './log.ts';
@@ -32,6 +34,7 @@ import {
   type Db,
   type IngestLog,
   openDb,
+  securePrivateData,
   sublevels,
   type WindowLookup,
   type WindowRecord,
@@ -79,7 +82,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const log = options.log ?? createLog();
   const clock = options.clock ?? Date.now;
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Patient data and secrets at rest: the gateway user's alone (0700 / 0600), or no start.
+  securePrivateData({
+    dataDir,
+    keysDir: config.keys.dir === undefined ? undefined : resolve(config.keys.dir),
+    // The signing key, and the TLS private keys of the listeners.
+    keyFiles: [config.keys.signingKeyFile, config.http.tls?.keyFile, config.mqtt.tls?.keyFile]
+      .filter((f) => f !== undefined)
+      .map((f) => resolve(f)),
+  });
   const keys = loadOrCreateKeys({
     dir: config.keys.dir ?? join(dataDir, 'keys'),
     signingKeyFile: config.keys.signingKeyFile,
@@ -154,6 +165,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Receipt times resume after everything stored or sealed before (a clock stepped back changes nothing).
   receiptClock.raiseFloor(Math.max((await readings.lastReceivedAt()) ?? 0, await sealer.nextWindow()));
   const seeded = await seedDemo(config, { registry, tokens, subs, clock });
+  if (
+    !seeded &&
+    !options.adminToken &&
+    !config.security.tokens.some((t) => t.role === 'admin') &&
+    !(await tokens.hasRole('admin'))
+  ) {
+    // Devices already provisioned keep reporting, so the start goes on; the operator is told what to do.
+    log(
+      'warn',
+      'no admin token: nobody can provision devices or issue tokens. Set one and restart: GATEWAY_ADMIN_TOKEN=$(openssl rand -hex 24) (at least 16 characters; keep it in your secret store), or add a security.tokens entry with role admin (`gateway token-hash TOKEN` prints its sha256)',
+    );
+  }
 
   // Record keys we trust: every consortium member's, and our own (a gateway outside the consortium).
   const trustedKeys = new Map<string, string[]>(
@@ -166,12 +189,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const broker = await createBroker(config.mqtt, { registry, ingestLog, metrics, log, receiptClock });
   let ready = false;
   const api = await buildApi(
-    { bodyLimitBytes: config.http.bodyLimitBytes, logLevel: options.apiLogLevel ?? 'warn' },
+    {
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      logLevel: options.apiLogLevel ?? 'warn',
+      ...(config.http.tls ? { https: readTlsFiles(config.http.tls) } : {}),
+    },
     {
       resolveToken: createTokenResolver({
         adminTokenDigest: options.adminToken ? tokenDigest(options.adminToken) : undefined,
         configTokens: config.security.tokens,
         tokens,
+        failedAuth: createFailedAuthLimiter({
+          limit: config.http.failedAuth.limit,
+          windowMs: config.http.failedAuth.windowSeconds * 1000,
+          maxAddresses: config.http.failedAuth.maxAddresses,
+        }),
+        onFailure: (outcome) => metrics.apiAuthFailures.inc({ outcome }),
+        clock,
       }),
       registry,
       tokens,
@@ -182,10 +216,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       trustedKeys: () => trustedKeys,
       ipfs,
       accessLog,
+      masker,
       metrics,
       disconnectDevice: (id) => broker.disconnectDevice(id),
       secretHashLog2N: config.security.secretHashLog2N,
       maxFutureMs: config.mqtt.maxFutureSeconds * 1000,
+      maxPageBytes: config.http.maxPageBytes,
       ledger: ledger.api,
       isReady: () => ready,
       clock,
@@ -222,7 +258,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
   log(
     'info',
-    `gateway ${config.gatewayId}: mqtt ${config.mqtt.host}:${broker.port()}, http ${config.http.host}:${httpPort()}, data ${dataDir}`,
+    `gateway ${config.gatewayId}: mqtt ${config.mqtt.host}:${broker.port()}, ${config.http.tls ? 'https' : 'http'} ${config.http.host}:${httpPort()}, data ${dataDir}`,
   );
   log('info', `signing key ${ownKey}`);
   log(
@@ -271,4 +307,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       return stopping;
     },
   };
+}
+
+/** The API's certificate and key (PEM); a file that cannot be read is a configuration error. */
+function readTlsFiles(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (path: string, key: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new GatewayError(
+        'ERR_CONFIG_INVALID',
+        `invalid configuration: ${key}: cannot read ${path}: ${(err as Error).message}`,
+      );
+    }
+  };
+  return { cert: read(tls.certFile, 'http.tls.certFile'), key: read(tls.keyFile, 'http.tls.keyFile') };
 }

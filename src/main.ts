@@ -170,7 +170,9 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (isGatewayError(err)) {
       process.stderr.write(`gateway: ${err.message}\n`);
-      process.exitCode = err.code === 'ERR_CONFIG_INVALID' ? 78 : 1;
+      // 78 (EX_CONFIG): the operator must fix the configuration or the files it names.
+      process.exitCode =
+        err.code === 'ERR_CONFIG_INVALID' || err.code === 'ERR_INSECURE_PERMISSIONS' ? 78 : 1;
     } else {
       process.stderr.write(`gateway: ${(err as Error)?.stack ?? String(err)}\n`);
       process.exitCode = 1;

@@ -63,6 +63,17 @@ export function createMetrics() {
       help: 'Leaves (readings and access-log entries) sealed',
       registers: [registry],
     }),
+    apiAuthFailures: new Counter({
+      name: 'medgate_api_auth_failures_total',
+      help: 'API requests without a valid token: unauthorized (401) or rate_limited (429, http.failedAuth)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    apiPagesCut: new Counter({
+      name: 'medgate_api_pages_cut_total',
+      help: 'Pages of readings stopped early by http.maxPageBytes (the cursor continues)',
+      registers: [registry],
+    }),
     apiAccess: new Counter({
       name: 'medgate_api_patient_reads_total',
       help: 'Reads of patient data through the API (each one is in the access log)',

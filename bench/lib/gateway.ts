@@ -44,7 +44,7 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
   if (!existsSync(main)) throw new TargetSkipped('src/main.ts does not exist yet');
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   const dataDir = join(options.workDir, 'gateway-data');
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const adminToken = randomBytes(24).toString('base64url');
   const config: Record<string, string> = {};
   if (options.secretHashLog2N !== undefined) {

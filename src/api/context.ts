@@ -4,6 +4,7 @@ import type { Ipfs } from '../ipfs/node.ts';
 import type { LedgerNode, RecordLocation } from '../ledger/chain.ts';
 import type { Block } from '../ledger/index.ts';
 import type { PeerStatus } from '../ledger/peers.ts';
+import type { Masker } from '../masking/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type {
   AccessLog,
@@ -45,11 +46,15 @@ export interface ApiContext {
   readonly trustedKeys: () => ReadonlyMap<string, readonly string[]>;
   readonly ipfs: Pick<Ipfs, 'get' | 'has'>;
   readonly accessLog: Pick<AccessLog, 'append'>;
+  /** The masking policy of what leaves the gateway: applied to readings of patients outside a grant. */
+  readonly masker: Pick<Masker, 'mask'>;
   readonly metrics: Metrics;
   readonly disconnectDevice: (deviceId: string) => number;
   readonly secretHashLog2N: number;
   /** Readings stamped up to this far ahead are accepted, so default query ranges reach that far. */
   readonly maxFutureMs: number;
+  /** A page of readings stops before this many bytes of stored readings (one reading at least). */
+  readonly maxPageBytes: number;
   readonly ledger: LedgerApi;
   readonly isReady: () => boolean;
   readonly clock: () => number;

@@ -28,7 +28,11 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message?: string
 }
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (isGatewayError(err)) return sendError(reply, err.code, err.message);
+  if (isGatewayError(err)) {
+    const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retry === 'number') reply.header('retry-after', String(retry));
+    return sendError(reply, err.code, err.message);
+  }
   // A refused block or record says which rule it broke (SPEC §4), in the SPEC §5 error body.
   if (isLedgerError(err)) return sendError(reply, err.code, err.message);
   if (hasZodFastifySchemaValidationErrors(err)) {

@@ -20,7 +20,8 @@ export function presentReading(
     kind: reading.kind,
     ts: iso(reading.ts),
     receivedAt: iso(reading.receivedAt),
-    data: reading.data,
+    data: reading.data as Record<string, unknown>,
+    masked: false,
     proof: sealed
       ? {
           status: anchored ? ('anchored' as const) : ('sealed' as const),

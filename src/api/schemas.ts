@@ -32,7 +32,15 @@ export const readingSchema = z.object({
   kind: z.enum(READING_KINDS),
   ts: z.string().describe('Device timestamp, ISO-8601'),
   receivedAt: z.string().describe('Gateway receipt time, ISO-8601'),
-  data: z.union([readingSchemas.vitals, readingSchemas.flight, readingSchemas.delivery]),
+  data: z.union([
+    readingSchemas.vitals,
+    readingSchemas.flight,
+    readingSchemas.delivery,
+    z.record(z.string(), z.unknown()).describe('A masked reading, under a custom masking policy'),
+  ]),
+  masked: z
+    .boolean()
+    .describe("true when the reading is of a patient outside the token's grant: its data is masked"),
   proof: proofStatusSchema,
 });
 
@@ -57,12 +65,19 @@ export const createDeviceBody = z.strictObject({
   id: deviceIdSchema,
   kind: z.enum(['wearable', 'drone']),
   patientId: idSchema.optional().describe('For a wearable: the only patient it may report'),
+  shared: z
+    .boolean()
+    .optional()
+    .describe(
+      'For a wearable with no patientId: it may report several patients (a ward device). Without either, its vitals are quarantined',
+    ),
 });
 
 export const createdDeviceSchema = z.object({
   id: z.string(),
   kind: z.enum(['wearable', 'drone']),
   patientId: z.string().nullable(),
+  shared: z.boolean(),
   secret: z.string().describe('MQTT password; shown once, stored only as a slow hash'),
 });
 
@@ -70,6 +85,7 @@ export const deviceSchema = z.object({
   id: z.string(),
   kind: z.enum(['wearable', 'drone']),
   patientId: z.string().nullable(),
+  shared: z.boolean(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
 });

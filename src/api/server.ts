@@ -2,6 +2,7 @@
  * The HTTP API (SPEC §5), built without listening so tests use `inject` and `gateway.ts` listens.
  * OpenAPI is generated from the zod schemas and served at /docs.
  */
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -21,6 +22,8 @@ export interface ApiOptions {
   readonly bodyLimitBytes: number;
   readonly logLevel?: 'silent' | 'error' | 'warn' | 'info';
   readonly version?: string;
+  /** Serve HTTPS only, with this certificate and key (PEM). */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<FastifyInstance> {
@@ -29,13 +32,23 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
     bodyLimit: options.bodyLimitBytes,
     // Query strings are validated strictly: repeated or unknown parameters are errors, not arrays.
     routerOptions: { ignoreTrailingSlash: true },
-  });
+    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
+  }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 'ERR_NOT_FOUND', `no route ${request.method} ${request.url}`),
   );
+
+  // The usual security headers on every response. helmet's default policy suits /docs: swagger-ui loads
+  // its scripts and styles as files from this origin. Over plain HTTP, asking browsers to upgrade
+  // subresources to HTTPS would break /docs, so that directive is only sent with TLS.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: { upgradeInsecureRequests: options.https ? [] : null },
+    },
+  });
 
   await app.register(fastifySwagger, {
     openapi: {

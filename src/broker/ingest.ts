@@ -133,8 +133,8 @@ export function toIngestMessage(
     sizeBytes: payload.length,
   }));
   let valid = parsed.valid;
-  // A wearable registered to a patient reports that patient only.
-  if (device.patientId !== null && kind === 'vitals') {
+  // A wearable registered to a patient reports that patient only; one bound to none, only if shared.
+  if (kind === 'vitals' && (device.patientId !== null || device.shared !== true)) {
     const own = device.patientId;
     valid = [];
     for (const reading of parsed.valid) {
@@ -143,11 +143,15 @@ export function toIngestMessage(
         valid.push(reading);
         continue;
       }
+      const unbound = device.patientId === null;
+      const message = unbound
+        ? `device ${device.id} is bound to no patient and not shared: the admin provisions it with a patientId, or shared: true`
+        : `device ${device.id} is registered to another patient`;
       rejected.push({
-        reason: 'patient_mismatch',
+        reason: unbound ? 'unbound_device' : 'patient_mismatch',
         seq: reading.seq,
         index: reading.index,
-        errors: [{ path: 'patientId', message: `device ${device.id} is registered to another patient` }],
+        errors: [{ path: 'patientId', message }],
         raw: JSON.stringify(reading.data),
         sizeBytes: payload.length,
       });

@@ -25,10 +25,20 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(options: { file?: string | undefined; env?: Env } = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env.GATEWAY_CONFIG;
-  // With no file at all the gateway runs on embedded defaults, demo devices included (SPEC §6).
-  const raw: unknown = file ? readJsonFile(file) : { demoSeed: {} };
+  // With no file at all the gateway runs on embedded defaults, demo devices included, except in
+  // production (NODE_ENV=production, as the Docker image sets it): a production start never seeds.
+  const production = env.NODE_ENV === 'production';
+  const raw: unknown = file ? readJsonFile(file) : production ? {} : { demoSeed: {} };
   const merged = applyEnvOverrides(raw, env);
   const config = parseConfig(merged, file ?? 'embedded defaults');
+  if (production && config.demoSeed) {
+    throw configError(file ?? 'embedded defaults', [
+      {
+        path: 'demoSeed',
+        message: 'demo devices and tokens are never seeded in production (NODE_ENV=production)',
+      },
+    ]);
+  }
   const adminToken = env.GATEWAY_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && adminToken.length < 16) {
     throw configError(file ?? 'environment', [

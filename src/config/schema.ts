@@ -66,6 +66,25 @@ export const configSchema = z.strictObject({
       host: host.default('127.0.0.1'),
       port: port.default(8080),
       bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+      /**
+       * A page of readings stops before its stored readings pass this many bytes (a reading larger than
+       * the bound comes alone); `nextCursor` continues where it stopped.
+       */
+      maxPageBytes: z.number().int().min(1024).max(67_108_864).default(1_048_576),
+      /** Serve the API over HTTPS only, on `http.port` (PEM files). */
+      tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+      /**
+       * Failed authentications (401) per remote address: past `limit` in a window of `windowSeconds`, requests
+       * with a bad or missing token get 429 with Retry-After until the window ends; valid tokens still pass.
+       * At most `maxAddresses` addresses are tracked (the oldest window is forgotten first).
+       */
+      failedAuth: z
+        .strictObject({
+          limit: z.number().int().min(1).max(1_000_000).default(20),
+          windowSeconds: z.number().min(1).max(86_400).default(60),
+          maxAddresses: z.number().int().min(1).max(10_000_000).default(100_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   store: z

@@ -11,6 +11,8 @@ export interface DeviceRecord {
   readonly id: string;
   readonly kind: DeviceKind;
   readonly patientId: string | null;
+  /** A wearable bound to no patient that may report several (a ward device); absent on older records. */
+  readonly shared?: boolean;
   readonly secretHash: string;
   readonly createdAt: number;
   readonly revokedAt: number | null;

@@ -11,6 +11,11 @@ export interface TimeQuery {
   readonly to: number;
   readonly kind?: ReadingKind | undefined;
   readonly limit: number;
+  /**
+   * Stop before the stored readings (JSON text) pass this many bytes; the first reading always comes, so
+   * one larger than the bound comes alone. Unbounded when absent.
+   */
+  readonly maxBytes?: number | undefined;
   /** Resume strictly after this index key (from a previous page). */
   readonly after?: string | undefined;
 }
@@ -19,7 +24,12 @@ export interface ReadingsPage {
   readonly readings: StoredReading[];
   /** Index key of the last reading returned, when more may follow. */
   readonly nextAfter: string | null;
+  /** The page stopped at `maxBytes` rather than at `limit` or the end of the range. */
+  readonly cut: boolean;
 }
+
+/** Readings fetched per LevelDB read while a page is built: the event loop turns between chunks. */
+const PAGE_CHUNK = 64;
 
 export interface ReadingQueries {
   byPatient(patientId: string, query: TimeQuery): Promise<ReadingsPage>;
@@ -47,27 +57,54 @@ type Components = { readonly subs: Pick<Sublevels, 'readings' | 'byPatient' | 'b
 export function createReadingQueries(components: Components): ReadingQueries {
   const { readings, byPatient, byFlight, receipts } = components.subs;
 
+  /**
+   * A page in index order, read in chunks of PAGE_CHUNK readings (as stored text, so their size is known
+   * before they are parsed), stopping at `limit` readings or before `maxBytes`.
+   */
   async function page(index: Sublevels['byPatient'], owner: string, query: TimeQuery): Promise<ReadingsPage> {
     const range = timeRange(owner, query.from, query.to);
-    const ids: string[] = [];
+    const maxBytes = query.maxBytes ?? Number.POSITIVE_INFINITY;
+    const out: StoredReading[] = [];
+    let bytes = 0;
     let lastKey: string | null = null;
     let more = false;
+    let cut = false;
+    let pending: string[] = [];
+    /** Takes the pending keys' readings while they fit; false when the byte bound stopped the page. */
+    const take = async (): Promise<boolean> => {
+      const keys = pending;
+      pending = [];
+      const ids = keys.map((key) => key.slice(key.lastIndexOf('!') + 1));
+      const texts = (await readings.getMany(ids, { valueEncoding: 'utf8' } as never)) as unknown as Array<
+        string | undefined
+      >;
+      for (let i = 0; i < keys.length; i++) {
+        const text = texts[i];
+        if (text === undefined) continue;
+        const size = Buffer.byteLength(text);
+        if (out.length > 0 && bytes + size > maxBytes) return false;
+        bytes += size;
+        out.push(JSON.parse(text) as StoredReading);
+        lastKey = keys[i]!;
+      }
+      return true;
+    };
     const start =
       query.after !== undefined && query.after >= range.gte ? { gt: query.after } : { gte: range.gte };
     for await (const [key, kind] of index.iterator({ ...start, lt: range.lt })) {
       if (query.kind !== undefined && kind !== query.kind) continue;
-      if (ids.length === query.limit) {
+      if (out.length + pending.length === query.limit) {
         more = true;
         break;
       }
-      ids.push(key.slice(key.lastIndexOf('!') + 1));
-      lastKey = key;
+      pending.push(key);
+      if (pending.length === PAGE_CHUNK && !(await take())) {
+        more = cut = true;
+        break;
+      }
     }
-    const records = ids.length > 0 ? await readings.getMany(ids) : [];
-    return {
-      readings: records.filter((r): r is StoredReading => r !== undefined),
-      nextAfter: more ? lastKey : null,
-    };
+    if (pending.length > 0 && !(await take())) more = cut = true;
+    return { readings: out, nextAfter: more ? lastKey : null, cut };
   }
 
   /** Parsed form of receivedTextPages: one scan of the receipt order, two views of it. */

@@ -13,6 +13,8 @@ export interface TokenStore {
   get(digest: string): Promise<TokenRecord | undefined>;
   put(digest: string, record: TokenRecord): Promise<void>;
   count(): Promise<number>;
+  /** Whether any stored token has this role. */
+  hasRole(role: Role): Promise<boolean>;
 }
 
 export function createTokenStore(components: { readonly subs: Pick<Sublevels, 'tokens'> }): TokenStore {
@@ -20,6 +22,10 @@ export function createTokenStore(components: { readonly subs: Pick<Sublevels, 't
   return {
     get: (digest) => tokens.get(digest),
     put: (digest, record) => tokens.put(digest, record, { sync: true } as never),
+    async hasRole(role) {
+      for await (const record of tokens.values()) if (record.role === role) return true;
+      return false;
+    },
     async count() {
       let n = 0;
       for await (const _ of tokens.keys()) n++;

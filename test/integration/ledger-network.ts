@@ -45,7 +45,7 @@ export function createNetwork(root: string, names: readonly string[]): Promise<N
     const members: Member[] = [];
     for (const name of names) {
       const dataDir = join(root, name);
-      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       writeFileSync(join(root, `${name}.key`), `${toHex(keys.get(name)!.secretKey)}\n`, { mode: 0o600 });
       const httpPort = await freePort();
       members.push({

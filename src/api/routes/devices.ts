@@ -20,6 +20,7 @@ const present = (d: DeviceRecord) => ({
   id: d.id,
   kind: d.kind,
   patientId: d.patientId,
+  shared: d.shared === true,
   createdAt: new Date(d.createdAt).toISOString(),
   revokedAt: d.revokedAt === null ? null : new Date(d.revokedAt).toISOString(),
 });
@@ -41,8 +42,15 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const { id, kind, patientId } = request.body;
+      const shared = request.body.shared === true;
       if (kind === 'drone' && patientId !== undefined) {
         throw new GatewayError('ERR_BAD_REQUEST', 'body.patientId: only a wearable is bound to a patient');
+      }
+      if (shared && (kind !== 'wearable' || patientId !== undefined)) {
+        throw new GatewayError(
+          'ERR_BAD_REQUEST',
+          'body.shared: only a wearable bound to no patient is shared',
+        );
       }
       if (ctx.registry.get(id)) throw new GatewayError('ERR_CONFLICT', `device ${id} already exists`);
       const secret = randomSecret();
@@ -51,11 +59,12 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
         id,
         kind,
         patientId: patientId ?? null,
+        ...(shared ? { shared } : {}),
         secretHash,
         createdAt: ctx.clock(),
         revokedAt: null,
       });
-      return reply.code(201).send({ id, kind, patientId: patientId ?? null, secret });
+      return reply.code(201).send({ id, kind, patientId: patientId ?? null, shared, secret });
     },
   );
 

@@ -40,7 +40,8 @@ export function ipfsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const format = request.query.format ?? (accept.includes(CAR) ? 'car' : 'raw');
       reply
         .header('x-ipfs-roots', cid.toString())
-        .header('cache-control', 'public, max-age=29030400, immutable');
+        // Immutable, but only for the client that authenticated: no shared cache keeps it.
+        .header('cache-control', 'private, max-age=29030400, immutable');
       if (format === 'car') {
         reply.header('content-type', `${CAR}; version=1`);
         return reply.send(Readable.from(carOf(ctx.ipfs, cid)));

@@ -7,7 +7,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
 import type { ReadingsPage } from '../../store/index.ts';
-import { assertPatientAccess, requireRole } from '../auth.ts';
+import type { ReadingKind } from '../../telemetry/index.ts';
+import { assertPatientAccess, hasPatientAccess, type Principal, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { presentReadings } from '../present.ts';
@@ -39,7 +40,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const { patientId } = request.params;
       assertPatientAccess(request.principal, patientId);
-      const page = await queryPage(`patient:${patientId}`, request.query, (q) =>
+      const page = await queryPage(`patient:${patientId}`, request.query, request.principal, (q) =>
         ctx.readings.byPatient(patientId, q),
       );
       await logAccess(request, 'readings.list', patientId, page.readings.length);
@@ -60,11 +61,15 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const { flightId } = request.params;
-      const page = await queryPage(`flight:${flightId}`, request.query, (q) =>
+      const page = await queryPage(`flight:${flightId}`, request.query, request.principal, (q) =>
         ctx.readings.byFlight(flightId, q),
       );
+      // Only what is shown in clear is a read of a patient's data; masked deliveries are not.
       const patients = new Set(
-        page.readings.map((r) => (r.data as { patientId?: string }).patientId).filter((p) => p !== undefined),
+        page.readings
+          .filter((r) => !r.masked)
+          .map((r) => (r.data as { patientId?: string }).patientId)
+          .filter((p) => p !== undefined),
       );
       for (const patientId of patients)
         await logAccess(request, 'flights.get', patientId, page.readings.length);
@@ -76,6 +81,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   async function queryPage(
     resource: string,
     query: ReadingsQuery,
+    principal: Principal,
     run: (q: Parameters<ApiContext['readings']['byPatient']>[1]) => Promise<ReadingsPage>,
   ) {
     const from = query.from ?? 0;
@@ -85,11 +91,33 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (to <= from)
       throw new GatewayError('ERR_BAD_REQUEST', 'querystring.to must be after querystring.from');
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, resource);
-    const page = await run({ from, to, kind: query.kind, limit: query.limit, after });
+    const page = await run({
+      from,
+      to,
+      kind: query.kind,
+      limit: query.limit,
+      maxBytes: ctx.maxPageBytes,
+      after,
+    });
+    if (page.cut) ctx.metrics.apiPagesCut.inc();
+    const presented = await presentReadings(page.readings, ctx.windows, (r) => ctx.ledger.anchorOf(r));
     return {
-      readings: await presentReadings(page.readings, ctx.windows, (r) => ctx.ledger.anchorOf(r)),
+      readings: presented.map((r) => withinGrant(r, principal)),
       nextCursor: page.nextAfter === null ? null : encodeCursor(resource, page.nextAfter),
     };
+  }
+
+  /**
+   * A reading of a patient outside the token's grant (a delivery on a flight) leaves in the masked form the
+   * masking policy gives everything shared: patient id pseudonymized, recipient and notes occluded.
+   */
+  function withinGrant<R extends { kind: ReadingKind; data: object; masked: boolean }>(
+    reading: R,
+    principal: Principal,
+  ): R {
+    const patientId = (reading.data as { patientId?: unknown }).patientId;
+    if (typeof patientId !== 'string' || hasPatientAccess(principal, patientId)) return reading;
+    return { ...reading, data: ctx.masker.mask(reading.kind, reading.data), masked: true };
   }
 
   async function logAccess(request: FastifyRequest, action: string, patientId: string | null, count: number) {

@@ -31,6 +31,21 @@ describe('config', () => {
     assert.equal(config.demoSeed, undefined);
   });
 
+  test('NODE_ENV=production: embedded defaults without demo seeding', () => {
+    const { config, source } = loadConfig({ env: { NODE_ENV: 'production' } });
+    assert.equal(source, 'embedded defaults');
+    assert.equal(config.demoSeed, undefined);
+  });
+
+  test('NODE_ENV=production refuses a file that asks for demo seeding', () => {
+    const path = file('seeding.json', { demoSeed: {} });
+    assert.throws(
+      () => loadConfig({ file: path, env: { NODE_ENV: 'production' } }),
+      (err: GatewayError) => err.code === 'ERR_CONFIG_INVALID' && /demoSeed/.test(err.message),
+    );
+    assert.ok(loadConfig({ file: path, env: {} }).config.demoSeed);
+  });
+
   test('environment overrides win over the file', () => {
     const path = file('ports.json', { mqtt: { port: 1000 }, http: { port: 2000 } });
     const { config, adminToken } = loadConfig({
