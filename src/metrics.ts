@@ -18,6 +18,12 @@ export function createMetrics() {
       labelNames: ['kind', 'reason'] as const,
       registers: [registry],
     }),
+    ingestInternalErrors: new Counter({
+      name: 'medgate_ingest_internal_errors_total',
+      help: 'Unexpected errors while handling one message: quarantined as internal, connection closed, or logged',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     readingsDuplicate: new Counter({
       name: 'medgate_readings_duplicate_total',
       help: 'Readings acknowledged but not stored again: (deviceId, seq) already known',
