@@ -69,6 +69,16 @@ export function createMetrics() {
       help: 'Leaves (readings and access-log entries) sealed',
       registers: [registry],
     }),
+    readingsUnsealable: new Counter({
+      name: 'medgate_readings_unsealable_total',
+      help: 'Stored readings that could not become leaves, left out of their window and moved to quarantine',
+      registers: [registry],
+    }),
+    sealFailures: new Counter({
+      name: 'medgate_seal_failures_total',
+      help: 'Sealing runs that failed; the window is sealed again on the next run',
+      registers: [registry],
+    }),
     apiAccess: new Counter({
       name: 'medgate_api_patient_reads_total',
       help: 'Reads of patient data through the API (each one is in the access log)',

@@ -9,16 +9,26 @@ import { canonicalJson } from './canonical.ts';
 import { accessLeafObject, readingLeafObject } from './leaves.ts';
 import { PageBuilder, type PageParams, type SealedPage } from './page-builder.ts';
 
+/** A stored reading that cannot become a leaf (its text cannot be canonicalized or masked). */
+export interface UnsealableReading {
+  /** The stored JSON text, as given. */
+  readonly text: string;
+  readonly reason: string;
+}
+
 export interface LeafPagesResult {
   /** The last page, if any leaves were left. */
   readonly pages: SealedPage[];
   readonly root: Uint8Array;
   readonly count: number;
+  /** Readings left out of the window, in order (docs/limits.md: one bad leaf does not stop a window). */
+  readonly unsealable: UnsealableReading[];
 }
 
 export class LeafPages {
   readonly #builder: PageBuilder;
   readonly #masker: Masker;
+  readonly #unsealable: UnsealableReading[] = [];
 
   constructor(params: PageParams, masker: Masker, salt?: () => Uint8Array) {
     this.#builder = new PageBuilder(params, salt);
@@ -29,12 +39,18 @@ export class LeafPages {
   readings(texts: readonly string[]): SealedPage[] {
     const pages: SealedPage[] = [];
     for (const text of texts) {
-      const r = JSON.parse(text) as StoredReading;
-      const leaf = readingLeafObject(r);
-      const page = this.#builder.add(canonicalJson(leaf), {
-        ...leaf,
-        data: this.#masker.mask(r.kind, r.data),
-      });
+      let canonical: string;
+      let masked: unknown;
+      try {
+        const r = JSON.parse(text) as StoredReading;
+        const leaf = readingLeafObject(r);
+        canonical = canonicalJson(leaf);
+        masked = { ...leaf, data: this.#masker.mask(r.kind, r.data) };
+      } catch (err) {
+        this.#unsealable.push({ text, reason: err instanceof Error ? err.message : String(err) });
+        continue;
+      }
+      const page = this.#builder.add(canonical, masked);
       if (page) pages.push(page);
     }
     return pages;
@@ -53,7 +69,12 @@ export class LeafPages {
 
   finish(): LeafPagesResult {
     const last = this.#builder.flush();
-    return { pages: last ? [last] : [], root: this.#builder.root(), count: this.#builder.count };
+    return {
+      pages: last ? [last] : [],
+      root: this.#builder.root(),
+      count: this.#builder.count,
+      unsealable: this.#unsealable,
+    };
   }
 }
 
