@@ -85,6 +85,8 @@ export function ecgSampleIssue(mv: readonly unknown[]): { path: [number]; messag
   return null;
 }
 
+// Elements are `unknown` so that zod never makes an issue per bad sample; the refinement guarantees numbers
+// (hence the type), and the JSON Schema form (OpenAPI, the fast path) states the items in full.
 const ecgSamples = z
   .array(z.unknown())
   .min(1)
@@ -93,7 +95,9 @@ const ecgSamples = z
     const issue = ecgSampleIssue(mv);
     if (issue) ctx.addIssue({ code: 'custom', ...issue });
   })
-  .transform((mv) => mv as number[]);
+  .meta({ items: { type: 'number', minimum: ECG_MV_MIN, maximum: ECG_MV_MAX } }) as unknown as z.ZodType<
+  number[]
+>;
 
 export const vitalsValues = z
   .strictObject({
