@@ -76,9 +76,13 @@ function walk(value: unknown, depth: number, w: Walk): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length && out.length < limits.maxProblems; i++) {
       const item: unknown = value[i];
-      // Numbers, the bulk of a strip, are checked here without a call.
+      // Numbers and strings, the bulk of a long array, are checked here without a call.
       if (typeof item === 'number') {
         if (!Number.isFinite(item)) problem(w, 'number is not finite', String(i));
+        continue;
+      }
+      if (typeof item === 'string') {
+        if (!item.isWellFormed()) problem(w, 'text contains a lone UTF-16 surrogate', String(i));
         continue;
       }
       keys.push(String(i));
