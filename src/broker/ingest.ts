@@ -77,7 +77,7 @@ export function createIngestHook(
     } catch (err) {
       metrics.ingestInternalErrors.inc({ outcome: 'closed' });
       components.log('error', `closing ${client?.id ?? '(will)'}: ${describe(err)}`);
-      answer(new GatewayError('ERR_INTERNAL', 'message could not be handled', { cause: err }));
+      answer(new GatewayError('ERR_INGEST_FAILED', undefined, { cause: err }));
     }
   };
 
