@@ -79,3 +79,32 @@ test('a reading that cannot be sealed is quarantined and the window seals withou
   assert.equal(await t.gateway.sealer.nextWindow(), T0 - 5000 + 120_000);
   await t.stop({ keepData: true });
 });
+
+test('a window that fails to seal does not stop a start: it is logged, counted and tried again', async () => {
+  const data = tempDir('medgate-sealfail-');
+  let now = T0;
+  let t = await startTestGateway({ dataDir: data.path, clock: () => now });
+  try {
+    // An access-log entry the sealer cannot canonicalize, put in past the API: the window cannot seal.
+    await t.gateway.accessLog.append({
+      actor: 'x\ud800',
+      role: 'admin',
+      action: 'test',
+      patientId: null,
+      resource: '/test',
+      count: 1,
+    });
+    await t.stop({ keepData: true });
+    now = T0 + 120_000;
+    t = await startTestGateway({ dataDir: data.path, clock: () => now });
+    const metrics = await t.api('GET', '/metrics', { token: null });
+    assert.match(metrics.body, /medgate_seal_failures_total 1/);
+    assert.equal((await t.api('GET', '/healthz', { token: null })).statusCode, 200);
+    // Tried again on the next run, and still refused: nothing is sealed past the window.
+    await assert.rejects(t.gateway.sealer.sealDue(), /surrogate/i);
+    assert.equal(await t.gateway.sealer.nextWindow(), T0, 'the window holding the entry stays open');
+  } finally {
+    await t.stop();
+    data.remove();
+  }
+});
