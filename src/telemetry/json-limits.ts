@@ -32,6 +32,11 @@ export function jsonProblems(
   return w.out;
 }
 
+const TOO_DEEP = 'JSON nested deeper than';
+
+/** A problem of nesting: the value cannot be given to a recursive serializer (JSON.stringify) either. */
+export const isDepthProblem = (p: FieldError): boolean => p.message.startsWith(TOO_DEEP);
+
 /** True when `value` passes: the same walk, stopping at the first problem. */
 export function isJsonSafe(value: unknown, maxDepth = DEFAULT_JSON_LIMITS.maxDepth): boolean {
   return jsonProblems(value, { maxDepth, maxProblems: 1 }).length === 0;
@@ -69,7 +74,7 @@ function walk(value: unknown, depth: number, w: Walk): void {
       return;
   }
   if (depth > w.limits.maxDepth) {
-    problem(w, `JSON nested deeper than ${w.limits.maxDepth} levels`);
+    problem(w, `${TOO_DEEP} ${w.limits.maxDepth} levels`);
     return;
   }
   const { out, keys, limits } = w;

@@ -1,11 +1,13 @@
 /**
  * Payload parsing (SPEC §1): UTF-8 JSON, one reading or an offline buffer of up to `maxBatch` readings.
  * Pure: the clock comes in as `now`. Invalid readings are returned with their errors, never thrown, so
- * that one bad reading in an array loses none of its valid siblings.
+ * that one bad reading in an array loses none of its valid siblings. Each reading is first walked once
+ * (json-limits.ts: depth, lone surrogates, non-finite numbers), and no reading reports more than
+ * `maxErrors` problems, so an invalid reading costs about what a valid one of its size costs.
  */
 import type { z } from 'zod';
 import { compileFastChecks } from './fast-check.ts';
-import { DEFAULT_JSON_LIMITS, jsonProblems } from './json-limits.ts';
+import { DEFAULT_JSON_LIMITS, isDepthProblem, jsonProblems } from './json-limits.ts';
 import { type ReadingData, type ReadingKind, readingSchemas } from './schemas.ts';
 
 export interface FieldError {
@@ -102,7 +104,7 @@ export function parsePayload(kind: ReadingKind, payload: Uint8Array, options: Pa
     // What canonicalization or serialization would choke on is refused before any schema looks at it.
     const problems = jsonProblems(raw, limits, depth);
     if (problems.length > 0) {
-      const serializable = !problems.some((p) => p.message.startsWith('JSON nested'));
+      const serializable = !problems.some(isDepthProblem);
       invalid.push({
         index,
         seq: seqOf(raw),
