@@ -58,6 +58,8 @@ export interface ParseOptions {
 }
 
 export const DEFAULT_MAX_RAW_CHARS = 4096;
+/** Characters of a path in an error report: a device's own key may be most of its payload. */
+const MAX_PATH_CHARS = 256;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Compiled once from the schemas: pure functions, like a module's regular expressions. */
@@ -108,7 +110,7 @@ export function parsePayload(kind: ReadingKind, payload: Uint8Array, options: Pa
       invalid.push({
         index,
         seq: seqOf(raw),
-        errors: problems,
+        errors: boundPaths(problems),
         reason: 'json',
         raw: rawOf(raw, serializable),
       });
@@ -120,7 +122,7 @@ export function parsePayload(kind: ReadingKind, payload: Uint8Array, options: Pa
     } else {
       const result = schema.safeParse(raw);
       if (!result.success) {
-        const errors = zodErrors(result.error, limits.maxProblems);
+        const errors = boundPaths(zodErrors(result.error, limits.maxProblems));
         invalid.push({ index, seq: seqOf(raw), errors, reason: 'schema', raw: rawOf(raw, true) });
         continue;
       }
@@ -158,6 +160,12 @@ function checkTimeWindow(ts: number, options: ParseOptions): FieldError | null {
     };
   }
   return null;
+}
+
+function boundPaths(errors: FieldError[]): FieldError[] {
+  return errors.map((e) =>
+    e.path.length > MAX_PATH_CHARS ? { ...e, path: `${e.path.slice(0, MAX_PATH_CHARS)}…` } : e,
+  );
 }
 
 function malformed(message: string): ParsedPayload {

@@ -83,6 +83,14 @@ describe('parsePayload: what an invalid reading costs', () => {
     assert.equal(unknown.invalid[0]!.errors.length, 7);
   });
 
+  test('a path in an error report is cut to 256 characters', () => {
+    const key = 'k'.repeat(20_000);
+    const unknown = parsePayload('vitals', enc(reading(`,"${key}":1`)), opts);
+    assert.equal(unknown.invalid[0]!.errors[0]!.path, `${'k'.repeat(256)}…`);
+    const lone = parsePayload('vitals', enc(reading(`,"${key}":"\\ud800"`)), opts);
+    assert.equal(lone.invalid[0]!.errors[0]!.path.length, 257);
+  });
+
   test('the quarantined text is cut to maxRawChars', () => {
     const mv = new Array(5000).fill(99).join(',');
     const one = parsePayload('vitals', enc(reading(`,"ecg":{"hz":250,"mv":[${mv}]}`)), {
