@@ -80,17 +80,6 @@ const NEXT_KEY = 'sealing.next';
 const CHUNK_READINGS = 1000;
 /** Chunks sent to the worker and not answered yet: enough to keep it busy, few enough to bound memory. */
 const CHUNKS_IN_FLIGHT = 4;
-/** Characters of an unsealable reading's text kept in its quarantine entry. */
-const QUARANTINE_RAW_CHARS = 4096;
-
-/** The stored text as an object, or what a regular expression finds of its id if it does not parse. */
-function parseLoosely(text: string): Record<string, unknown> {
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (value !== null && typeof value === 'object') return value as Record<string, unknown>;
-  } catch {}
-  return { id: /^\{"id":"([0-9a-f]{16})"/.exec(text)?.[1] };
-}
 
 export function createSealer(options: SealerOptions, components: SealerComponents): Sealer {
   const { db, subs, clock } = components;
@@ -219,31 +208,30 @@ export function createSealer(options: SealerOptions, components: SealerComponent
 
   /** A reading that cannot be sealed, as a quarantine entry and the writes that move it there. */
   function quarantineOf(u: UnsealableReading, minute: string) {
-    const stored = parseLoosely(u.text);
-    const id = typeof stored.id === 'string' ? stored.id : '';
-    const data = (stored.data ?? {}) as { patientId?: unknown; flightId?: unknown };
-    const ts = typeof stored.ts === 'number' ? stored.ts : 0;
+    const { id } = u;
+    // Without its id the window's leaf indexes cannot be told: the window fails (and is tried again).
+    if (id === '') throw new Error(`window ${minute}: a stored reading without an id (${u.reason})`);
     const entry: QuarantineEntry = {
       id: components.ingestLog.nextQuarantineId(),
       reason: 'unsealable',
-      deviceId: typeof stored.deviceId === 'string' ? stored.deviceId : '',
-      kind: stored.kind as QuarantineEntry['kind'],
-      receivedAt: typeof stored.receivedAt === 'number' ? stored.receivedAt : 0,
-      seq: typeof stored.seq === 'number' ? stored.seq : null,
+      deviceId: u.deviceId,
+      kind: u.kind as QuarantineEntry['kind'],
+      receivedAt: u.receivedAt,
+      seq: u.seq,
       index: null,
       errors: [{ path: '', message: `left out of window ${minute}: ${u.reason}` }],
-      raw: u.text.slice(0, QUARANTINE_RAW_CHARS),
-      sizeBytes: u.text.length,
+      raw: u.raw,
+      sizeBytes: u.sizeBytes,
     };
     const ops: unknown[] = [
       { type: 'put', sublevel: subs.quarantine, key: entry.id, value: entry },
       { type: 'del', sublevel: subs.readings, key: id },
     ];
     // The dedup entry stays: a retransmission of the reading is still a duplicate.
-    if (typeof data.patientId === 'string')
-      ops.push({ type: 'del', sublevel: subs.byPatient, key: timeIndexKey(data.patientId, ts, id) });
-    if (typeof data.flightId === 'string')
-      ops.push({ type: 'del', sublevel: subs.byFlight, key: timeIndexKey(data.flightId, ts, id) });
+    if (u.patientId !== null)
+      ops.push({ type: 'del', sublevel: subs.byPatient, key: timeIndexKey(u.patientId, u.ts, id) });
+    if (u.flightId !== null)
+      ops.push({ type: 'del', sublevel: subs.byFlight, key: timeIndexKey(u.flightId, u.ts, id) });
     return { id, ops };
   }
 

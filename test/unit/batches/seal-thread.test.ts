@@ -124,9 +124,13 @@ test('a reading that cannot become a leaf is left out and reported; the others s
     assert.equal(last.count, 2);
     assert.equal(pages.length + last.pages.length, 1);
     assert.deepEqual(
-      last.unsealable.map((u) => u.text),
-      ['{not json', lone],
+      last.unsealable.map((u) => [u.id, u.raw]),
+      [
+        ['', '{not json'],
+        [JSON.parse(texts[1]!).id, lone],
+      ],
     );
+    assert.equal(last.unsealable[1]!.patientId, 'P-1');
     assert.match(last.unsealable[1]!.reason, /surrogate/i);
   } finally {
     await worker.stop();
