@@ -43,6 +43,8 @@ export const ERRORS = {
   ERR_PAYLOAD_TOO_LARGE: { status: 413, mqtt: 'close', message: 'Payload exceeds the size limit' },
   ERR_READING_INVALID: { status: 400, mqtt: 'ack-and-report', message: 'Reading failed validation' },
   ERR_PAYLOAD_MALFORMED: { status: 400, mqtt: 'ack-and-report', message: 'Payload is not UTF-8 JSON' },
+  // An unexpected failure while handling one PUBLISH: only that client's connection closes (docs/limits.md).
+  ERR_INGEST_FAILED: { status: 500, mqtt: 'close', message: 'The message could not be handled' },
   ERR_UNAUTHENTICATED: { status: 401, mqtt: 'none', message: 'Missing or invalid bearer token' },
   ERR_AUTH_RATE_LIMITED: {
     status: 429,

@@ -153,6 +153,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         receiptClock.raiseFloor(window.end);
         metrics.windowsSealed.inc();
         metrics.sealedLeaves.inc(window.record.count);
+        if (window.skipped) {
+          metrics.readingsUnsealable.inc(window.skipped.length);
+          log(
+            'error',
+            `window ${window.record.minute}: ${window.skipped.length} reading(s) moved to quarantine`,
+          );
+        }
         ledger
           .recordSealed(window.record)
           .catch((err: Error) =>
@@ -229,18 +236,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
 
   let sealing: Schedule | null = null;
+  const sealFailed = (err: Error) => {
+    metrics.sealFailures.inc();
+    log('error', `sealing failed (retried on the next run): ${err.stack ?? err.message}`);
+  };
   try {
     await broker.start();
     await api.listen({ host: config.http.host, port: config.http.port });
-    // Windows left open by a crash or a stop are sealed now, then on schedule.
-    await sealer.sealDue();
+    // Windows left open by a crash or a stop are sealed now, then on schedule. A window that fails is
+    // logged and sealed again on the next run: never a reason not to start.
+    await sealer.sealDue().catch((err: Error) => sealFailed(err));
     ledger.start();
     if (options.scheduleSealing !== false) {
       sealing = schedule(
         windowCron(config.sealing.windowSeconds, config.sealing.graceSeconds),
         'seal',
         () => sealer.sealDue(),
-        (err) => log('error', `sealing failed: ${err.stack ?? err.message}`),
+        sealFailed,
       );
     }
   } catch (err) {

@@ -18,6 +18,12 @@ export function createMetrics() {
       labelNames: ['kind', 'reason'] as const,
       registers: [registry],
     }),
+    ingestInternalErrors: new Counter({
+      name: 'medgate_ingest_internal_errors_total',
+      help: 'Unexpected errors while handling one message: quarantined as internal, connection closed, or logged',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     readingsDuplicate: new Counter({
       name: 'medgate_readings_duplicate_total',
       help: 'Readings acknowledged but not stored again: (deviceId, seq) already known',
@@ -72,6 +78,16 @@ export function createMetrics() {
     apiPagesCut: new Counter({
       name: 'medgate_api_pages_cut_total',
       help: 'Pages of readings stopped early by http.maxPageBytes (the cursor continues)',
+      registers: [registry],
+    }),
+    readingsUnsealable: new Counter({
+      name: 'medgate_readings_unsealable_total',
+      help: 'Stored readings that could not become leaves, left out of their window and moved to quarantine',
+      registers: [registry],
+    }),
+    sealFailures: new Counter({
+      name: 'medgate_seal_failures_total',
+      help: 'Sealing runs that failed; the window is sealed again on the next run',
       registers: [registry],
     }),
     apiAccess: new Counter({

@@ -9,16 +9,40 @@ import { canonicalJson } from './canonical.ts';
 import { accessLeafObject, readingLeafObject } from './leaves.ts';
 import { PageBuilder, type PageParams, type SealedPage } from './page-builder.ts';
 
+/**
+ * A stored reading that cannot become a leaf (its text cannot be canonicalized or masked): what the sealer
+ * needs to move it to quarantine, and its text cut to `UNSEALABLE_RAW_CHARS`.
+ */
+export interface UnsealableReading {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly kind: string;
+  readonly seq: number | null;
+  readonly ts: number;
+  readonly receivedAt: number;
+  /** Owners of the reading's index entries. */
+  readonly patientId: string | null;
+  readonly flightId: string | null;
+  readonly reason: string;
+  readonly raw: string;
+  readonly sizeBytes: number;
+}
+
+export const UNSEALABLE_RAW_CHARS = 4096;
+
 export interface LeafPagesResult {
   /** The last page, if any leaves were left. */
   readonly pages: SealedPage[];
   readonly root: Uint8Array;
   readonly count: number;
+  /** Readings left out of the window, in order (docs/limits.md: one bad leaf does not stop a window). */
+  readonly unsealable: UnsealableReading[];
 }
 
 export class LeafPages {
   readonly #builder: PageBuilder;
   readonly #masker: Masker;
+  readonly #unsealable: UnsealableReading[] = [];
 
   constructor(params: PageParams, masker: Masker, salt?: () => Uint8Array) {
     this.#builder = new PageBuilder(params, salt);
@@ -29,12 +53,18 @@ export class LeafPages {
   readings(texts: readonly string[]): SealedPage[] {
     const pages: SealedPage[] = [];
     for (const text of texts) {
-      const r = JSON.parse(text) as StoredReading;
-      const leaf = readingLeafObject(r);
-      const page = this.#builder.add(canonicalJson(leaf), {
-        ...leaf,
-        data: this.#masker.mask(r.kind, r.data),
-      });
+      let canonical: string;
+      let masked: unknown;
+      try {
+        const r = JSON.parse(text) as StoredReading;
+        const leaf = readingLeafObject(r);
+        canonical = canonicalJson(leaf);
+        masked = { ...leaf, data: this.#masker.mask(r.kind, r.data) };
+      } catch (err) {
+        this.#unsealable.push(unsealable(text, err instanceof Error ? err.message : String(err)));
+        continue;
+      }
+      const page = this.#builder.add(canonical, masked);
       if (page) pages.push(page);
     }
     return pages;
@@ -53,8 +83,40 @@ export class LeafPages {
 
   finish(): LeafPagesResult {
     const last = this.#builder.flush();
-    return { pages: last ? [last] : [], root: this.#builder.root(), count: this.#builder.count };
+    return {
+      pages: last ? [last] : [],
+      root: this.#builder.root(),
+      count: this.#builder.count,
+      unsealable: this.#unsealable,
+    };
   }
+}
+
+function unsealable(text: string, reason: string): UnsealableReading {
+  let r: Record<string, unknown> = {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value !== null && typeof value === 'object') r = value as Record<string, unknown>;
+  } catch {
+    // Not JSON at all: the id still starts the text the ingest log wrote.
+    r = { id: /^\{"id":"([0-9a-f]{16})"/.exec(text)?.[1] };
+  }
+  const data = (r.data ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return {
+    id: str(r.id) ?? '',
+    deviceId: str(r.deviceId) ?? '',
+    kind: str(r.kind) ?? '',
+    seq: num(r.seq),
+    ts: num(r.ts) ?? 0,
+    receivedAt: num(r.receivedAt) ?? 0,
+    patientId: str(data.patientId),
+    flightId: str(data.flightId),
+    reason,
+    raw: text.slice(0, UNSEALABLE_RAW_CHARS),
+    sizeBytes: text.length,
+  };
 }
 
 /** An access entry as shared: the patient id, also where it appears in the URL, becomes its pseudonym. */

@@ -73,12 +73,13 @@ export class PageBuilder {
    * page it completes, if it does.
    */
   add(canonical: string, masked: unknown): SealedPage | null {
+    // Encoded first: if the masked form cannot be encoded, nothing of this leaf has been added.
+    const encoded = encodeCbor(masked);
     const salt = this.#salt();
     const hash = this.#leaf.hash(salt, canonical);
     this.#salts.append(salt);
     this.#hashes.append(hash);
     this.#root.push(hash);
-    const encoded = encodeCbor(masked);
     this.#masked.push(encoded);
     this.#maskedBytes += encoded.length;
     this.#full.push(JSON.stringify({ salt: base64(salt), leaf: canonical }));

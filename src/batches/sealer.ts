@@ -10,9 +10,18 @@
 import type { GatewayKeys } from '../crypto/key-files.ts';
 import type { Ipfs } from '../ipfs/node.ts';
 import type { Masker, MaskingRule } from '../masking/index.ts';
-import type { AccessLog, Db, IngestLog, ReadingQueries, Sublevels, WindowRecord } from '../store/index.ts';
-import { formatTime } from '../store/index.ts';
+import type {
+  AccessLog,
+  Db,
+  IngestLog,
+  QuarantineEntry,
+  ReadingQueries,
+  Sublevels,
+  WindowRecord,
+} from '../store/index.ts';
+import { formatTime, timeIndexKey } from '../store/index.ts';
 import { BatchBuilder } from './batch-builder.ts';
+import type { UnsealableReading } from './leaf-pages.ts';
 import type { SealedPage } from './page-builder.ts';
 import { signRecord } from './record.ts';
 import { inThreadEngine, type SealEngine } from './seal-session.ts';
@@ -30,10 +39,21 @@ export interface SealerOptions {
 
 export interface SealerComponents {
   readonly db: Db;
-  readonly subs: Pick<Sublevels, 'windows' | 'windowsByReading' | 'windowLeaves' | 'windowSalts' | 'meta'>;
+  readonly subs: Pick<
+    Sublevels,
+    | 'windows'
+    | 'windowsByReading'
+    | 'windowLeaves'
+    | 'windowSalts'
+    | 'meta'
+    | 'readings'
+    | 'byPatient'
+    | 'byFlight'
+    | 'quarantine'
+  >;
   readonly queries: Pick<ReadingQueries, 'receivedTextPages' | 'firstReceivedAt'>;
   readonly accessLog: Pick<AccessLog, 'between' | 'barrier'>;
-  readonly ingestLog: Pick<IngestLog, 'barrier'>;
+  readonly ingestLog: Pick<IngestLog, 'barrier' | 'nextQuarantineId'>;
   readonly ipfs: Pick<Ipfs, 'put' | 'putCbor'>;
   readonly keys: GatewayKeys;
   readonly masker: Masker;
@@ -118,6 +138,12 @@ export function createSealer(options: SealerOptions, components: SealerComponent
       pageLeaves: options.pageLeaves,
     });
     const inFlight: Promise<SealedPage[]>[] = [];
+    // Every promise gets a handler at once: one that fails while an earlier one is awaited must not be an
+    // unhandled rejection (the window fails as a whole and is sealed again later).
+    const track = (p: Promise<SealedPage[]>) => {
+      p.catch(() => {});
+      inFlight.push(p);
+    };
     const writeUntil = async (left: number) => {
       while (inFlight.length > left) for (const page of await inFlight.shift()!) await builder.addPage(page);
     };
@@ -126,14 +152,17 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     for await (const chunk of components.queries.receivedTextPages(start, end, CHUNK_READINGS)) {
       firstReadingId ??= chunk.ids[0] ?? null;
       readings += chunk.texts.length;
-      inFlight.push(session.readings(chunk.texts));
+      track(session.readings(chunk.texts));
       await writeUntil(CHUNKS_IN_FLIGHT - 1);
     }
     const access = await components.accessLog.between(start, end);
-    if (access.length > 0) inFlight.push(session.access(access));
+    if (access.length > 0) track(session.access(access));
     await writeUntil(0);
     const last = await session.finish();
     for (const page of last.pages) await builder.addPage(page);
+    // Readings that could not become leaves leave the window for quarantine (docs/limits.md).
+    const unsealable = last.unsealable.map((u) => quarantineOf(u, minute));
+    readings -= unsealable.length;
     const batch = await builder.finish({
       root: last.root,
       count: last.count,
@@ -157,6 +186,7 @@ export function createSealer(options: SealerOptions, components: SealerComponent
       readings,
       access: access.length,
       firstReadingId,
+      ...(unsealable.length > 0 ? { skipped: unsealable.map((u) => u.id) } : {}),
       firstAccessId: access[0]?.id ?? null,
       record,
       sealedAt: clock(),
@@ -170,9 +200,39 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     ];
     if (firstReadingId !== null)
       ops.push({ type: 'put', sublevel: subs.windowsByReading, key: firstReadingId, value: k });
+    for (const u of unsealable) ops.push(...u.ops);
     // One synced write: LevelDB's log is sequential, so this also makes the batch's blocks durable.
     await db.batch(ops as never, { sync: true });
     return window;
+  }
+
+  /** A reading that cannot be sealed, as a quarantine entry and the writes that move it there. */
+  function quarantineOf(u: UnsealableReading, minute: string) {
+    const { id } = u;
+    // Without its id the window's leaf indexes cannot be told: the window fails (and is tried again).
+    if (id === '') throw new Error(`window ${minute}: a stored reading without an id (${u.reason})`);
+    const entry: QuarantineEntry = {
+      id: components.ingestLog.nextQuarantineId(),
+      reason: 'unsealable',
+      deviceId: u.deviceId,
+      kind: u.kind as QuarantineEntry['kind'],
+      receivedAt: u.receivedAt,
+      seq: u.seq,
+      index: null,
+      errors: [{ path: '', message: `left out of window ${minute}: ${u.reason}` }],
+      raw: u.raw,
+      sizeBytes: u.sizeBytes,
+    };
+    const ops: unknown[] = [
+      { type: 'put', sublevel: subs.quarantine, key: entry.id, value: entry },
+      { type: 'del', sublevel: subs.readings, key: id },
+    ];
+    // The dedup entry stays: a retransmission of the reading is still a duplicate.
+    if (u.patientId !== null)
+      ops.push({ type: 'del', sublevel: subs.byPatient, key: timeIndexKey(u.patientId, u.ts, id) });
+    if (u.flightId !== null)
+      ops.push({ type: 'del', sublevel: subs.byFlight, key: timeIndexKey(u.flightId, u.ts, id) });
+    return { id, ops };
   }
 
   return {

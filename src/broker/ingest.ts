@@ -26,6 +26,12 @@ export interface IngestOptions {
   readonly maxBatch: number;
   readonly maxFutureMs: number;
   readonly backfillMs: number;
+  /** Nesting allowed in a payload (docs/limits.md); default 16. */
+  readonly maxDepth?: number;
+  /** Problems reported per reading; default 10. */
+  readonly maxErrors?: number;
+  /** Bytes of a rejected reading's text kept in quarantine; default 4096. */
+  readonly quarantineRawBytes?: number;
 }
 
 export interface ErrorReport {
@@ -46,6 +52,10 @@ export interface IngestComponents {
 const RAW_PREVIEW_BYTES = 4096;
 const lossyUtf8 = new TextDecoder('utf-8');
 
+type Callback = Parameters<AuthorizePublishHandler>[2];
+
+const describe = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+
 export function createIngestHook(
   options: IngestOptions,
   components: IngestComponents,
@@ -53,7 +63,25 @@ export function createIngestHook(
   const { sessions, registry, ingestLog, metrics } = components;
   const { receiptClock } = components;
 
+  // Nothing thrown while handling one packet may reach aedes (and the process): what escapes the handler
+  // closes that client's connection only, counted and logged (docs/limits.md).
   return function authorizePublish(client, packet, callback) {
+    let answered = false;
+    const answer: typeof callback = (err) => {
+      if (answered) return;
+      answered = true;
+      callback(err);
+    };
+    try {
+      handle(client, packet, answer);
+    } catch (err) {
+      metrics.ingestInternalErrors.inc({ outcome: 'closed' });
+      components.log('error', `closing ${client?.id ?? '(will)'}: ${describe(err)}`);
+      answer(new GatewayError('ERR_INGEST_FAILED', undefined, { cause: err }));
+    }
+  };
+
+  function handle(client: Client | null, packet: Parameters<AuthorizePublishHandler>[1], callback: Callback) {
     if (!client) return callback(new Error('will messages are not accepted'));
     const session = sessions.get(client);
     const device = session ? registry.get(session.id) : undefined;
@@ -69,21 +97,46 @@ export function createIngestHook(
     packet.retain = false;
     const started = performance.now();
     const payload = packet.payload as Buffer;
-    const message = toIngestMessage(device, decision.kind, payload, receiptClock.now(), options);
+    const receivedAt = receiptClock.now();
+    let message: IngestMessage;
+    try {
+      message = toIngestMessage(device, decision.kind, payload, receivedAt, options);
+    } catch (err) {
+      // A payload the gateway failed on is still acknowledged: quarantined as 'internal', never retried.
+      metrics.ingestInternalErrors.inc({ outcome: 'quarantined' });
+      components.log('error', `ingest of a message from ${client.id} failed: ${describe(err)}`);
+      message = {
+        deviceId: device.id,
+        kind: decision.kind,
+        receivedAt,
+        valid: [],
+        rejected: [
+          wholeMessage(payload, 'internal', {
+            path: '',
+            message: 'the gateway could not process this message',
+          }),
+        ],
+      };
+    }
     const pending = ingestLog.submit(message);
     if (packet.qos === 0) callback(null);
-    pending.then(
-      (outcome) => {
-        if (packet.qos !== 0) callback(null);
-        metrics.ackLatency.observe((performance.now() - started) / 1000);
-        account(decision.kind, message, outcome);
-      },
-      (err: Error) => {
-        components.log('error', `commit failed for ${client.id}: ${err.message}`);
-        if (packet.qos !== 0) callback(err);
-      },
-    );
-  };
+    pending
+      .then(
+        (outcome) => {
+          if (packet.qos !== 0) callback(null);
+          metrics.ackLatency.observe((performance.now() - started) / 1000);
+          account(decision.kind, message, outcome);
+        },
+        (err: Error) => {
+          components.log('error', `commit failed for ${client.id}: ${err.message}`);
+          if (packet.qos !== 0) callback(err);
+        },
+      )
+      .catch((err: unknown) => {
+        metrics.ingestInternalErrors.inc({ outcome: 'logged' });
+        components.log('error', `after the commit of a message from ${client.id}: ${describe(err)}`);
+      });
+  }
 
   function account(kind: ReadingKind, message: IngestMessage, outcome: IngestOutcome): void {
     if (outcome.stored.length > 0) metrics.readingsIngested.inc({ kind }, outcome.stored.length);
@@ -120,6 +173,9 @@ export function toIngestMessage(
     maxFutureMs: options.maxFutureMs,
     backfillMs: options.backfillMs,
     maxBatch: options.maxBatch,
+    ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+    ...(options.maxErrors === undefined ? {} : { maxErrors: options.maxErrors }),
+    maxRawChars: options.quarantineRawBytes ?? RAW_PREVIEW_BYTES,
   };
   const parsed = parsePayload(kind, payload, parseOptions);
   if (parsed.malformed)
@@ -129,7 +185,7 @@ export function toIngestMessage(
     seq: r.seq,
     index: r.index,
     errors: r.errors,
-    raw: JSON.stringify(r.raw) ?? 'null',
+    raw: r.raw,
     sizeBytes: payload.length,
   }));
   let valid = parsed.valid;
@@ -152,7 +208,7 @@ export function toIngestMessage(
         seq: reading.seq,
         index: reading.index,
         errors: [{ path: 'patientId', message }],
-        raw: JSON.stringify(reading.data),
+        raw: JSON.stringify(reading.data).slice(0, options.quarantineRawBytes ?? RAW_PREVIEW_BYTES),
         sizeBytes: payload.length,
       });
     }

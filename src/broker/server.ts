@@ -64,6 +64,7 @@ export async function createBroker(
         maxBatch: config.maxBatch,
         maxFutureMs: config.maxFutureSeconds * 1000,
         backfillMs: config.backfillDays * 86_400_000,
+        ...config.readings,
       },
       {
         sessions,

@@ -48,6 +48,17 @@ export const configSchema = z.strictObject({
       maxBatch: z.number().int().min(1).max(10_000).default(500),
       backfillDays: z.number().min(0).max(365).default(7),
       maxFutureSeconds: z.number().min(0).max(86_400).default(300),
+      /** What one reading may cost (docs/limits.md, "Payloads and readings"). */
+      readings: z
+        .strictObject({
+          /** JSON nested deeper than this (the payload is level 1) is an invalid reading. */
+          maxDepth: z.number().int().min(4).max(64).default(16),
+          /** Validation stops at this many problems; an error report names at most this many. */
+          maxErrors: z.number().int().min(1).max(100).default(10),
+          /** Characters of a rejected reading's text kept in quarantine. */
+          quarantineRawBytes: z.number().int().min(256).max(65_536).default(4096),
+        })
+        .prefault({}),
       keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(0),
       rateLimit: z
         .strictObject({

@@ -7,6 +7,7 @@ import { verifySignature } from '../crypto/signing.ts';
 import {
   type BlockHeader,
   blockHash,
+  type Consortium,
   decodeHeader,
   fromHex,
   hashMeetsTarget,
@@ -18,7 +19,7 @@ import {
 import { leafHash, verifyInclusion } from '../merkle/index.ts';
 import type { SignedMinuteRecord } from '../store/index.ts';
 import type { ProofAnchor, ProofCheck } from './format.ts';
-import type { VerifyOptions } from './verify.ts';
+import type { ChainView, VerifyOptions } from './verify.ts';
 
 export function verifyAnchor(
   record: SignedMinuteRecord,
@@ -75,6 +76,8 @@ export function verifyAnchor(
     detail: `minerId ${toHex(header.minerId)} is ${who}; signature over the block hash ${signed ? 'valid' : 'invalid'}`,
   });
 
+  if (options.consortium) checks.push(minerIdentityCheck(header, anchor, options.consortium));
+
   if (options.chain) {
     const { chain } = options;
     const onChain = chain.mainHashAt(header.height);
@@ -88,6 +91,41 @@ export function verifyAnchor(
           ? `${chain.source} is the ledger of genesis ${chain.genesisHash}, the proof names ${anchor.chain}`
           : `${chain.source} has ${onChain ?? 'no block'} at height ${header.height}, not ${hashHex}`,
     });
+    if (ok) checks.push(confirmationsCheck(header.height, anchor, chain));
   }
   return checks;
+}
+
+/**
+ * The miner the proof names (gateway id and key) is the consortium member whose minerId is in the header:
+ * a proof cannot credit the block to another member, or to a key of its own.
+ */
+function minerIdentityCheck(header: BlockHeader, anchor: ProofAnchor, consortium: Consortium): ProofCheck {
+  const member = memberByMinerId(consortium, header.minerId);
+  const claimed = `${anchor.miner.gatewayId} with key ${anchor.miner.publicKey}`;
+  if (!member) {
+    return {
+      name: 'miner-identity',
+      ok: false,
+      detail: `minerId ${toHex(header.minerId)} is no member of the consortium; the proof names ${claimed}`,
+    };
+  }
+  const ok =
+    member.gatewayId === anchor.miner.gatewayId && toHex(member.publicKey) === anchor.miner.publicKey;
+  return {
+    name: 'miner-identity',
+    ok,
+    detail: `the block was mined by member ${member.gatewayId} with key ${toHex(member.publicKey)}; the proof names ${claimed}`,
+  };
+}
+
+/** The confirmations a proof claims are no more than the ledger shows for its block (on its main chain). */
+function confirmationsCheck(height: number, anchor: ProofAnchor, chain: ChainView): ProofCheck {
+  const shown = chain.tipHeight - height + 1;
+  const ok = anchor.confirmations <= shown;
+  return {
+    name: 'confirmations',
+    ok,
+    detail: `the proof claims ${anchor.confirmations} confirmation(s); ${chain.source} shows ${shown}`,
+  };
 }

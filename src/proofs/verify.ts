@@ -7,7 +7,8 @@ import { leafData, SALT_BYTES } from '../batches/leaves.ts';
 import { verifyRecord } from '../batches/record.ts';
 import type { Consortium } from '../ledger/index.ts';
 import { leafHash, verifyInclusion } from '../merkle/index.ts';
-import { type ProofCheck, type ProofVerdict, readingProofSchema } from './format.ts';
+import { jsonProblems } from '../telemetry/json-limits.ts';
+import { type ProofCheck, type ProofVerdict, type ReadingProof, readingProofSchema } from './format.ts';
 import { verifyAnchor } from './verify-anchor.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -31,8 +32,30 @@ export interface ChainView {
   mainHashAt(height: number): string | undefined;
 }
 
+/**
+ * Nesting allowed in a proof: the proof (1), its reading (2), the reading's data (3) and the 16 levels a
+ * reading may have, with room to spare.
+ */
+const PROOF_MAX_DEPTH = 32;
+
 export function verifyReadingProof(input: unknown, options: VerifyOptions = {}): ProofVerdict {
+  // What RFC 8785 cannot canonicalize (or a recursive walk cannot take) fails here, as a check.
+  const problems = jsonProblems(input, { maxDepth: PROOF_MAX_DEPTH, maxProblems: 10 });
+  if (problems.length > 0) {
+    const detail = problems.map((p) => `${p.path || '(root)'}: ${p.message}`).join('; ');
+    return { valid: false, checks: [{ name: 'format', ok: false, detail }] };
+  }
   const checks: ProofCheck[] = [];
+  try {
+    return verifyParsed(input, options, checks);
+  } catch (err) {
+    // Whatever a check could not compute is that check failing, never an exception for the caller.
+    const detail = `verification stopped: ${err instanceof Error ? err.message : String(err)}`;
+    return { valid: false, checks: [...checks, { name: 'error', ok: false, detail }] };
+  }
+}
+
+function verifyParsed(input: unknown, options: VerifyOptions, checks: ProofCheck[]): ProofVerdict {
   const parsed = readingProofSchema.safeParse(input);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -41,8 +64,14 @@ export function verifyReadingProof(input: unknown, options: VerifyOptions = {}):
   const proof = parsed.data;
   checks.push({ name: 'format', ok: true, detail: proof.format });
 
-  if (proof.reading === null || proof.salt === null) {
+  if (proof.reading === null) {
     checks.push({ name: 'leaf', ok: true, detail: 'reading not disclosed: inclusion of the leaf hash only' });
+  } else if (proof.salt === null) {
+    checks.push({
+      name: 'leaf',
+      ok: false,
+      detail: 'reading given without its salt: its leaf cannot be computed',
+    });
   } else {
     const salt = Buffer.from(proof.salt, 'base64');
     const computed = hex(leafHash(leafData(new Uint8Array(salt), canonicalBytes(proof.reading))));
@@ -52,6 +81,7 @@ export function verifyReadingProof(input: unknown, options: VerifyOptions = {}):
       detail: `SHA-256(0x00 || salt || JCS(reading)) = ${computed}, proof says ${proof.leaf.hash}`,
     });
   }
+  checks.push(withheldSaltCheck(proof));
 
   const { index, treeSize, path } = proof.leaf;
   const included = verifyInclusion(
@@ -93,6 +123,20 @@ export function verifyReadingProof(input: unknown, options: VerifyOptions = {}):
   }
   if (proof.anchor !== null) checks.push(...verifyAnchor(proof.record, proof.anchor, options));
   return { valid: checks.every((c) => c.ok), checks };
+}
+
+/**
+ * A withheld reading carries no salt: with the salt, its leaf hash would let anyone test guesses of a
+ * low-entropy reading (docs/proofs.md).
+ */
+function withheldSaltCheck(proof: Pick<ReadingProof, 'reading' | 'salt'>): ProofCheck {
+  if (proof.reading !== null) return { name: 'withheld-salt', ok: true, detail: 'reading disclosed' };
+  const ok = proof.salt === null;
+  return {
+    name: 'withheld-salt',
+    ok,
+    detail: ok ? 'reading withheld, and its salt with it' : 'reading withheld but its salt given',
+  };
 }
 
 function membersAsKeys(consortium: Consortium): Map<string, string[]> {

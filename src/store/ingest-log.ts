@@ -60,6 +60,8 @@ export interface IngestLog {
    * every reading received before T is on disk.
    */
   barrier(): Promise<void>;
+  /** A fresh quarantine id, for entries written by others (the sealer's unsealable readings). */
+  nextQuarantineId(): string;
 }
 
 type ChainedBatch = ReturnType<Db['batch']>;
@@ -327,7 +329,7 @@ export async function createIngestLog(
     }).then(() => drain());
   }
 
-  return { submit, drain, barrier };
+  return { submit, drain, barrier, nextQuarantineId: () => formatId(++lastQuarantineId) };
 }
 
 async function lastId(sublevel: {

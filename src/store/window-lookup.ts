@@ -1,6 +1,7 @@
 /**
  * Which sealed window holds a reading. Reading ids are assigned in receipt order and receipt times only
- * grow, so each window's readings are one contiguous id range starting at its `firstReadingId`.
+ * grow, so each window's readings are one contiguous id range starting at its `firstReadingId`, less the
+ * ids it had to leave out (`skipped`, moved to quarantine).
  */
 import type { Sublevels } from './db.ts';
 import { parseId } from './keys.ts';
@@ -22,8 +23,15 @@ export function createWindowLookup(components: {
   let last: WindowRecord | null = null;
   const indexIn = (w: WindowRecord, id: string) => {
     if (w.firstReadingId === null) return -1;
-    const index = parseId(id) - parseId(w.firstReadingId);
-    return index >= 0 && index < w.readings ? index : -1;
+    const offset = parseId(id) - parseId(w.firstReadingId);
+    const skipped = w.skipped ?? [];
+    if (offset < 0 || offset >= w.readings + skipped.length) return -1;
+    let before = 0;
+    for (const s of skipped) {
+      if (s === id) return -1;
+      if (s < id) before++;
+    }
+    return offset - before;
   };
   return {
     async ofReading(id) {

@@ -22,6 +22,11 @@ export interface WindowRecord {
   readonly readings: number;
   readonly access: number;
   readonly firstReadingId: string | null;
+  /**
+   * Readings received in the window that could not be sealed and were moved to quarantine (ids, in order;
+   * absent when none). The window's readings are the ids from `firstReadingId` on, these left out.
+   */
+  readonly skipped?: readonly string[];
   readonly firstAccessId: string | null;
   readonly record: SignedMinuteRecord;
   readonly sealedAt: number;

@@ -63,6 +63,42 @@ export function vitalsRuleIssues(v: Record<string, unknown>): Array<{ path?: str
   return issues;
 }
 
+/** ECG strip bounds: samples per strip and the range of one sample, in mV. */
+export const ECG_MAX_SAMPLES = 5000;
+const ECG_MV_MIN = -20;
+const ECG_MV_MAX = 20;
+
+/**
+ * The samples of an ECG strip, checked in one pass that stops at the first bad sample: a strip of 5,000
+ * bad samples costs one issue, not 5,000 (docs/limits.md). Used by the schema and by the fast path.
+ */
+export function ecgSampleIssue(mv: readonly unknown[]): { path: [number]; message: string } | null {
+  for (let i = 0; i < mv.length; i++) {
+    const x = mv[i];
+    if (typeof x !== 'number') return { path: [i], message: 'sample must be a number' };
+    if (!(x >= ECG_MV_MIN && x <= ECG_MV_MAX))
+      return {
+        path: [i],
+        message: `sample ${x} outside ${ECG_MV_MIN}..${ECG_MV_MAX} mV (later samples not checked)`,
+      };
+  }
+  return null;
+}
+
+// Elements are `unknown` so that zod never makes an issue per bad sample; the refinement guarantees numbers
+// (hence the type), and the JSON Schema form (OpenAPI, the fast path) states the items in full.
+const ecgSamples = z
+  .array(z.unknown())
+  .min(1)
+  .max(ECG_MAX_SAMPLES)
+  .superRefine((mv, ctx) => {
+    const issue = ecgSampleIssue(mv);
+    if (issue) ctx.addIssue({ code: 'custom', ...issue });
+  })
+  .meta({ items: { type: 'number', minimum: ECG_MV_MIN, maximum: ECG_MV_MAX } }) as unknown as z.ZodType<
+  number[]
+>;
+
 export const vitalsValues = z
   .strictObject({
     heartRate: range(20, 300, 'bpm').optional(),
@@ -86,7 +122,7 @@ export const vitalsReading = z.strictObject({
   ecg: z
     .strictObject({
       hz: z.number().min(1).max(10000),
-      mv: z.array(z.number().min(-20).max(20)).min(1).max(5000),
+      mv: ecgSamples,
     })
     .optional(),
   battery: z.number().min(0).max(1).optional(),

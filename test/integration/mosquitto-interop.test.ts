@@ -65,7 +65,8 @@ describe('interop with mosquitto clients', () => {
     sub.stdout.on('data', (chunk) => {
       out += chunk;
     });
-    const exited = new Promise<number | null>((resolve) => sub.on('exit', resolve));
+    // 'close', not 'exit': stdout may still hold the report when the process has exited.
+    const exited = new Promise<number | null>((resolve) => sub.on('close', resolve));
     // Give the subscription time to be in place before publishing.
     await new Promise((r) => setTimeout(r, 500));
     const bad = { seq: 77, ts: Date.now(), patientId: 'P-MQ', vitals: { spo2: 20 } };

@@ -142,7 +142,7 @@ describe('sealing', () => {
     assert.equal(verdict.body.valid, true, JSON.stringify(verdict.body.checks));
     assert.deepEqual(
       verdict.body.checks.map((c: any) => c.name),
-      ['format', 'leaf', 'inclusion', 'tree-size', 'record-signature', 'gateway-key'],
+      ['format', 'leaf', 'withheld-salt', 'inclusion', 'tree-size', 'record-signature', 'gateway-key'],
     );
     const tampered = structuredClone(proof);
     tampered.reading.data.vitals.heartRate += 1;

@@ -103,12 +103,35 @@ test('an error in the worker rejects the window; the next window seals', async (
   const worker = threadEngine({ rules: DEFAULT_MASKING_RULES, pseudonymKey });
   try {
     const bad = worker.begin(params);
-    const rejected = bad.readings([texts[0]!, '{not json']);
+    const rejected = bad.access([{ ...access[0]!, actor: 'x\ud800' }]);
     const after = bad.finish();
     await assert.rejects(rejected, /seal worker/);
     await assert.rejects(after, /no window/);
     const good = await seal(worker);
     assert.equal(good.count, texts.length + access.length);
+  } finally {
+    await worker.stop();
+  }
+});
+
+test('a reading that cannot become a leaf is left out and reported; the others seal', async () => {
+  const worker = threadEngine({ rules: DEFAULT_MASKING_RULES, pseudonymKey });
+  try {
+    const session = worker.begin(params);
+    const lone = texts[1]!.replace('"data":{', '"data":{"note":"\\ud800",');
+    const pages = await session.readings([texts[0]!, '{not json', lone, texts[2]!]);
+    const last = await session.finish();
+    assert.equal(last.count, 2);
+    assert.equal(pages.length + last.pages.length, 1);
+    assert.deepEqual(
+      last.unsealable.map((u) => [u.id, u.raw]),
+      [
+        ['', '{not json'],
+        [JSON.parse(texts[1]!).id, lone],
+      ],
+    );
+    assert.equal(last.unsealable[1]!.patientId, 'P-1');
+    assert.match(last.unsealable[1]!.reason, /surrogate/i);
   } finally {
     await worker.stop();
   }

@@ -96,6 +96,7 @@ test('an anchored proof verifies offline, with a consortium and against a chain'
     [
       'format',
       'leaf',
+      'withheld-salt',
       'inclusion',
       'tree-size',
       'record-signature',
@@ -103,10 +104,12 @@ test('an anchored proof verifies offline, with a consortium and against a chain'
       'record-in-block',
       'block-pow',
       'miner',
+      'miner-identity',
       'chain',
+      'confirmations',
     ],
   );
-  assert.match(full.checks.at(-1)!.detail, /3 confirmation/);
+  assert.match(full.checks.find((ch) => ch.name === 'chain')!.detail, /3 confirmation/);
 });
 
 test('each tampering fails on its own check', () => {
@@ -146,7 +149,7 @@ test('miner and chain: a miner outside the consortium and a block off the main c
     ],
     genesis: { timestamp: 0 },
   });
-  assert.deepEqual(failed(proof, { consortium: withoutC, chain }), ['miner']);
+  assert.deepEqual(failed(proof, { consortium: withoutC, chain }), ['miner', 'miner-identity']);
   const offChain = { ...chain, mainHashAt: () => '00'.repeat(32) };
   assert.deepEqual(failed(proof, { consortium: c, chain: offChain }), ['chain']);
   const otherLedger = { ...chain, genesisHash: '11'.repeat(32) };

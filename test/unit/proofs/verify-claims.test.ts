@@ -1,0 +1,132 @@
+/**
+ * What a proof claims is checked, not trusted (docs/proofs.md): a withheld reading carries no salt
+ * (`withheld-salt`), the anchor's miner (gateway id and key) is the consortium's member that mined the
+ * block (`miner-identity`), and the confirmations a proof claims are no more than the ledger shows
+ * (`confirmations`). Each claim changed fails on its own check.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canonicalBytes } from '../../../src/batches/canonical.ts';
+import { leafData } from '../../../src/batches/leaves.ts';
+import { signRecord } from '../../../src/batches/record.ts';
+import { blockHash, toHex } from '../../../src/ledger/index.ts';
+import { inclusionProof, leafHash, merkleRoot } from '../../../src/merkle/index.ts';
+import {
+  assembleAnchor,
+  type ChainView,
+  PROOF_FORMAT,
+  type ReadingProof,
+  verifyReadingProof,
+} from '../../../src/proofs/index.ts';
+import { consortium, extend, KEYS, record } from '../ledger/helpers.ts';
+
+const c = consortium();
+const reading = {
+  id: '000000000000002a',
+  deviceId: 'w-1',
+  kind: 'vitals',
+  seq: 42,
+  ts: 1795524000123,
+  receivedAt: 1795524000456,
+  data: { seq: 42, ts: 1795524000123, patientId: 'P-1', vitals: { heartRate: 72 } },
+};
+const salt = new Uint8Array(16).fill(7);
+const leaves = [
+  leafData(new Uint8Array(16).fill(1), canonicalBytes({ other: 1 })),
+  leafData(salt, canonicalBytes(reading)),
+  leafData(new Uint8Array(16).fill(2), canonicalBytes({ other: 2 })),
+];
+const minuteRecord = signRecord(
+  {
+    gatewayId: 'gw-b',
+    minute: '2026-11-24T10:00:00.000Z',
+    count: leaves.length,
+    root: toHex(merkleRoot(leaves)),
+    batchCid: 'bafytest',
+  },
+  KEYS.b,
+);
+const block = extend(c, [c.genesis.header], {
+  records: [record('a', 1), minuteRecord, record('c', 1)],
+  miner: KEYS.c,
+});
+const index = block.records.findIndex((r) => r.signature === minuteRecord.signature);
+const hash = toHex(blockHash(block.header));
+
+const proof: ReadingProof = {
+  format: PROOF_FORMAT,
+  reading,
+  salt: Buffer.from(salt).toString('base64'),
+  leaf: {
+    hash: toHex(leafHash(leaves[1]!)),
+    index: 1,
+    treeSize: 3,
+    path: inclusionProof(leaves, 1).map(toHex),
+  },
+  record: minuteRecord,
+  gatewayKey: toHex(KEYS.b.publicKey),
+  anchor: assembleAnchor({
+    block,
+    blockHash: hash,
+    index,
+    confirmations: 1,
+    miner: { gatewayId: 'gw-c', publicKey: KEYS.c.publicKey },
+    genesisHash: toHex(c.genesisHash),
+  }),
+};
+const chain: ChainView = {
+  source: 'test',
+  genesisHash: toHex(c.genesisHash),
+  tipHeight: 3,
+  mainHashAt: (h) => (h === 1 ? hash : undefined),
+};
+
+function failed(p: unknown, options: Parameters<typeof verifyReadingProof>[1] = { consortium: c, chain }) {
+  const verdict = verifyReadingProof(p, options);
+  assert.equal(verdict.valid, false, JSON.stringify(verdict.checks));
+  return verdict.checks.filter((ch) => !ch.ok).map((ch) => ch.name);
+}
+const clone = () => structuredClone(proof) as any;
+
+test('the untouched proof passes every claim check', () => {
+  const verdict = verifyReadingProof(proof, { consortium: c, chain });
+  assert.equal(verdict.valid, true, JSON.stringify(verdict.checks));
+  const names = verdict.checks.map((ch) => ch.name);
+  for (const name of ['withheld-salt', 'miner-identity', 'confirmations'])
+    assert.ok(names.includes(name), name);
+  // Withheld properly: no reading, no salt.
+  const withheld = clone();
+  withheld.reading = null;
+  withheld.salt = null;
+  assert.equal(verifyReadingProof(withheld, { consortium: c, chain }).valid, true);
+});
+
+test('a withheld reading that keeps its salt fails withheld-salt', () => {
+  const p = clone();
+  p.reading = null;
+  assert.deepEqual(failed(p), ['withheld-salt']);
+  assert.deepEqual(failed(p, {}), ['withheld-salt'], 'offline too');
+});
+
+test("a changed miner key or gateway id fails miner-identity against the consortium's members", () => {
+  let p = clone();
+  p.anchor.miner.publicKey = toHex(KEYS.a.publicKey);
+  assert.deepEqual(failed(p), ['miner-identity']);
+  p = clone();
+  p.anchor.miner.gatewayId = 'gw-a';
+  assert.deepEqual(failed(p), ['miner-identity']);
+  p = clone();
+  p.anchor.miner = { gatewayId: 'gw-x', publicKey: 'ab'.repeat(32) };
+  assert.deepEqual(failed(p), ['miner-identity']);
+});
+
+test('claimed confirmations beyond what the chain shows fail confirmations', () => {
+  const p = clone();
+  p.anchor.confirmations = 4; // the chain's tip is at 3, the block at 1: 3 confirmations
+  assert.deepEqual(failed(p), ['confirmations']);
+  const three = clone();
+  three.anchor.confirmations = 3;
+  assert.equal(verifyReadingProof(three, { consortium: c, chain }).valid, true);
+  // Offline, without a ledger, confirmations cannot be compared: no check.
+  assert.equal(verifyReadingProof(p, { consortium: c }).valid, true);
+});
