@@ -16,6 +16,7 @@ import type { GatewayConfig } from './config/index.ts';
 import { type GatewayKeys, loadOrCreateKeys } from './crypto/key-files.ts';
 import { tokenDigest } from './crypto/tokens.ts';
 import { GatewayError } from './errors.ts';
+import { createEventBus, type EventBus } from './events/bus.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
 import type { Block } from './ledger/index.ts';
 import { createLog, type Log } from './log.ts';
@@ -68,6 +69,8 @@ export interface Gateway {
   readonly ipfs: Ipfs;
   readonly keys: GatewayKeys;
   readonly ledger: LedgerService;
+  /** Live events: committed readings and sealed windows (docs/api.md). */
+  readonly events: EventBus;
   readonly seeded: SeededCredentials | null;
   mqttPort(): number;
   /** The TLS listener's port, when `mqtt.tls` is configured. */
@@ -76,6 +79,9 @@ export interface Gateway {
   /** Stop taking connections, finish in-flight commits, seal what is open, close the store (SPEC §6). Idempotent. */
   stop(): Promise<void>;
 }
+
+/** Subscribers of the live events at once (the alarm evaluator, each open event stream). */
+const LIVE_EVENT_LISTENERS = 1024;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
@@ -109,6 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const readings = createReadingQueries({ subs });
   const windows = createWindowLookup({ subs });
   const ipfs = await createIpfs({ subs });
+  const events = createEventBus({ maxListeners: LIVE_EVENT_LISTENERS });
   const ingestLog = await createIngestLog(
     {
       maxCommitBatch: config.store.maxCommitBatch,
@@ -165,6 +172,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           .catch((err: Error) =>
             log('error', `ledger: record ${window.record.minute} not pooled: ${err.message}`),
           );
+        const { minute, count, root, batchCid } = window.record;
+        events.publish({ type: 'window', minute, count, root, batchCid });
         options.onSealed?.(window);
       },
     },
@@ -193,7 +202,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (!trustedKeys.get(config.gatewayId)?.includes(ownKey)) {
     trustedKeys.set(config.gatewayId, [...(trustedKeys.get(config.gatewayId) ?? []), ownKey]);
   }
-  const broker = await createBroker(config.mqtt, { registry, ingestLog, metrics, log, receiptClock });
+  // Readings become live events once committed: after the PUBACK's condition, off its path.
+  const publishingLog: Pick<IngestLog, 'submit'> = {
+    submit: (message) =>
+      ingestLog.submit(message).then((outcome) => {
+        if (outcome.stored.length > 0) events.publish({ type: 'readings', readings: outcome.stored });
+        return outcome;
+      }),
+  };
+  const broker = await createBroker(config.mqtt, {
+    registry,
+    ingestLog: publishingLog,
+    metrics,
+    log,
+    receiptClock,
+  });
   let ready = false;
   const api = await buildApi(
     {
@@ -304,6 +327,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     api,
     ingestLog,
+    events,
     accessLog,
     sealer,
     windows,

@@ -1,0 +1,60 @@
+/**
+ * The gateway's live events, in process: committed readings, alarm events, sealed windows, new blocks.
+ * Producers publish after the fact (a reading after its durable commit), never on the PUBACK path: each
+ * listener runs on a later turn of the event loop, and a listener that throws is dropped, not rethrown.
+ * Consumers (the alarm evaluator, the `/v1/events` stream) subscribe and unsubscribe; their number is
+ * bounded so that no client of the stream can make the gateway hold an unbounded set of listeners.
+ */
+import type { StoredReading } from '../store/index.ts';
+
+export type LiveEvent =
+  | { readonly type: 'readings'; readonly readings: readonly StoredReading[] }
+  | { readonly type: 'alarm'; readonly event: string; readonly alarm: Readonly<Record<string, unknown>> }
+  | {
+      readonly type: 'window';
+      readonly minute: string;
+      readonly count: number;
+      readonly root: string;
+      readonly batchCid: string;
+    }
+  | { readonly type: 'block'; readonly height: number; readonly hash: string };
+
+export type LiveEventListener = (event: LiveEvent) => void;
+
+export interface EventBus {
+  publish(event: LiveEvent): void;
+  /** Returns the unsubscribe function, or null when `maxListeners` are already subscribed. */
+  subscribe(listener: LiveEventListener): (() => void) | null;
+  listeners(): number;
+}
+
+export function createEventBus(options: { maxListeners: number }): EventBus {
+  if (!Number.isInteger(options.maxListeners) || options.maxListeners < 1) {
+    throw new RangeError('options.maxListeners must be a positive integer');
+  }
+  const listeners = new Set<LiveEventListener>();
+  return {
+    publish(event) {
+      if (listeners.size === 0) return;
+      const current = [...listeners];
+      setImmediate(() => {
+        for (const listener of current) {
+          if (!listeners.has(listener)) continue;
+          try {
+            listener(event);
+          } catch {
+            listeners.delete(listener);
+          }
+        }
+      });
+    },
+    subscribe(listener) {
+      if (listeners.size >= options.maxListeners) return null;
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    listeners: () => listeners.size,
+  };
+}
