@@ -6,7 +6,6 @@
  * index, the pool and the tip then change in one synced batch. A crash in between leaves a stored block
  * that the next start re-validates and, if it is the heaviest, connects — never a half-moved tip.
  */
-import { verifyRecord } from '../batches/record.ts';
 import { GatewayError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
@@ -18,7 +17,9 @@ import { ancestorsNeeded } from './difficulty.ts';
 import { LedgerError } from './errors.ts';
 import { createHeaderTree, type Reorg, returnedRecords } from './fork-choice.ts';
 import { type BlockHeader, blockHash } from './header.ts';
-import { recordKey, signedRecordSchema } from './record.ts';
+import { DEFAULT_LEDGER_LIMITS, type LedgerLimits } from './limits.ts';
+import { type Admission, admitRecords, createRecordPool } from './pool.ts';
+import { recordKey } from './record.ts';
 import { validateBlock } from './validate.ts';
 
 export interface LedgerHead {
@@ -60,8 +61,13 @@ export interface LedgerNode {
   pool(): SignedMinuteRecord[];
   /** Validates, stores and runs fork choice; throws LedgerError for a block that breaks a rule. */
   addBlock(block: Block): Promise<AddBlockResult>;
-  /** A member's signed record into the pool, unless the main chain has it; LedgerError when it is not valid. */
+  /** A member's signed record into the pool, unless the main chain has it; LedgerError when it is refused. */
   addRecord(record: unknown): Promise<'added' | 'known'>;
+  /** Many records at once (pool.ts: the rules, cheapest first); the refused ones are listed, not thrown. */
+  addRecords(
+    records: readonly unknown[],
+  ): Promise<{ added: number; known: number; refused: Admission['refused'] }>;
+  readonly limits: LedgerLimits;
   /** A block template on the best tip with the pool's records (createBlockTemplate). */
   template(minerPublicKey: Uint8Array, now: number): { header: BlockHeader; records: SignedMinuteRecord[] };
   /** Called after every change of the main chain's tip. */
@@ -77,6 +83,11 @@ export interface LedgerNodeComponents {
   readonly consortium: Consortium;
   readonly clock: () => number;
   readonly log: Log;
+  readonly limits?: Partial<LedgerLimits>;
+  /** Record signature check (the default verifyRecord; a test may count the calls). */
+  readonly verifyRecord?: (record: SignedMinuteRecord, publicKey: Uint8Array) => boolean;
+  /** Told of every refused record or block, by code (metrics). */
+  readonly onRefused?: (what: 'record' | 'block' | 'attestation', code: string) => void;
 }
 
 const heightKey = (height: number) => String(height).padStart(10, '0');
@@ -91,6 +102,10 @@ interface Op {
 /** Opens the node: loads every stored block and re-validates it from genesis (SPEC §4). */
 export async function createLedgerNode(components: LedgerNodeComponents): Promise<LedgerNode> {
   const { db, subs, consortium, clock, log } = components;
+  const limits: LedgerLimits = Object.freeze({ ...DEFAULT_LEDGER_LIMITS, ...components.limits });
+  const refused = (what: 'record' | 'block' | 'attestation', err: unknown) => {
+    if (err instanceof LedgerError) components.onRefused?.(what, err.code);
+  };
   const params = consortium.params;
   const genesisHash = toHex(consortium.genesisHash);
   const storedGenesis = await subs.ledgerMeta.get('genesis');
@@ -108,7 +123,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   const blocks = new Map<string, Block>([[genesisHash, consortium.genesis]]);
   const main: string[] = [genesisHash];
   const mainIndex = new Map<string, LedgerRecordLocation>();
-  const pool = new Map<string, SignedMinuteRecord>();
+  const pool = createRecordPool();
   const listeners = new Set<(change: TipChange) => void>();
 
   const entry = (hash: string) => {
@@ -285,6 +300,34 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
     `ledger: chain ${genesisHash.slice(0, 16)}… height ${head().height}, ${blocks.size} block(s) valid, ${pool.size} record(s) pending`,
   );
 
+  const addRecords: LedgerNode['addRecords'] = (inputs) =>
+    exclusive(async () => {
+      const admission = admitRecords(inputs, {
+        consortium,
+        now: clock(),
+        limits,
+        pool,
+        anchored: (key) => {
+          const loc = mainIndex.get(key);
+          return loc === undefined ? undefined : blocks.get(loc.blockHash)?.records[loc.index];
+        },
+        ...(components.verifyRecord ? { verify: components.verifyRecord } : {}),
+      });
+      for (const err of admission.refused) refused('record', err);
+      if (admission.fresh.length > 0) {
+        await write(
+          admission.fresh.map((r) => ({
+            type: 'put',
+            sublevel: subs.ledgerPool,
+            key: recordKey(r),
+            value: r,
+          })),
+        );
+        for (const r of admission.fresh) pool.set(recordKey(r), r);
+      }
+      return { added: admission.fresh.length, known: admission.known, refused: admission.refused };
+    });
+
   return {
     consortium,
     genesisHash,
@@ -300,13 +343,19 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
       if (loc === undefined) return undefined;
       return { ...loc, block: blocks.get(loc.blockHash)!, confirmations: main.length - loc.height };
     },
-    pool: () => [...pool.values()],
+    pool: () => pool.values(),
+    limits,
     addBlock(block) {
       return exclusive(async () => {
         if (typeof block?.header !== 'object') throw new LedgerError('ERR_BLOCK_MALFORMED', 'no header');
         const hash = toHex(blockHash(block.header));
         if (blocks.has(hash)) return { hash, status: 'known' as const, tipChanged: false };
-        validate(block);
+        try {
+          validate(block);
+        } catch (err) {
+          refused('block', err);
+          throw err;
+        }
         await write([{ type: 'put', sublevel: subs.ledgerBlocks, key: hash, value: blockToJson(block) }]);
         tree.add(block.header);
         blocks.set(hash, block);
@@ -316,36 +365,18 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         return { hash, status: 'added' as const, tipChanged };
       });
     },
-    addRecord(input) {
-      return exclusive(async () => {
-        const shape = signedRecordSchema.safeParse(input);
-        if (!shape.success) {
-          const issue = shape.error.issues[0];
-          throw new LedgerError(
-            'ERR_BLOCK_BAD_RECORD',
-            `${issue?.path.join('.') || 'record'}: ${issue?.message}`,
-          );
-        }
-        const record = shape.data;
-        const member = consortium.byGatewayId.get(record.gatewayId);
-        if (member === undefined)
-          throw new LedgerError('ERR_BLOCK_BAD_RECORD', `${record.gatewayId} is not a member`);
-        if (!verifyRecord(record, member.publicKey)) {
-          throw new LedgerError('ERR_BLOCK_BAD_RECORD', `bad signature by ${record.gatewayId}`);
-        }
-        const key = recordKey(record);
-        if (mainIndex.has(key) || pool.has(key)) return 'known' as const;
-        await write([{ type: 'put', sublevel: subs.ledgerPool, key, value: record }]);
-        pool.set(key, record);
-        return 'added' as const;
-      });
+    addRecords,
+    async addRecord(input) {
+      const result = await addRecords([input]);
+      if (result.refused.length > 0) throw result.refused[0];
+      return result.added === 1 ? 'added' : 'known';
     },
     template(minerPublicKey, now) {
       const tip = tipHash();
       return createBlockTemplate({
         chainTail: tree.chainTail(tip, ancestorsNeeded(entry(tip).header.height, params)),
         params,
-        records: [...pool.values()],
+        records: pool.values(),
         minerPublicKey,
         now,
         recordSeen: (key) => mainIndex.has(key),

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
-import { type Block, blockFromJson, blockToJson, isLedgerError } from '../../ledger/index.ts';
+import { type Block, blockFromJson, blockToJson, isLedgerError, LedgerError } from '../../ledger/index.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { errorSchema } from '../schemas.ts';
@@ -150,18 +150,24 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     '/v1/ledger/records',
     {
       preHandler: requireRole(ctx.resolveToken, writers),
+      // docs/limits.md: a request is bounded in records and bytes; copies inside it cost nothing.
+      bodyLimit: node.limits.recordsRequestBytes,
       schema: {
         summary: 'Signed minute records of consortium members, for the pool (peers push their own)',
-        body: z.strictObject({ records: z.array(z.unknown()).max(10_000) }),
-        response: { 200: z.object({ added: z.number(), known: z.number() }), ...errors },
+        body: z.strictObject({ records: z.array(z.unknown()).max(node.limits.recordsPerRequest) }),
+        response: { 200: z.object({ added: z.number(), known: z.number() }), ...errors, 429: errorSchema },
       },
     },
     async (request) => {
-      let added = 0;
-      let known = 0;
-      for (const record of request.body.records) {
-        if ((await node.addRecord(record)) === 'added') added++;
-        else known++;
+      const { records } = request.body;
+      const { added, known, refused } = await node.addRecords(records);
+      const first = refused[0];
+      if (first !== undefined) {
+        // The valid ones are in; the answer names the first refusal and counts the rest.
+        throw new LedgerError(
+          first.code,
+          `${refused.length} of ${records.length} record(s) refused (${added} added, ${known} known); first: ${first.reason ?? first.message}`,
+        );
       }
       return { added, known };
     },
