@@ -64,6 +64,9 @@ export async function createLedgerService(
     now: clock(),
   });
   const { consortium } = source;
+  const me = consortium.byGatewayId.get(config.gatewayId);
+  const member =
+    me !== undefined && me.retiredAt === undefined && toHex(me.publicKey) === toHex(key.publicKey);
   const { metrics } = components;
   const node = await createLedgerNode({
     db: components.db,
@@ -77,9 +80,12 @@ export async function createLedgerService(
       return verifyRecord(record, publicKey);
     },
     onRefused: (kind, code) => metrics?.ledgerRefused.inc({ kind, code }),
+    onFinal: (final) => {
+      metrics?.ledgerFinalHeight.set(final.height);
+      log('info', `ledger: block ${final.height} ${final.hash} is final`);
+    },
+    ...(member ? { attester: { gatewayId: config.gatewayId, key } } : {}),
   });
-  const me = consortium.byGatewayId.get(config.gatewayId);
-  const member = me !== undefined && toHex(me.publicKey) === toHex(key.publicKey);
   if (!member) {
     log(
       'warn',
@@ -97,6 +103,8 @@ export async function createLedgerService(
     },
     { node, log },
   );
+  node.onAttest((attestations) => peers.pushAttestations(attestations));
+  metrics?.ledgerFinalHeight.set(node.final().height);
   const miner = member
     ? createMiner(
         {

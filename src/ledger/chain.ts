@@ -6,13 +6,16 @@
  * index, the pool and the tip then change in one synced batch. A crash in between leaves a stored block
  * that the next start re-validates and, if it is the heaviest, connects — never a half-moved tip.
  */
+import type { SigningKey } from '../crypto/signing.ts';
 import { GatewayError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
+import { type Attestation, checkAttestation, signAttestation } from './attestation.ts';
+import { createAttestationBook } from './attestation-book.ts';
 import { type Block, createBlockTemplate } from './block.ts';
 import { blockFromJson, blockToJson } from './block-json.ts';
 import { toHex } from './bytes.ts';
-import type { Consortium } from './consortium.ts';
+import { type Consortium, quorumAt } from './consortium.ts';
 import { ancestorsNeeded } from './difficulty.ts';
 import { LedgerError } from './errors.ts';
 import { createHeaderTree, type Reorg, returnedRecords } from './fork-choice.ts';
@@ -72,6 +75,16 @@ export interface LedgerNode {
   template(minerPublicKey: Uint8Array, now: number): { header: BlockHeader; records: SignedMinuteRecord[] };
   /** Called after every change of the main chain's tip. */
   onTip(listener: (change: TipChange) => void): () => void;
+  /** The latest final block (genesis until a block is attested by more than half of the members). */
+  final(): { readonly height: number; readonly hash: string };
+  /** The attestations this node holds for a block. */
+  attestations(hash: string): Attestation[];
+  /** Members' attestations (docs/ledger.md): checked, stored, and finality moved; the refused ones listed. */
+  addAttestations(
+    attestations: readonly unknown[],
+  ): Promise<{ added: number; known: number; pending: number; refused: LedgerError[] }>;
+  /** Called with the attestations this gateway makes (it attests every block it connects to its main chain). */
+  onAttest(listener: (attestations: Attestation[]) => void): () => void;
 }
 
 export interface LedgerNodeComponents {
@@ -88,9 +101,15 @@ export interface LedgerNodeComponents {
   readonly verifyRecord?: (record: SignedMinuteRecord, publicKey: Uint8Array) => boolean;
   /** Told of every refused record or block, by code (metrics). */
   readonly onRefused?: (what: 'record' | 'block' | 'attestation', code: string) => void;
+  /** Told of every new final block. */
+  readonly onFinal?: (final: { height: number; hash: string }) => void;
+  /** This gateway as a member: it attests the blocks it connects. Absent: it only counts others' attestations. */
+  readonly attester?: { readonly gatewayId: string; readonly key: SigningKey };
 }
 
 const heightKey = (height: number) => String(height).padStart(10, '0');
+const attestationKey = (a: Pick<Attestation, 'blockHash' | 'gatewayId'>) =>
+  `att/${a.blockHash}/${a.gatewayId}`;
 /** A batch operation on one of the ledger's sublevels (one batch spans them: atomic). */
 interface Op {
   readonly type: 'put' | 'del';
@@ -125,6 +144,10 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   const mainIndex = new Map<string, LedgerRecordLocation>();
   const pool = createRecordPool();
   const listeners = new Set<(change: TipChange) => void>();
+  const attestListeners = new Set<(attestations: Attestation[]) => void>();
+  const book = createAttestationBook(limits.pendingAttestationsPerMember);
+  // The highest block this gateway attested: it never attests another block at that height or below.
+  let lastAttested: { height: number; hash: string } | null = null;
 
   const entry = (hash: string) => {
     const e = tree.get(hash);
@@ -208,6 +231,31 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   for await (const [key, record] of subs.ledgerPool.iterator())
     if (!mainIndex.has(key)) pool.set(key, record);
 
+  // Attestations and finality: re-checked like the blocks; the stored final block is kept if it loaded.
+  const attested = new Set<string>();
+  for await (const [, json] of subs.ledgerMeta.iterator({ gte: 'att/', lt: 'att0' })) {
+    try {
+      const att = checkAttestation(consortium, JSON.parse(json));
+      if (tree.get(att.blockHash)?.header.height !== att.height) continue;
+      book.put(att);
+      attested.add(att.blockHash);
+    } catch (err) {
+      log('warn', `ledger: stored attestation refused: ${(err as Error).message}`);
+    }
+  }
+  const storedFinal = await subs.ledgerMeta.get('final');
+  if (storedFinal !== undefined) {
+    const { hash } = JSON.parse(storedFinal) as { hash: string };
+    if (tree.get(hash) !== undefined) tree.setFinal(hash);
+    else
+      log(
+        'warn',
+        `ledger: the stored final block ${hash} did not load; finality starts again from attestations`,
+      );
+  }
+  const storedAttested = await subs.ledgerMeta.get('attested');
+  if (storedAttested !== undefined) lastAttested = JSON.parse(storedAttested);
+
   // The stored index may be ahead of what validated (or a crash left it mid-way): rewrite what differs.
   const repair: Op[] = [];
   for (let h = main.length; h < storedMain.length; h++)
@@ -222,9 +270,46 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   repair.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: tipHash() });
   await write(repair);
 
+  /**
+   * This gateway cosigns the blocks it connects to its main chain, at most one block per height (never two
+   * rival blocks): the attestations and the new `attested` mark join the caller's batch.
+   */
+  const attest = (hashes: readonly string[], ops: Op[]): Attestation[] => {
+    const made: Attestation[] = [];
+    if (components.attester === undefined) return made;
+    const { gatewayId, key } = components.attester;
+    for (const hash of hashes) {
+      const height = entry(hash).header.height;
+      if (height === 0 || (lastAttested !== null && height <= lastAttested.height)) continue;
+      const att = signAttestation(consortium, { hash, height }, gatewayId, key);
+      made.push(att);
+      ops.push({
+        type: 'put',
+        sublevel: subs.ledgerMeta,
+        key: attestationKey(att),
+        value: JSON.stringify(att),
+      });
+    }
+    const last = made.at(-1);
+    if (last !== undefined) {
+      const mark = JSON.stringify({ height: last.height, hash: last.blockHash });
+      ops.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'attested', value: mark });
+    }
+    return made;
+  };
+  const remember = (made: Attestation[]) => {
+    for (const att of made) book.put(att);
+    const last = made.at(-1);
+    if (last !== undefined) lastAttested = { height: last.height, hash: last.blockHash };
+  };
+
   // --- fork choice: move the main chain to `newTip`, in one synced batch.
-  const switchTip = async (newTip: string) => {
+  const switchTip = async (newTip: string): Promise<string[]> => {
     const reorg = tree.reorg(tipHash(), newTip);
+    // Never below the final block: the new tip must contain it (so the blocks left are all above it).
+    if (!tree.extendsFinal(newTip)) {
+      throw new LedgerError('ERR_BLOCK_CONFLICTS_FINAL', `${newTip} does not contain ${tree.final().hash}`);
+    }
     const disconnected = reorg.disconnect.map((h) => blocks.get(h)!);
     const connected = reorg.connect.map((h) => blocks.get(h)!);
     const newHeight = entry(newTip).header.height;
@@ -255,7 +340,9 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
     for (const r of returned)
       ops.push({ type: 'put', sublevel: subs.ledgerPool, key: recordKey(r), value: r });
     ops.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: newTip });
+    const made = attest(reorg.connect, ops);
     await write(ops);
+    remember(made);
 
     for (const key of unindexed) mainIndex.delete(key);
     main.length = entry(reorg.fork).header.height + 1;
@@ -279,6 +366,49 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         log('error', `ledger: tip listener failed: ${(err as Error).message}`);
       }
     }
+    if (made.length > 0) {
+      for (const listener of attestListeners) {
+        try {
+          listener(made);
+        } catch (err) {
+          log('error', `ledger: attestation listener failed: ${(err as Error).message}`);
+        }
+      }
+    }
+    return made.map((a) => a.blockHash);
+  };
+
+  /**
+   * Moves finality to the highest of `hashes` that more than half of the members attested and that contains
+   * the current final block, then the main chain to the best tip that contains it (which this gateway attests).
+   */
+  const settle = async (hashes: Iterable<string>) => {
+    let touched = [...hashes];
+    for (;;) {
+      let moved: string | null = null;
+      for (const hash of touched) {
+        const e = tree.get(hash);
+        if (e === undefined || e.header.height <= tree.final().header.height) continue;
+        if (book.of(hash).length < quorumAt(consortium, e.header.height)) continue;
+        if (!tree.extendsFinal(hash)) {
+          log(
+            'error',
+            `ledger: block ${hash} is attested by a majority but conflicts with the final block: a member attested two rival blocks`,
+          );
+          continue;
+        }
+        if (moved === null || e.header.height > entry(moved).header.height) moved = hash;
+      }
+      if (moved !== null) {
+        tree.setFinal(moved);
+        const final = { height: entry(moved).header.height, hash: moved };
+        await write([{ type: 'put', sublevel: subs.ledgerMeta, key: 'final', value: JSON.stringify(final) }]);
+        components.onFinal?.(final);
+      }
+      const best = tree.best().hash;
+      if (best === tipHash()) return;
+      touched = await switchTip(best);
+    }
   };
 
   function head(): LedgerHead {
@@ -294,10 +424,18 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
     return run;
   };
 
-  if (tree.best().hash !== tipHash()) await switchTip(tree.best().hash);
+  await settle(attested);
+  // Blocks of the main chain this gateway has not attested yet (a chain stored before it attested).
+  const backlog: Op[] = [];
+  const made = attest(main.slice(1), backlog);
+  if (made.length > 0) {
+    await write(backlog);
+    remember(made);
+    await settle(made.map((a) => a.blockHash));
+  }
   log(
     'info',
-    `ledger: chain ${genesisHash.slice(0, 16)}… height ${head().height}, ${blocks.size} block(s) valid, ${pool.size} record(s) pending`,
+    `ledger: chain ${genesisHash.slice(0, 16)}… height ${head().height}, final ${tree.final().header.height}, ${blocks.size} block(s) valid, ${pool.size} record(s) pending`,
   );
 
   const addRecords: LedgerNode['addRecords'] = (inputs) =>
@@ -328,6 +466,69 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
       return { added: admission.fresh.length, known: admission.known, refused: admission.refused };
     });
 
+  const addAttestations: LedgerNode['addAttestations'] = (inputs) =>
+    exclusive(async () => {
+      let added = 0;
+      let known = 0;
+      let pending = 0;
+      const refusedList: LedgerError[] = [];
+      const fresh: Attestation[] = [];
+      for (const input of inputs) {
+        try {
+          const claim = input as Partial<Attestation> | null;
+          const blockHash = String(claim?.blockHash);
+          const gatewayId = String(claim?.gatewayId);
+          // Known ones cost a lookup, not a signature check.
+          if (book.has(blockHash, gatewayId) || book.isPending(blockHash, gatewayId)) {
+            known++;
+            continue;
+          }
+          const att = checkAttestation(consortium, input);
+          const e = tree.get(att.blockHash);
+          if (e === undefined) {
+            if (book.pend(att)) pending++;
+            else known++;
+            continue;
+          }
+          if (e.header.height !== att.height) {
+            throw new LedgerError(
+              'ERR_ATTESTATION_INVALID',
+              `block ${att.blockHash} is at height ${e.header.height}`,
+            );
+          }
+          if (!tree.extendsFinal(att.blockHash) && main[att.height] !== att.blockHash) {
+            throw new LedgerError(
+              'ERR_ATTESTATION_CONFLICTS_FINAL',
+              `${att.gatewayId} attests ${att.blockHash}`,
+            );
+          }
+          if (fresh.some((f) => f.blockHash === att.blockHash && f.gatewayId === att.gatewayId)) {
+            known++;
+            continue;
+          }
+          fresh.push(att);
+          added++;
+        } catch (err) {
+          if (!(err instanceof LedgerError)) throw err;
+          refused('attestation', err);
+          refusedList.push(err);
+        }
+      }
+      if (fresh.length > 0) {
+        await write(
+          fresh.map((a) => ({
+            type: 'put',
+            sublevel: subs.ledgerMeta,
+            key: attestationKey(a),
+            value: JSON.stringify(a),
+          })),
+        );
+        for (const a of fresh) book.put(a);
+        await settle(new Set(fresh.map((a) => a.blockHash)));
+      }
+      return { added, known, pending, refused: refusedList };
+    });
+
   return {
     consortium,
     genesisHash,
@@ -351,18 +552,38 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         const hash = toHex(blockHash(block.header));
         if (blocks.has(hash)) return { hash, status: 'known' as const, tipChanged: false };
         try {
+          // First, in constant time: a chain that leaves the final one is refused whatever its work.
+          const parentHash = toHex(block.header.previousHash);
+          if (tree.get(parentHash) !== undefined && !tree.extendsFinal(parentHash)) {
+            const final = tree.final();
+            throw new LedgerError(
+              'ERR_BLOCK_CONFLICTS_FINAL',
+              `block ${hash} at height ${block.header.height} does not extend the final block ${final.hash} at ${final.header.height}`,
+            );
+          }
           validate(block);
         } catch (err) {
           refused('block', err);
           throw err;
         }
-        await write([{ type: 'put', sublevel: subs.ledgerBlocks, key: hash, value: blockToJson(block) }]);
+        const waiting = book.takePending(hash).filter((a) => a.height === block.header.height);
+        await write([
+          { type: 'put', sublevel: subs.ledgerBlocks, key: hash, value: blockToJson(block) },
+          ...waiting.map(
+            (a): Op => ({
+              type: 'put',
+              sublevel: subs.ledgerMeta,
+              key: attestationKey(a),
+              value: JSON.stringify(a),
+            }),
+          ),
+        ]);
         tree.add(block.header);
         blocks.set(hash, block);
-        const best = tree.best().hash;
-        const tipChanged = best !== tipHash();
-        if (tipChanged) await switchTip(best);
-        return { hash, status: 'added' as const, tipChanged };
+        for (const a of waiting) book.put(a);
+        const tip = tipHash();
+        await settle([hash]);
+        return { hash, status: 'added' as const, tipChanged: tipHash() !== tip };
       });
     },
     addRecords,
@@ -385,6 +606,16 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
     onTip(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    final() {
+      const e = tree.final();
+      return { height: e.header.height, hash: e.hash };
+    },
+    attestations: (hash) => book.of(hash),
+    addAttestations,
+    onAttest(listener) {
+      attestListeners.add(listener);
+      return () => attestListeners.delete(listener);
     },
   };
 }
