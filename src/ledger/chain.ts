@@ -178,6 +178,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         consortium,
         now: clock(),
         recordSeen: seenOnBranch(parentHash),
+        ...(tree.final().header.height > 0 ? { finalTimestamp: tree.final().header.timestamp } : {}),
       }),
     );
   };
@@ -601,6 +602,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         minerPublicKey,
         now,
         recordSeen: (key) => mainIndex.has(key),
+        finalTimestamp: tree.final().header.timestamp,
       });
     },
     onTip(listener) {

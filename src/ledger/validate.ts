@@ -24,12 +24,15 @@ export interface HeaderContext {
   readonly params: LedgerParams;
   /** The validator's clock, ms since the epoch. */
   readonly now: number;
+  /** Timestamp of the latest final block the header extends: the header's must be later (docs/ledger.md). */
+  readonly finalTimestamp?: number;
 }
 
 export interface BlockContext {
   readonly chainTail: readonly BlockHeader[];
   readonly consortium: Consortium;
   readonly now: number;
+  readonly finalTimestamp?: number;
   /** True when a record with this key (recordKey: gatewayId/minute) is already in the chain being extended. */
   readonly recordSeen: (key: string) => boolean;
 }
@@ -82,6 +85,12 @@ export function validateHeader(header: BlockHeader, context: HeaderContext): Uin
   const mtp = medianTimePast(context.chainTail, context.params.medianTimeSpan);
   if (header.timestamp <= mtp) {
     throw new LedgerError('ERR_BLOCK_TIME_TOO_OLD', `${header.timestamp} ≤ median time past ${mtp}`);
+  }
+  if (context.finalTimestamp !== undefined && header.timestamp <= context.finalTimestamp) {
+    throw new LedgerError(
+      'ERR_BLOCK_TIME_TOO_OLD',
+      `${header.timestamp} ≤ ${context.finalTimestamp}, the timestamp of the final block it extends`,
+    );
   }
   const limit = context.now + context.params.maxFutureMs;
   if (header.timestamp > limit) {

@@ -106,6 +106,13 @@ describe('validateBlock: each rule broken once is refused with its own code', ()
     refused(extend(c, tail, { tweak: (h) => ({ ...h, timestamp: mtp }) }), 'ERR_BLOCK_TIME_TOO_OLD');
     assert.ok(validateBlock(extend(c, tail, { tweak: (h) => ({ ...h, timestamp: mtp + 1 }) }), context()));
   });
+  it('ERR_BLOCK_TIME_TOO_OLD: not after the final block it extends', () => {
+    const finalTimestamp = parent.timestamp + 5;
+    const early = extend(c, tail, { tweak: (h) => ({ ...h, timestamp: finalTimestamp }) });
+    refused(early, 'ERR_BLOCK_TIME_TOO_OLD', { finalTimestamp });
+    const later = extend(c, tail, { tweak: (h) => ({ ...h, timestamp: finalTimestamp + 1 }) });
+    assert.ok(validateBlock(later, context({ finalTimestamp })));
+  });
   it('ERR_BLOCK_TIME_TOO_FAR: more than 2 minutes ahead of the validator clock', () => {
     const block = extend(c, tail, { tweak: (h) => ({ ...h, timestamp: now + 120_001 }) });
     refused(block, 'ERR_BLOCK_TIME_TOO_FAR');
