@@ -1,4 +1,15 @@
 export {
+  ATTESTATION_SIZE,
+  ATTESTATION_TAG,
+  type Attestation,
+  attestationBytes,
+  attestationSchema,
+  checkAttestation,
+  signAttestation,
+  type Tally,
+  tallyAttestations,
+} from './attestation.ts';
+export {
   anchorRoot,
   type Block,
   createBlockTemplate,

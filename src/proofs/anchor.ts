@@ -9,10 +9,15 @@ export interface AnchorParts {
   readonly confirmations: number;
   readonly miner: { readonly gatewayId: string; readonly publicKey: Uint8Array };
   readonly genesisHash: string;
+  /** The members' attestations of the block this gateway holds (only those of this block are kept). */
+  readonly attestations?: ReadonlyArray<{ gatewayId: string; blockHash: string; signature: string }>;
 }
 
 export function assembleAnchor(parts: AnchorParts): ProofAnchor {
   const inclusion = recordInclusion(parts.block, parts.index);
+  const attestations = (parts.attestations ?? [])
+    .filter((a) => a.blockHash === parts.blockHash)
+    .map((a) => ({ gatewayId: a.gatewayId, signature: a.signature }));
   return {
     blockHash: parts.blockHash,
     height: parts.block.header.height,
@@ -22,5 +27,6 @@ export function assembleAnchor(parts: AnchorParts): ProofAnchor {
     record: { index: inclusion.index, treeSize: inclusion.treeSize, path: inclusion.proof.map(toHex) },
     chain: parts.genesisHash,
     confirmations: parts.confirmations,
+    ...(attestations.length > 0 ? { attestations } : {}),
   };
 }

@@ -41,6 +41,19 @@ export const anchorSchema = z.strictObject({
   chain: hex32,
   /** Blocks from this one to the gateway's tip when the proof was made, both included. */
   confirmations: z.number().int().min(1),
+  /**
+   * Members' attestations of the block, when the gateway held some (docs/proofs.md, docs/ledger.md): each
+   * an Ed25519 signature over "medgate/attestation/1" || genesis hash || block hash || height (u32 BE).
+   */
+  attestations: z
+    .array(
+      z.strictObject({
+        gatewayId: z.string().min(1).max(64),
+        signature: z.string().regex(/^[0-9a-f]{128}$/, '64 bytes, lowercase hex'),
+      }),
+    )
+    .max(1000)
+    .optional(),
 });
 
 export type ProofAnchor = z.infer<typeof anchorSchema>;

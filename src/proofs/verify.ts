@@ -9,6 +9,7 @@ import type { Consortium } from '../ledger/index.ts';
 import { leafHash, verifyInclusion } from '../merkle/index.ts';
 import { type ProofCheck, type ProofVerdict, readingProofSchema } from './format.ts';
 import { verifyAnchor } from './verify-anchor.ts';
+import { verifyFinality } from './verify-finality.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const fromHex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
@@ -91,7 +92,10 @@ export function verifyReadingProof(input: unknown, options: VerifyOptions = {}):
         : `${proof.gatewayKey} is not a known key of ${proof.record.gatewayId}`,
     });
   }
-  if (proof.anchor !== null) checks.push(...verifyAnchor(proof.record, proof.anchor, options));
+  if (proof.anchor !== null) {
+    checks.push(...verifyAnchor(proof.record, proof.anchor, options));
+    checks.push(verifyFinality(proof.anchor, options.consortium));
+  }
   return { valid: checks.every((c) => c.ok), checks };
 }
 
