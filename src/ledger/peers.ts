@@ -155,7 +155,7 @@ export function createPeerSync(options: PeerSyncOptions, components: PeerSyncCom
       head.final !== undefined && head.final.height > node.final().height && !node.has(head.final.hash);
     if (node.has(head.hash) || (BigInt(head.work) <= ours.work && !finalAhead)) return;
     // Find where our chains meet: step back from the lower head, twice as far each time.
-    let from = Math.min(ours.height, head.height) + 1;
+    let from = Math.min(ours.height + 1, head.height);
     let step = 1;
     for (;;) {
       from = Math.max(1, from);
