@@ -102,7 +102,8 @@ function attack(c: Consortium) {
     hashes += h;
   }
   const seconds = (performance.now() - started) / 1000;
-  const easiest = blocks.reduce((t, x) => (x.header.target > t ? x.header.target : t), 0n);
+  let easiest = 0n;
+  for (const block of blocks) if (block.header.target > easiest) easiest = block.header.target;
   return { blocks, seconds, hashes, easiest };
 }
 
