@@ -18,6 +18,7 @@ import { toHex } from './bytes.ts';
 import { type Consortium, quorumAt } from './consortium.ts';
 import { ancestorsNeeded } from './difficulty.ts';
 import { LedgerError } from './errors.ts';
+import { type FinalityEvidence, finalityEvidence } from './finality-evidence.ts';
 import { createHeaderTree, type Reorg, returnedRecords } from './fork-choice.ts';
 import { type BlockHeader, blockHash } from './header.ts';
 import { DEFAULT_LEDGER_LIMITS, type LedgerLimits } from './limits.ts';
@@ -79,6 +80,8 @@ export interface LedgerNode {
   final(): { readonly height: number; readonly hash: string };
   /** The attestations this node holds for a block. */
   attestations(hash: string): Attestation[];
+  /** What a proof of a main-chain block carries to show it final (finality-evidence.ts). */
+  finalityEvidence(hash: string): FinalityEvidence;
   /** Members' attestations (docs/ledger.md): checked, stored, and finality moved; the refused ones listed. */
   addAttestations(
     attestations: readonly unknown[],
@@ -614,6 +617,21 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
       return { height: e.header.height, hash: e.hash };
     },
     attestations: (hash) => book.of(hash),
+    finalityEvidence(hash) {
+      const e = tree.get(hash);
+      if (e === undefined) return { attestations: [] };
+      return finalityEvidence(
+        {
+          consortium,
+          finalHeight: tree.final().header.height,
+          mainHashAt: (h) => main[h],
+          header: (x) => tree.get(x)?.header,
+          attestations: (x) => book.of(x),
+        },
+        hash,
+        e.header.height,
+      );
+    },
     addAttestations,
     onAttest(listener) {
       attestListeners.add(listener);

@@ -57,3 +57,32 @@ test('without a consortium the attestations are not judged', () => {
   assert.equal(check.ok, true);
   assert.match(check.detail, /^not judged/);
 });
+
+test('final through a descendant a majority attested, linked by its headers', () => {
+  const child = extend(c, [c.genesis.header, block.header], { miner: KEYS.a });
+  const childAt = { hash: toHex(blockHash(child.header)), height: 2 };
+  const a = signAttestation(c, at, 'gw-a', KEYS.a);
+  const evidence = (atts: ReturnType<typeof signAttestation>[], headers = [child.header]) =>
+    assembleAnchor({
+      block,
+      blockHash: hash,
+      index: 0,
+      confirmations: 2,
+      miner: { gatewayId: 'gw-c', publicKey: KEYS.c.publicKey },
+      genesisHash: toHex(c.genesisHash),
+      attestations: [a],
+      finalBy: { headers, attestations: atts },
+    });
+  const two = [signAttestation(c, childAt, 'gw-b', KEYS.b), signAttestation(c, childAt, 'gw-c', KEYS.c)];
+  const final = verifyFinality(evidence(two), c);
+  assert.equal(final.ok, true);
+  assert.match(final.detail, /^final: its descendant/);
+  assert.match(verifyFinality(evidence(two.slice(0, 1)), c).detail, /^not yet final: its descendant/);
+  const forged = verifyFinality(evidence([two[0]!, signAttestation(c, childAt, 'gw-c', KEYS.b)]), c);
+  assert.equal(forged.ok, false);
+  // A header that does not follow the block breaks the link.
+  const stranger = extend(c, [c.genesis.header], { miner: KEYS.b, now: c.genesis.header.timestamp + 5 });
+  const unlinked = verifyFinality(evidence(two, [stranger.header]), c);
+  assert.equal(unlinked.ok, false);
+  assert.match(unlinked.detail, /does not follow/);
+});
