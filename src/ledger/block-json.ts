@@ -24,7 +24,7 @@ const blockJsonSchema = z.strictObject({
   signature: z.string().regex(/^[0-9a-f]{128}$/),
   records: z.array(z.unknown()),
   /** Members' attestations of the block, when the sender has them (checked by the receiver on their own). */
-  attestations: z.array(z.unknown()).max(1000).optional(),
+  attestations: z.array(z.unknown()).max(256).optional(),
 });
 
 export function blockToJson(block: Block): BlockJson {

@@ -477,37 +477,47 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
       let pending = 0;
       const refusedList: LedgerError[] = [];
       const fresh: Attestation[] = [];
+      // Copies in one request cost a lookup; after one bad signature, no more signature checks.
+      const seen = new Set<string>();
+      let badSignature: string | null = null;
       for (const input of inputs) {
         try {
           const claim = input as Partial<Attestation> | null;
           const blockHash = String(claim?.blockHash);
           const gatewayId = String(claim?.gatewayId);
-          // Known ones cost a lookup, not a signature check.
-          if (book.has(blockHash, gatewayId) || book.isPending(blockHash, gatewayId)) {
+          const id = `${blockHash}/${gatewayId}`;
+          if (seen.has(id) || book.has(blockHash, gatewayId) || book.isPending(blockHash, gatewayId)) {
             known++;
             continue;
           }
-          const att = checkAttestation(consortium, input);
-          const e = tree.get(att.blockHash);
+          seen.add(id);
+          const e = tree.get(blockHash);
+          if (e !== undefined && e.header.height !== claim?.height) {
+            throw new LedgerError(
+              'ERR_ATTESTATION_INVALID',
+              `block ${blockHash} is at height ${e.header.height}`,
+            );
+          }
+          if (e !== undefined && !tree.extendsFinal(blockHash) && main[e.header.height] !== blockHash) {
+            throw new LedgerError('ERR_ATTESTATION_CONFLICTS_FINAL', `${gatewayId} attests ${blockHash}`);
+          }
+          if (badSignature !== null) {
+            throw new LedgerError(
+              'ERR_ATTESTATION_INVALID',
+              `not checked: ${badSignature} earlier in the request`,
+            );
+          }
+          let att: Attestation;
+          try {
+            att = checkAttestation(consortium, input);
+          } catch (err) {
+            if (err instanceof LedgerError && err.reason?.startsWith('bad signature'))
+              badSignature = err.reason;
+            throw err;
+          }
           if (e === undefined) {
             if (book.pend(att)) pending++;
             else known++;
-            continue;
-          }
-          if (e.header.height !== att.height) {
-            throw new LedgerError(
-              'ERR_ATTESTATION_INVALID',
-              `block ${att.blockHash} is at height ${e.header.height}`,
-            );
-          }
-          if (!tree.extendsFinal(att.blockHash) && main[att.height] !== att.blockHash) {
-            throw new LedgerError(
-              'ERR_ATTESTATION_CONFLICTS_FINAL',
-              `${att.gatewayId} attests ${att.blockHash}`,
-            );
-          }
-          if (fresh.some((f) => f.blockHash === att.blockHash && f.gatewayId === att.gatewayId)) {
-            known++;
             continue;
           }
           fresh.push(att);

@@ -268,15 +268,18 @@ export function createPeerSync(options: PeerSyncOptions, components: PeerSyncCom
       }
     },
     pushAttestations(attestations) {
-      const body = { attestations };
-      for (const peer of peers) {
-        if (peer.retryAt > Date.now()) continue;
-        call(peer, 'POST', '/v1/ledger/attestations', body).then(
-          (res) => {
-            if (res.status >= 500) failed(peer, new PeerHttpError(`POST attestations: ${res.status}`));
-          },
-          (err) => failed(peer, err),
-        );
+      // A gateway catching up attests many blocks at once: a request carries at most 256.
+      for (let i = 0; i < attestations.length; i += 256) {
+        const body = { attestations: attestations.slice(i, i + 256) };
+        for (const peer of peers) {
+          if (peer.retryAt > Date.now()) continue;
+          call(peer, 'POST', '/v1/ledger/attestations', body).then(
+            (res) => {
+              if (res.status >= 500) failed(peer, new PeerHttpError(`POST attestations: ${res.status}`));
+            },
+            (err) => failed(peer, err),
+          );
+        }
       }
     },
     syncSoon() {

@@ -237,7 +237,7 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       preHandler: requireRole(ctx.resolveToken, writers),
       schema: {
         summary: "Members' attestations of blocks (peers push the ones they make; docs/ledger.md)",
-        body: z.strictObject({ attestations: z.array(z.unknown()).min(1).max(1000) }),
+        body: z.strictObject({ attestations: z.array(z.unknown()).min(1).max(256) }),
         response: {
           200: z.object({
             added: z.number(),
