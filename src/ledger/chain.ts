@@ -11,6 +11,7 @@ import { GatewayError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
 import { type Attestation, checkAttestation, signAttestation } from './attestation.ts';
+import { admitAttestations } from './attestation-admit.ts';
 import { createAttestationBook } from './attestation-book.ts';
 import { type Block, createBlockTemplate } from './block.ts';
 import { blockFromJson, blockToJson } from './block-json.ts';
@@ -472,62 +473,18 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
 
   const addAttestations: LedgerNode['addAttestations'] = (inputs) =>
     exclusive(async () => {
-      let added = 0;
-      let known = 0;
-      let pending = 0;
-      const refusedList: LedgerError[] = [];
-      const fresh: Attestation[] = [];
-      // Copies in one request cost a lookup; after one bad signature, no more signature checks.
-      const seen = new Set<string>();
-      let badSignature: string | null = null;
-      for (const input of inputs) {
-        try {
-          const claim = input as Partial<Attestation> | null;
-          const blockHash = String(claim?.blockHash);
-          const gatewayId = String(claim?.gatewayId);
-          const id = `${blockHash}/${gatewayId}`;
-          if (seen.has(id) || book.has(blockHash, gatewayId) || book.isPending(blockHash, gatewayId)) {
-            known++;
-            continue;
-          }
-          seen.add(id);
-          const e = tree.get(blockHash);
-          if (e !== undefined && e.header.height !== claim?.height) {
-            throw new LedgerError(
-              'ERR_ATTESTATION_INVALID',
-              `block ${blockHash} is at height ${e.header.height}`,
-            );
-          }
-          if (e !== undefined && !tree.extendsFinal(blockHash) && main[e.header.height] !== blockHash) {
-            throw new LedgerError('ERR_ATTESTATION_CONFLICTS_FINAL', `${gatewayId} attests ${blockHash}`);
-          }
-          if (badSignature !== null) {
-            throw new LedgerError(
-              'ERR_ATTESTATION_INVALID',
-              `not checked: ${badSignature} earlier in the request`,
-            );
-          }
-          let att: Attestation;
-          try {
-            att = checkAttestation(consortium, input);
-          } catch (err) {
-            if (err instanceof LedgerError && err.reason?.startsWith('bad signature'))
-              badSignature = err.reason;
-            throw err;
-          }
-          if (e === undefined) {
-            if (book.pend(att)) pending++;
-            else known++;
-            continue;
-          }
-          fresh.push(att);
-          added++;
-        } catch (err) {
-          if (!(err instanceof LedgerError)) throw err;
-          refused('attestation', err);
-          refusedList.push(err);
-        }
-      }
+      const {
+        fresh,
+        known,
+        pending,
+        refused: refusedList,
+      } = admitAttestations(inputs, {
+        consortium,
+        book,
+        tree,
+        mainHashAt: (h) => main[h],
+      });
+      for (const err of refusedList) refused('attestation', err);
       if (fresh.length > 0) {
         await write(
           fresh.map((a) => ({
@@ -540,7 +497,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         for (const a of fresh) book.put(a);
         await settle(new Set(fresh.map((a) => a.blockHash)));
       }
-      return { added, known, pending, refused: refusedList };
+      return { added: fresh.length, known, pending, refused: refusedList };
     });
 
   return {
