@@ -10,9 +10,10 @@ import type { SigningKey } from '../crypto/signing.ts';
 import { GatewayError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
-import { type Attestation, checkAttestation, signAttestation } from './attestation.ts';
+import { type Attestation, checkAttestation } from './attestation.ts';
 import { admitAttestations } from './attestation-admit.ts';
 import { createAttestationBook } from './attestation-book.ts';
+import { ATTESTED_KEY, attestationKey, createAttester } from './attester.ts';
 import { type Block, createBlockTemplate } from './block.ts';
 import { blockFromJson, blockToJson } from './block-json.ts';
 import { toHex } from './bytes.ts';
@@ -112,8 +113,6 @@ export interface LedgerNodeComponents {
 }
 
 const heightKey = (height: number) => String(height).padStart(10, '0');
-const attestationKey = (a: Pick<Attestation, 'blockHash' | 'gatewayId'>) =>
-  `att/${a.blockHash}/${a.gatewayId}`;
 /** A batch operation on one of the ledger's sublevels (one batch spans them: atomic). */
 interface Op {
   readonly type: 'put' | 'del';
@@ -150,8 +149,6 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   const listeners = new Set<(change: TipChange) => void>();
   const attestListeners = new Set<(attestations: Attestation[]) => void>();
   const book = createAttestationBook(limits.pendingAttestationsPerMember);
-  // The highest block this gateway attested: it never attests another block at that height or below.
-  let lastAttested: { height: number; hash: string } | null = null;
 
   const entry = (hash: string) => {
     const e = tree.get(hash);
@@ -258,8 +255,6 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         `ledger: the stored final block ${hash} did not load; finality starts again from attestations`,
       );
   }
-  const storedAttested = await subs.ledgerMeta.get('attested');
-  if (storedAttested !== undefined) lastAttested = JSON.parse(storedAttested);
 
   // The stored index may be ahead of what validated (or a crash left it mid-way): rewrite what differs.
   const repair: Op[] = [];
@@ -275,37 +270,16 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   repair.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: tipHash() });
   await write(repair);
 
-  /**
-   * This gateway cosigns the blocks it connects to its main chain, at most one block per height (never two
-   * rival blocks): the attestations and the new `attested` mark join the caller's batch.
-   */
+  const attester = createAttester(consortium, components.attester, await subs.ledgerMeta.get(ATTESTED_KEY));
+  /** This gateway's attestations of `hashes`, their rows joining the caller's batch (attester.ts). */
   const attest = (hashes: readonly string[], ops: Op[]): Attestation[] => {
-    const made: Attestation[] = [];
-    if (components.attester === undefined) return made;
-    const { gatewayId, key } = components.attester;
-    for (const hash of hashes) {
-      const height = entry(hash).header.height;
-      if (height === 0 || (lastAttested !== null && height <= lastAttested.height)) continue;
-      const att = signAttestation(consortium, { hash, height }, gatewayId, key);
-      made.push(att);
-      ops.push({
-        type: 'put',
-        sublevel: subs.ledgerMeta,
-        key: attestationKey(att),
-        value: JSON.stringify(att),
-      });
-    }
-    const last = made.at(-1);
-    if (last !== undefined) {
-      const mark = JSON.stringify({ height: last.height, hash: last.blockHash });
-      ops.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'attested', value: mark });
-    }
+    const { made, rows } = attester.make(hashes.map((hash) => ({ hash, height: entry(hash).header.height })));
+    for (const row of rows) ops.push({ type: 'put', sublevel: subs.ledgerMeta, ...row });
     return made;
   };
   const remember = (made: Attestation[]) => {
     for (const att of made) book.put(att);
-    const last = made.at(-1);
-    if (last !== undefined) lastAttested = { height: last.height, hash: last.blockHash };
+    attester.remember(made);
   };
 
   // --- fork choice: move the main chain to `newTip`, in one synced batch.
