@@ -142,3 +142,32 @@ test('an attestation of a block not seen yet waits for it; finality survives a r
   assert.equal(res.body.code, 'ERR_BLOCK_CONFLICTS_FINAL');
   assert.equal((await head()).hash, b4Json.hash);
 });
+
+test('a retired member: its blocks and attestations above its retirement height are refused', async () => {
+  const { decodeHeader, fromHex } = await import('../../src/ledger/index.ts');
+  const final = (await head()).final as { height: number; hash: string };
+  await t.stop({ keepData: true });
+  const retiring = consortiumFile();
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...retiring,
+      members: retiring.members.map((m) => (m.gatewayId === 'gw-b' ? { ...m, retiredAt: final.height } : m)),
+    }),
+  );
+  t = await start();
+  assert.deepEqual((await head()).final, final, 'the genesis is unchanged: the chain and its finality load');
+  const headers = (await t.api('GET', '/v1/ledger/blocks?fromHeight=0&limit=100')).body.blocks.map(
+    (b: { header: string }) => decodeHeader(fromHex('header', b.header)),
+  );
+  const byB = extend(c, headers, { miner: KEYS.b, now: Date.now() });
+  const refusedBlock = await t.api('POST', '/v1/ledger/blocks', { body: { blocks: [blockToJson(byB)] } });
+  assert.equal(refusedBlock.body.code, 'ERR_BLOCK_RETIRED_MEMBER');
+
+  const mined = (await t.api('POST', '/v1/ledger/mine', { body: { allowEmpty: true } })).body.block;
+  const byBAttests = await attest([signAttestation(c, mined, 'gw-b', KEYS.b)]);
+  assert.equal(byBAttests.body.code, 'ERR_ATTESTATION_INVALID');
+  // Two members remain active: gw-a's and gw-c's attestations make the block final.
+  await attest([signAttestation(c, mined, 'gw-c', KEYS.c)]);
+  assert.deepEqual((await head()).final, { height: mined.height, hash: mined.hash });
+});
