@@ -65,6 +65,8 @@ export function createHeaderTree(genesis: BlockHeader): HeaderTree {
   entries.set(root.hash, root);
   let best = root;
   let final = root;
+  // Blocks without a child yet: the candidates for the best tip.
+  const tips = new Set<string>([root.hash]);
   // Whether an entry contains the final block, memoized until the final block changes.
   let onFinal = new Map<string, boolean>([[root.hash, true]]);
   const extendsFinal = (start: ChainEntry): boolean => {
@@ -110,6 +112,8 @@ export function createHeaderTree(genesis: BlockHeader): HeaderTree {
       }
       const entry: ChainEntry = { hash, header, work: parent.work + workOf(header.target), seq: ++seq };
       entries.set(hash, entry);
+      tips.delete(parent.hash);
+      tips.add(hash);
       if (entry.work > best.work && extendsFinal(entry)) best = entry;
       return entry;
     },
@@ -130,7 +134,9 @@ export function createHeaderTree(genesis: BlockHeader): HeaderTree {
       onFinal = new Map([[entry.hash, true]]);
       // The current tip stays while nothing heavier contains the final block (no needless reorg).
       if (!extendsFinal(best)) best = entry;
-      for (const e of entries.values()) if (e.work > best.work && extendsFinal(e)) best = e;
+      // The best tip is a leaf: only leaves are compared, first seen first (not every block of a long chain).
+      const leaves = [...tips].map(need).sort((x, y) => x.seq - y.seq);
+      for (const e of leaves) if (e.work > best.work && extendsFinal(e)) best = e;
     },
     chainTail(hash, count) {
       const out: BlockHeader[] = [];
