@@ -19,7 +19,7 @@ export interface ErrorSpec {
   readonly message: string;
 }
 
-function ledger<C extends keyof typeof LEDGER_ERRORS, S extends 400 | 409>(code: C, status: S) {
+function ledger<C extends keyof typeof LEDGER_ERRORS, S extends 400 | 409 | 429>(code: C, status: S) {
   return { status, mqtt: 'none', message: LEDGER_ERRORS[code] } as const;
 }
 
@@ -74,6 +74,18 @@ export const ERRORS = {
   ERR_BLOCK_BAD_RECORD: ledger('ERR_BLOCK_BAD_RECORD', 400),
   ERR_BLOCK_DUPLICATE_RECORD: ledger('ERR_BLOCK_DUPLICATE_RECORD', 400),
   ERR_BLOCK_BAD_ANCHOR: ledger('ERR_BLOCK_BAD_ANCHOR', 400),
+  ERR_BLOCK_RECORD_TIME: ledger('ERR_BLOCK_RECORD_TIME', 400),
+  // A chain that conflicts with what a majority of members attested: refused whatever its work (409).
+  ERR_BLOCK_CONFLICTS_FINAL: ledger('ERR_BLOCK_CONFLICTS_FINAL', 409),
+  ERR_BLOCK_RETIRED_MEMBER: ledger('ERR_BLOCK_RETIRED_MEMBER', 400),
+  ERR_RECORD_TIME: ledger('ERR_RECORD_TIME', 400),
+  ERR_RECORD_ANCHORED: ledger('ERR_RECORD_ANCHORED', 409),
+  ERR_RECORD_PENDING: ledger('ERR_RECORD_PENDING', 409),
+  ERR_RECORD_RETIRED_MEMBER: ledger('ERR_RECORD_RETIRED_MEMBER', 400),
+  // The sending member's share of the pool is full: its newest records wait until blocks take the oldest.
+  ERR_POOL_FULL: ledger('ERR_POOL_FULL', 429),
+  ERR_ATTESTATION_INVALID: ledger('ERR_ATTESTATION_INVALID', 400),
+  ERR_ATTESTATION_CONFLICTS_FINAL: ledger('ERR_ATTESTATION_CONFLICTS_FINAL', 409),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

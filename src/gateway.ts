@@ -134,7 +134,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       peerToken: config.ledger.peerToken ?? (process.env.GATEWAY_PEER_TOKEN || undefined),
       ...(options.scheduleMining === undefined ? {} : { scheduleMining: options.scheduleMining }),
     },
-    { db, subs, key: keys.signing, clock, log, ...(options.onMined ? { onMined: options.onMined } : {}) },
+    {
+      db,
+      subs,
+      key: keys.signing,
+      clock,
+      log,
+      metrics,
+      ...(options.onMined ? { onMined: options.onMined } : {}),
+    },
   );
   const masker = createMasker(config.masking.rules, keys.pseudonym);
   const receiptClock = createReceiptClock(clock);

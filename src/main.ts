@@ -142,6 +142,15 @@ function keygen(args: string[]): number {
     process.stdout.write(`secret ${hex}\n`);
   }
   process.stdout.write(`public ${Buffer.from(key.publicKey).toString('hex')}\n`);
+  process.stderr.write(
+    [
+      'To make a real consortium (docs/ledger.md, "Running a consortium"): each member runs keygen on its own',
+      'machine and shares only its public key; one consortium file lists every member (gatewayId, publicKey),',
+      'the consensus params and a genesis timestamp, and all members use the same file. The keys committed in',
+      'gateway-config/consortium/ are examples: never use them for real data.',
+      '',
+    ].join('\n'),
+  );
   return 0;
 }
 

@@ -90,6 +90,22 @@ export function createMetrics() {
       help: 'Sealing runs that failed; the window is sealed again on the next run',
       registers: [registry],
     }),
+    ledgerRefused: new Counter({
+      name: 'medgate_ledger_refused_total',
+      help: 'Records, blocks and attestations from peers refused by the ledger, by kind and code',
+      labelNames: ['kind', 'code'] as const,
+      registers: [registry],
+    }),
+    ledgerRecordSignatureChecks: new Counter({
+      name: 'medgate_ledger_record_signature_checks_total',
+      help: 'Ed25519 checks of records offered to the pool (known records and copies cost none)',
+      registers: [registry],
+    }),
+    ledgerFinalHeight: new Gauge({
+      name: 'medgate_ledger_final_height',
+      help: 'Height of the latest block attested by more than half of the members',
+      registers: [registry],
+    }),
     apiAccess: new Counter({
       name: 'medgate_api_patient_reads_total',
       help: 'Reads of patient data through the API (each one is in the access log)',

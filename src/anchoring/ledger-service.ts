@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { LedgerApi } from '../api/context.ts';
+import { verifyRecord } from '../batches/record.ts';
 import type { GatewayConfig } from '../config/index.ts';
 import type { SigningKey } from '../crypto/signing.ts';
 import { createLedgerNode, type LedgerNode } from '../ledger/chain.ts';
@@ -11,6 +12,7 @@ import { type ConsortiumSource, loadConsortium } from '../ledger/consortium-load
 import { type Block, blockHash, recordKey, toHex } from '../ledger/index.ts';
 import { createPeerSync, type PeerSync } from '../ledger/peers.ts';
 import type { Log } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Db, SignedMinuteRecord, Sublevels } from '../store/index.ts';
 import { createMiner, type Miner } from './miner.ts';
 
@@ -30,6 +32,7 @@ export interface LedgerServiceComponents {
   readonly clock: () => number;
   readonly log: Log;
   readonly onMined?: (block: Block) => void;
+  readonly metrics?: Pick<Metrics, 'ledgerRefused' | 'ledgerRecordSignatureChecks' | 'ledgerFinalHeight'>;
 }
 
 export interface LedgerService {
@@ -61,9 +64,28 @@ export async function createLedgerService(
     now: clock(),
   });
   const { consortium } = source;
-  const node = await createLedgerNode({ db: components.db, subs: components.subs, consortium, clock, log });
   const me = consortium.byGatewayId.get(config.gatewayId);
-  const member = me !== undefined && toHex(me.publicKey) === toHex(key.publicKey);
+  const member =
+    me !== undefined && me.retiredAt === undefined && toHex(me.publicKey) === toHex(key.publicKey);
+  const { metrics } = components;
+  const node = await createLedgerNode({
+    db: components.db,
+    subs: components.subs,
+    consortium,
+    clock,
+    log,
+    limits: config.ledger.limits,
+    verifyRecord: (record, publicKey) => {
+      metrics?.ledgerRecordSignatureChecks.inc();
+      return verifyRecord(record, publicKey);
+    },
+    onRefused: (kind, code) => metrics?.ledgerRefused.inc({ kind, code }),
+    onFinal: (final) => {
+      metrics?.ledgerFinalHeight.set(final.height);
+      log('info', `ledger: block ${final.height} ${final.hash} is final`);
+    },
+    ...(member ? { attester: { gatewayId: config.gatewayId, key } } : {}),
+  });
   if (!member) {
     log(
       'warn',
@@ -81,6 +103,8 @@ export async function createLedgerService(
     },
     { node, log },
   );
+  node.onAttest((attestations) => peers.pushAttestations(attestations));
+  metrics?.ledgerFinalHeight.set(node.final().height);
   const miner = member
     ? createMiner(
         {

@@ -169,6 +169,24 @@ export const configSchema = z.strictObject({
       requestTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
       /** A peer that failed is retried after 1 s, doubling up to this. */
       maxBackoffSeconds: z.number().min(0.1).max(3600).default(30),
+      /** Bounds on what peers can make this gateway hold (docs/limits.md, "Peers and the ledger"). */
+      limits: z
+        .strictObject({
+          /** Pending records of one member in the pool; its newest are refused beyond (ERR_POOL_FULL). */
+          poolPerMember: z.number().int().min(1).max(1_000_000).default(2048),
+          /** Records in one `POST /v1/ledger/records`. */
+          recordsPerRequest: z.number().int().min(1).max(10_000).default(1000),
+          /** Bytes of one `POST /v1/ledger/records` body. */
+          recordsRequestBytes: z
+            .number()
+            .int()
+            .min(1024)
+            .max(64 * 1024 * 1024)
+            .default(1024 * 1024),
+          /** Attestations of blocks not seen yet, kept per member until their block arrives. */
+          pendingAttestationsPerMember: z.number().int().min(1).max(100_000).default(256),
+        })
+        .prefault({}),
     })
     .prefault({}),
   anchoring: z

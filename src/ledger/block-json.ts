@@ -23,6 +23,8 @@ const blockJsonSchema = z.strictObject({
   header: z.string().regex(new RegExp(`^[0-9a-f]{${2 * HEADER_SIZE}}$`)),
   signature: z.string().regex(/^[0-9a-f]{128}$/),
   records: z.array(z.unknown()),
+  /** Members' attestations of the block, when the sender has them (checked by the receiver on their own). */
+  attestations: z.array(z.unknown()).max(256).optional(),
 });
 
 export function blockToJson(block: Block): BlockJson {

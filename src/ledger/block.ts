@@ -70,6 +70,8 @@ export interface TemplateInput {
   /** The miner's clock, ms; raised to median time past + 1 when behind it. */
   readonly now: number;
   readonly recordSeen?: (key: string) => boolean;
+  /** Timestamp of the latest final block: the template's is raised above it too. */
+  readonly finalTimestamp?: number;
 }
 
 /**
@@ -99,7 +101,11 @@ export function createBlockTemplate(input: TemplateInput): {
     version: LEDGER_VERSION,
     height: parent.height + 1,
     previousHash: blockHash(parent),
-    timestamp: Math.max(input.now, medianTimePast(input.chainTail, input.params.medianTimeSpan) + 1),
+    timestamp: Math.max(
+      input.now,
+      medianTimePast(input.chainTail, input.params.medianTimeSpan) + 1,
+      (input.finalTimestamp ?? -1) + 1,
+    ),
     anchorRoot: anchorRoot(records),
     target: nextTarget(input.chainTail, input.params),
     minerId: minerIdOf(input.minerPublicKey),

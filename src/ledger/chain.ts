@@ -6,19 +6,26 @@
  * index, the pool and the tip then change in one synced batch. A crash in between leaves a stored block
  * that the next start re-validates and, if it is the heaviest, connects — never a half-moved tip.
  */
-import { verifyRecord } from '../batches/record.ts';
+import type { SigningKey } from '../crypto/signing.ts';
 import { GatewayError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
+import { type Attestation, checkAttestation } from './attestation.ts';
+import { admitAttestations } from './attestation-admit.ts';
+import { createAttestationBook } from './attestation-book.ts';
+import { ATTESTED_KEY, attestationKey, createAttester } from './attester.ts';
 import { type Block, createBlockTemplate } from './block.ts';
 import { blockFromJson, blockToJson } from './block-json.ts';
 import { toHex } from './bytes.ts';
-import type { Consortium } from './consortium.ts';
+import { type Consortium, quorumAt } from './consortium.ts';
 import { ancestorsNeeded } from './difficulty.ts';
 import { LedgerError } from './errors.ts';
+import { type FinalityEvidence, finalityEvidence } from './finality-evidence.ts';
 import { createHeaderTree, type Reorg, returnedRecords } from './fork-choice.ts';
 import { type BlockHeader, blockHash } from './header.ts';
-import { recordKey, signedRecordSchema } from './record.ts';
+import { DEFAULT_LEDGER_LIMITS, type LedgerLimits } from './limits.ts';
+import { type Admission, admitRecords, createRecordPool } from './pool.ts';
+import { recordKey } from './record.ts';
 import { validateBlock } from './validate.ts';
 
 export interface LedgerHead {
@@ -60,12 +67,29 @@ export interface LedgerNode {
   pool(): SignedMinuteRecord[];
   /** Validates, stores and runs fork choice; throws LedgerError for a block that breaks a rule. */
   addBlock(block: Block): Promise<AddBlockResult>;
-  /** A member's signed record into the pool, unless the main chain has it; LedgerError when it is not valid. */
+  /** A member's signed record into the pool, unless the main chain has it; LedgerError when it is refused. */
   addRecord(record: unknown): Promise<'added' | 'known'>;
+  /** Many records at once (pool.ts: the rules, cheapest first); the refused ones are listed, not thrown. */
+  addRecords(
+    records: readonly unknown[],
+  ): Promise<{ added: number; known: number; refused: Admission['refused'] }>;
+  readonly limits: LedgerLimits;
   /** A block template on the best tip with the pool's records (createBlockTemplate). */
   template(minerPublicKey: Uint8Array, now: number): { header: BlockHeader; records: SignedMinuteRecord[] };
   /** Called after every change of the main chain's tip. */
   onTip(listener: (change: TipChange) => void): () => void;
+  /** The latest final block (genesis until a block is attested by more than half of the members). */
+  final(): { readonly height: number; readonly hash: string };
+  /** The attestations this node holds for a block. */
+  attestations(hash: string): Attestation[];
+  /** What a proof of a main-chain block carries to show it final (finality-evidence.ts). */
+  finalityEvidence(hash: string): FinalityEvidence;
+  /** Members' attestations (docs/ledger.md): checked, stored, and finality moved; the refused ones listed. */
+  addAttestations(
+    attestations: readonly unknown[],
+  ): Promise<{ added: number; known: number; pending: number; refused: LedgerError[] }>;
+  /** Called with the attestations this gateway makes (it attests every block it connects to its main chain). */
+  onAttest(listener: (attestations: Attestation[]) => void): () => void;
 }
 
 export interface LedgerNodeComponents {
@@ -77,6 +101,15 @@ export interface LedgerNodeComponents {
   readonly consortium: Consortium;
   readonly clock: () => number;
   readonly log: Log;
+  readonly limits?: Partial<LedgerLimits>;
+  /** Record signature check (the default verifyRecord; a test may count the calls). */
+  readonly verifyRecord?: (record: SignedMinuteRecord, publicKey: Uint8Array) => boolean;
+  /** Told of every refused record or block, by code (metrics). */
+  readonly onRefused?: (what: 'record' | 'block' | 'attestation', code: string) => void;
+  /** Told of every new final block. */
+  readonly onFinal?: (final: { height: number; hash: string }) => void;
+  /** This gateway as a member: it attests the blocks it connects. Absent: it only counts others' attestations. */
+  readonly attester?: { readonly gatewayId: string; readonly key: SigningKey };
 }
 
 const heightKey = (height: number) => String(height).padStart(10, '0');
@@ -91,6 +124,10 @@ interface Op {
 /** Opens the node: loads every stored block and re-validates it from genesis (SPEC §4). */
 export async function createLedgerNode(components: LedgerNodeComponents): Promise<LedgerNode> {
   const { db, subs, consortium, clock, log } = components;
+  const limits: LedgerLimits = Object.freeze({ ...DEFAULT_LEDGER_LIMITS, ...components.limits });
+  const refused = (what: 'record' | 'block' | 'attestation', err: unknown) => {
+    if (err instanceof LedgerError) components.onRefused?.(what, err.code);
+  };
   const params = consortium.params;
   const genesisHash = toHex(consortium.genesisHash);
   const storedGenesis = await subs.ledgerMeta.get('genesis');
@@ -108,8 +145,10 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   const blocks = new Map<string, Block>([[genesisHash, consortium.genesis]]);
   const main: string[] = [genesisHash];
   const mainIndex = new Map<string, LedgerRecordLocation>();
-  const pool = new Map<string, SignedMinuteRecord>();
+  const pool = createRecordPool();
   const listeners = new Set<(change: TipChange) => void>();
+  const attestListeners = new Set<(attestations: Attestation[]) => void>();
+  const book = createAttestationBook(limits.pendingAttestationsPerMember);
 
   const entry = (hash: string) => {
     const e = tree.get(hash);
@@ -140,6 +179,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         consortium,
         now: clock(),
         recordSeen: seenOnBranch(parentHash),
+        ...(tree.final().header.height > 0 ? { finalTimestamp: tree.final().header.timestamp } : {}),
       }),
     );
   };
@@ -193,6 +233,29 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   for await (const [key, record] of subs.ledgerPool.iterator())
     if (!mainIndex.has(key)) pool.set(key, record);
 
+  // Attestations and finality: re-checked like the blocks; the stored final block is kept if it loaded.
+  const attested = new Set<string>();
+  for await (const [, json] of subs.ledgerMeta.iterator({ gte: 'att/', lt: 'att0' })) {
+    try {
+      const att = checkAttestation(consortium, JSON.parse(json));
+      if (tree.get(att.blockHash)?.header.height !== att.height) continue;
+      book.put(att);
+      attested.add(att.blockHash);
+    } catch (err) {
+      log('warn', `ledger: stored attestation refused: ${(err as Error).message}`);
+    }
+  }
+  const storedFinal = await subs.ledgerMeta.get('final');
+  if (storedFinal !== undefined) {
+    const { hash } = JSON.parse(storedFinal) as { hash: string };
+    if (tree.get(hash) !== undefined) tree.setFinal(hash);
+    else
+      log(
+        'warn',
+        `ledger: the stored final block ${hash} did not load; finality starts again from attestations`,
+      );
+  }
+
   // The stored index may be ahead of what validated (or a crash left it mid-way): rewrite what differs.
   const repair: Op[] = [];
   for (let h = main.length; h < storedMain.length; h++)
@@ -207,9 +270,25 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   repair.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: tipHash() });
   await write(repair);
 
+  const attester = createAttester(consortium, components.attester, await subs.ledgerMeta.get(ATTESTED_KEY));
+  /** This gateway's attestations of `hashes`, their rows joining the caller's batch (attester.ts). */
+  const attest = (hashes: readonly string[], ops: Op[]): Attestation[] => {
+    const { made, rows } = attester.make(hashes.map((hash) => ({ hash, height: entry(hash).header.height })));
+    for (const row of rows) ops.push({ type: 'put', sublevel: subs.ledgerMeta, ...row });
+    return made;
+  };
+  const remember = (made: Attestation[]) => {
+    for (const att of made) book.put(att);
+    attester.remember(made);
+  };
+
   // --- fork choice: move the main chain to `newTip`, in one synced batch.
-  const switchTip = async (newTip: string) => {
+  const switchTip = async (newTip: string): Promise<string[]> => {
     const reorg = tree.reorg(tipHash(), newTip);
+    // Never below the final block: the new tip must contain it (so the blocks left are all above it).
+    if (!tree.extendsFinal(newTip)) {
+      throw new LedgerError('ERR_BLOCK_CONFLICTS_FINAL', `${newTip} does not contain ${tree.final().hash}`);
+    }
     const disconnected = reorg.disconnect.map((h) => blocks.get(h)!);
     const connected = reorg.connect.map((h) => blocks.get(h)!);
     const newHeight = entry(newTip).header.height;
@@ -240,7 +319,9 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
     for (const r of returned)
       ops.push({ type: 'put', sublevel: subs.ledgerPool, key: recordKey(r), value: r });
     ops.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: newTip });
+    const made = attest(reorg.connect, ops);
     await write(ops);
+    remember(made);
 
     for (const key of unindexed) mainIndex.delete(key);
     main.length = entry(reorg.fork).header.height + 1;
@@ -264,6 +345,49 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         log('error', `ledger: tip listener failed: ${(err as Error).message}`);
       }
     }
+    if (made.length > 0) {
+      for (const listener of attestListeners) {
+        try {
+          listener(made);
+        } catch (err) {
+          log('error', `ledger: attestation listener failed: ${(err as Error).message}`);
+        }
+      }
+    }
+    return made.map((a) => a.blockHash);
+  };
+
+  /**
+   * Moves finality to the highest of `hashes` that more than half of the members attested and that contains
+   * the current final block, then the main chain to the best tip that contains it (which this gateway attests).
+   */
+  const settle = async (hashes: Iterable<string>) => {
+    let touched = [...hashes];
+    for (;;) {
+      let moved: string | null = null;
+      for (const hash of touched) {
+        const e = tree.get(hash);
+        if (e === undefined || e.header.height <= tree.final().header.height) continue;
+        if (book.of(hash).length < quorumAt(consortium, e.header.height)) continue;
+        if (!tree.extendsFinal(hash)) {
+          log(
+            'error',
+            `ledger: block ${hash} is attested by a majority but conflicts with the final block: a member attested two rival blocks`,
+          );
+          continue;
+        }
+        if (moved === null || e.header.height > entry(moved).header.height) moved = hash;
+      }
+      if (moved !== null) {
+        tree.setFinal(moved);
+        const final = { height: entry(moved).header.height, hash: moved };
+        await write([{ type: 'put', sublevel: subs.ledgerMeta, key: 'final', value: JSON.stringify(final) }]);
+        components.onFinal?.(final);
+      }
+      const best = tree.best().hash;
+      if (best === tipHash()) return;
+      touched = await switchTip(best);
+    }
   };
 
   function head(): LedgerHead {
@@ -279,11 +403,76 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
     return run;
   };
 
-  if (tree.best().hash !== tipHash()) await switchTip(tree.best().hash);
+  await settle(attested);
+  // Blocks of the main chain this gateway has not attested yet (a chain stored before it attested).
+  const backlog: Op[] = [];
+  const made = attest(main.slice(1), backlog);
+  if (made.length > 0) {
+    await write(backlog);
+    remember(made);
+    await settle(made.map((a) => a.blockHash));
+  }
   log(
     'info',
-    `ledger: chain ${genesisHash.slice(0, 16)}… height ${head().height}, ${blocks.size} block(s) valid, ${pool.size} record(s) pending`,
+    `ledger: chain ${genesisHash.slice(0, 16)}… height ${head().height}, final ${tree.final().header.height}, ${blocks.size} block(s) valid, ${pool.size} record(s) pending`,
   );
+
+  const addRecords: LedgerNode['addRecords'] = (inputs) =>
+    exclusive(async () => {
+      const admission = admitRecords(inputs, {
+        consortium,
+        now: clock(),
+        limits,
+        pool,
+        anchored: (key) => {
+          const loc = mainIndex.get(key);
+          return loc === undefined ? undefined : blocks.get(loc.blockHash)?.records[loc.index];
+        },
+        ...(components.verifyRecord ? { verify: components.verifyRecord } : {}),
+      });
+      for (const err of admission.refused) refused('record', err);
+      if (admission.fresh.length > 0) {
+        await write(
+          admission.fresh.map((r) => ({
+            type: 'put',
+            sublevel: subs.ledgerPool,
+            key: recordKey(r),
+            value: r,
+          })),
+        );
+        for (const r of admission.fresh) pool.set(recordKey(r), r);
+      }
+      return { added: admission.fresh.length, known: admission.known, refused: admission.refused };
+    });
+
+  const addAttestations: LedgerNode['addAttestations'] = (inputs) =>
+    exclusive(async () => {
+      const {
+        fresh,
+        known,
+        pending,
+        refused: refusedList,
+      } = admitAttestations(inputs, {
+        consortium,
+        book,
+        tree,
+        mainHashAt: (h) => main[h],
+      });
+      for (const err of refusedList) refused('attestation', err);
+      if (fresh.length > 0) {
+        await write(
+          fresh.map((a) => ({
+            type: 'put',
+            sublevel: subs.ledgerMeta,
+            key: attestationKey(a),
+            value: JSON.stringify(a),
+          })),
+        );
+        for (const a of fresh) book.put(a);
+        await settle(new Set(fresh.map((a) => a.blockHash)));
+      }
+      return { added: fresh.length, known, pending, refused: refusedList };
+    });
 
   return {
     consortium,
@@ -300,60 +489,94 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
       if (loc === undefined) return undefined;
       return { ...loc, block: blocks.get(loc.blockHash)!, confirmations: main.length - loc.height };
     },
-    pool: () => [...pool.values()],
+    pool: () => pool.values(),
+    limits,
     addBlock(block) {
       return exclusive(async () => {
         if (typeof block?.header !== 'object') throw new LedgerError('ERR_BLOCK_MALFORMED', 'no header');
         const hash = toHex(blockHash(block.header));
         if (blocks.has(hash)) return { hash, status: 'known' as const, tipChanged: false };
-        validate(block);
-        await write([{ type: 'put', sublevel: subs.ledgerBlocks, key: hash, value: blockToJson(block) }]);
+        try {
+          // First, in constant time: a chain that leaves the final one is refused whatever its work.
+          const parentHash = toHex(block.header.previousHash);
+          if (tree.get(parentHash) !== undefined && !tree.extendsFinal(parentHash)) {
+            const final = tree.final();
+            throw new LedgerError(
+              'ERR_BLOCK_CONFLICTS_FINAL',
+              `block ${hash} at height ${block.header.height} does not extend the final block ${final.hash} at ${final.header.height}`,
+            );
+          }
+          validate(block);
+        } catch (err) {
+          refused('block', err);
+          throw err;
+        }
+        const waiting = book.takePending(hash).filter((a) => a.height === block.header.height);
+        await write([
+          { type: 'put', sublevel: subs.ledgerBlocks, key: hash, value: blockToJson(block) },
+          ...waiting.map(
+            (a): Op => ({
+              type: 'put',
+              sublevel: subs.ledgerMeta,
+              key: attestationKey(a),
+              value: JSON.stringify(a),
+            }),
+          ),
+        ]);
         tree.add(block.header);
         blocks.set(hash, block);
-        const best = tree.best().hash;
-        const tipChanged = best !== tipHash();
-        if (tipChanged) await switchTip(best);
-        return { hash, status: 'added' as const, tipChanged };
+        for (const a of waiting) book.put(a);
+        const tip = tipHash();
+        await settle([hash]);
+        return { hash, status: 'added' as const, tipChanged: tipHash() !== tip };
       });
     },
-    addRecord(input) {
-      return exclusive(async () => {
-        const shape = signedRecordSchema.safeParse(input);
-        if (!shape.success) {
-          const issue = shape.error.issues[0];
-          throw new LedgerError(
-            'ERR_BLOCK_BAD_RECORD',
-            `${issue?.path.join('.') || 'record'}: ${issue?.message}`,
-          );
-        }
-        const record = shape.data;
-        const member = consortium.byGatewayId.get(record.gatewayId);
-        if (member === undefined)
-          throw new LedgerError('ERR_BLOCK_BAD_RECORD', `${record.gatewayId} is not a member`);
-        if (!verifyRecord(record, member.publicKey)) {
-          throw new LedgerError('ERR_BLOCK_BAD_RECORD', `bad signature by ${record.gatewayId}`);
-        }
-        const key = recordKey(record);
-        if (mainIndex.has(key) || pool.has(key)) return 'known' as const;
-        await write([{ type: 'put', sublevel: subs.ledgerPool, key, value: record }]);
-        pool.set(key, record);
-        return 'added' as const;
-      });
+    addRecords,
+    async addRecord(input) {
+      const result = await addRecords([input]);
+      if (result.refused.length > 0) throw result.refused[0];
+      return result.added === 1 ? 'added' : 'known';
     },
     template(minerPublicKey, now) {
       const tip = tipHash();
       return createBlockTemplate({
         chainTail: tree.chainTail(tip, ancestorsNeeded(entry(tip).header.height, params)),
         params,
-        records: [...pool.values()],
+        records: pool.values(),
         minerPublicKey,
         now,
         recordSeen: (key) => mainIndex.has(key),
+        finalTimestamp: tree.final().header.timestamp,
       });
     },
     onTip(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    final() {
+      const e = tree.final();
+      return { height: e.header.height, hash: e.hash };
+    },
+    attestations: (hash) => book.of(hash),
+    finalityEvidence(hash) {
+      const e = tree.get(hash);
+      if (e === undefined) return { attestations: [] };
+      return finalityEvidence(
+        {
+          consortium,
+          finalHeight: tree.final().header.height,
+          mainHashAt: (h) => main[h],
+          header: (x) => tree.get(x)?.header,
+          attestations: (x) => book.of(x),
+        },
+        hash,
+        e.header.height,
+      );
+    },
+    addAttestations,
+    onAttest(listener) {
+      attestListeners.add(listener);
+      return () => attestListeners.delete(listener);
     },
   };
 }

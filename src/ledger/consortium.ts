@@ -17,7 +17,19 @@ const int = (min: number) => z.number().int().min(min).max(Number.MAX_SAFE_INTEG
 export const consortiumFileSchema = z
   .strictObject({
     name: z.string().min(1).max(100),
-    members: z.array(z.strictObject({ gatewayId, publicKey: hex32 })).min(1),
+    members: z
+      .array(
+        z.strictObject({
+          gatewayId,
+          publicKey: hex32,
+          /**
+           * A retired member (its key leaked, or it left): its blocks above this height and its attestations of
+           * blocks above it are refused, and it no longer counts toward the attestation majority there.
+           */
+          retiredAt: int(0).optional(),
+        }),
+      )
+      .min(1),
     /** Consensus parameters; absent ones take DEFAULT_LEDGER_PARAMS. Targets are 64 hex digits. */
     params: z
       .strictObject({
@@ -30,6 +42,7 @@ export const consortiumFileSchema = z
         maxFutureMs: int(0),
         medianTimeSpan: int(1),
         maxBlockRecords: int(0),
+        maxRecordAheadMs: int(0),
       })
       .partial()
       .default({}),
@@ -57,6 +70,8 @@ export interface Member {
   readonly publicKey: Uint8Array;
   /** SHA-256 of the public key, as headers name their miner. */
   readonly minerId: Uint8Array;
+  /** Blocks above this height no longer accept its blocks or attestations (undefined: active). */
+  readonly retiredAt?: number | undefined;
 }
 
 export interface Consortium {
@@ -117,7 +132,12 @@ export function parseConsortium(json: unknown): Consortium {
   }
   const members = file.members.map((m) => {
     const publicKey = fromHex('publicKey', m.publicKey, 32);
-    return Object.freeze({ gatewayId: m.gatewayId, publicKey, minerId: minerIdOf(publicKey) });
+    return Object.freeze({
+      gatewayId: m.gatewayId,
+      publicKey,
+      minerId: minerIdOf(publicKey),
+      ...(m.retiredAt === undefined ? {} : { retiredAt: m.retiredAt }),
+    });
   });
   return Object.freeze({
     name: file.name,
@@ -132,6 +152,21 @@ export function parseConsortium(json: unknown): Consortium {
 
 export function isMember(consortium: Consortium, gatewayId: string): boolean {
   return consortium.byGatewayId.has(gatewayId);
+}
+
+/** True when `member` may mine or attest the block at `height` (not retired below it). */
+export function activeAt(member: Member, height: number): boolean {
+  return member.retiredAt === undefined || height <= member.retiredAt;
+}
+
+/** Members whose attestations count at `height`. */
+export function activeMembers(consortium: Consortium, height: number): Member[] {
+  return consortium.members.filter((m) => activeAt(m, height));
+}
+
+/** Attestations needed for a block at `height` to be final: more than half of the active members. */
+export function quorumAt(consortium: Consortium, height: number): number {
+  return Math.floor(activeMembers(consortium, height).length / 2) + 1;
 }
 
 export function memberByMinerId(consortium: Consortium, minerId: Uint8Array): Member | undefined {

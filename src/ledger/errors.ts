@@ -17,6 +17,16 @@ export const LEDGER_ERRORS = {
   ERR_BLOCK_BAD_RECORD: 'A record is malformed or not signed by its member gateway',
   ERR_BLOCK_DUPLICATE_RECORD: 'A record is already in the block or the chain',
   ERR_BLOCK_BAD_ANCHOR: 'Anchor root does not match the records',
+  ERR_BLOCK_RECORD_TIME: "A record's minute is before the genesis or too far ahead of the block",
+  ERR_BLOCK_CONFLICTS_FINAL: 'Block conflicts with the latest final block',
+  ERR_BLOCK_RETIRED_MEMBER: 'Miner was retired from the consortium below this height',
+  ERR_RECORD_TIME: "Record's minute is before the genesis or too far ahead of the receiver's clock",
+  ERR_RECORD_ANCHORED: 'Another record for this gateway and minute is already anchored',
+  ERR_RECORD_PENDING: 'Another record for this gateway and minute is already pending',
+  ERR_RECORD_RETIRED_MEMBER: 'Record of a member retired from the consortium',
+  ERR_POOL_FULL: 'The pool holds as many pending records of this member as it may',
+  ERR_ATTESTATION_INVALID: 'Attestation is malformed, not by an active member, or its signature is invalid',
+  ERR_ATTESTATION_CONFLICTS_FINAL: 'Attestation of a block that conflicts with the latest final block',
 } as const;
 
 export type LedgerErrorCode = keyof typeof LEDGER_ERRORS;

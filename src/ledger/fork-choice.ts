@@ -1,5 +1,6 @@
 /**
- * Fork choice (SPEC §4): the tip with the most cumulative work wins (the first seen among equals), and a
+ * Fork choice (docs/ledger.md): among the tips that contain the latest final block, the one with the most
+ * cumulative work wins (the first seen among equals); a tip that does not contain it never wins. A
  * switch of tips is a reorg: blocks to disconnect down to the fork point, blocks to connect up to the new tip.
  * Records of disconnected blocks that the new branch lacks go back to the pool.
  */
@@ -34,8 +35,13 @@ export interface HeaderTree {
   /** Adds a header whose parent is known (else ERR_BLOCK_UNKNOWN_PARENT); a header already known is returned. */
   add(header: BlockHeader): ChainEntry;
   get(hash: string): ChainEntry | undefined;
-  /** The tip with the most cumulative work, the first seen among equals. */
+  /** The tip with the most cumulative work among those containing the final block, the first seen among equals. */
   best(): ChainEntry;
+  /** Marks a block final (it must contain the current final block); `best` is recomputed. */
+  setFinal(hash: string): void;
+  final(): ChainEntry;
+  /** True when the block `hash` is the final block, or contains it (extends the final chain). */
+  extendsFinal(hash: string): boolean;
   /** Up to `count` headers ending with `hash`, ascending: the chain tail to validate its child with. */
   chainTail(hash: string, count: number): BlockHeader[];
   reorg(fromHash: string, toHash: string): Reorg;
@@ -58,6 +64,32 @@ export function createHeaderTree(genesis: BlockHeader): HeaderTree {
   };
   entries.set(root.hash, root);
   let best = root;
+  let final = root;
+  // Blocks without a child yet: the candidates for the best tip.
+  const tips = new Set<string>([root.hash]);
+  // Whether an entry contains the final block, memoized until the final block changes.
+  let onFinal = new Map<string, boolean>([[root.hash, true]]);
+  const extendsFinal = (start: ChainEntry): boolean => {
+    const path: string[] = [];
+    let e: ChainEntry | undefined = start;
+    let answer = false;
+    while (e !== undefined) {
+      const known = onFinal.get(e.hash);
+      if (known !== undefined) {
+        answer = known;
+        break;
+      }
+      if (e.header.height <= final.header.height) {
+        answer = e.hash === final.hash;
+        onFinal.set(e.hash, answer);
+        break;
+      }
+      path.push(e.hash);
+      e = entries.get(toHex(e.header.previousHash));
+    }
+    for (const hash of path) onFinal.set(hash, answer);
+    return answer;
+  };
 
   const need = (hash: string): ChainEntry => {
     const entry = entries.get(hash);
@@ -80,11 +112,32 @@ export function createHeaderTree(genesis: BlockHeader): HeaderTree {
       }
       const entry: ChainEntry = { hash, header, work: parent.work + workOf(header.target), seq: ++seq };
       entries.set(hash, entry);
-      if (entry.work > best.work) best = entry;
+      tips.delete(parent.hash);
+      tips.add(hash);
+      if (entry.work > best.work && extendsFinal(entry)) best = entry;
       return entry;
     },
     get: (hash) => entries.get(hash),
     best: () => best,
+    final: () => final,
+    extendsFinal: (hash) => extendsFinal(need(hash)),
+    setFinal(hash) {
+      const entry = need(hash);
+      if (entry.hash === final.hash) return;
+      if (!extendsFinal(entry)) {
+        throw new LedgerError(
+          'ERR_BLOCK_CONFLICTS_FINAL',
+          `${hash} does not contain the final ${final.hash}`,
+        );
+      }
+      final = entry;
+      onFinal = new Map([[entry.hash, true]]);
+      // The current tip stays while nothing heavier contains the final block (no needless reorg).
+      if (!extendsFinal(best)) best = entry;
+      // The best tip is a leaf: only leaves are compared, first seen first (not every block of a long chain).
+      const leaves = [...tips].map(need).sort((x, y) => x.seq - y.seq);
+      for (const e of leaves) if (e.work > best.work && extendsFinal(e)) best = e;
+    },
     chainTail(hash, count) {
       const out: BlockHeader[] = [];
       for (let e: ChainEntry | undefined = need(hash); e !== undefined && out.length < count; ) {

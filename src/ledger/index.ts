@@ -1,4 +1,15 @@
 export {
+  ATTESTATION_SIZE,
+  ATTESTATION_TAG,
+  type Attestation,
+  attestationBytes,
+  attestationSchema,
+  checkAttestation,
+  signAttestation,
+  type Tally,
+  tallyAttestations,
+} from './attestation.ts';
+export {
   anchorRoot,
   type Block,
   createBlockTemplate,
@@ -11,6 +22,8 @@ export {
 export { type BlockJson, blockFromJson, blockToJson } from './block-json.ts';
 export { bytesToU256, fromHex, MAX_U256, toHex, u256ToBytes } from './bytes.ts';
 export {
+  activeAt,
+  activeMembers,
   type Consortium,
   type ConsortiumFile,
   consortiumFileSchema,
@@ -19,6 +32,7 @@ export {
   type Member,
   memberByMinerId,
   parseConsortium,
+  quorumAt,
 } from './consortium.ts';
 export { ancestorsNeeded, medianTimePast, nextTarget } from './difficulty.ts';
 export { isLedgerError, LEDGER_ERRORS, LedgerError, type LedgerErrorCode } from './errors.ts';
@@ -45,7 +59,7 @@ export {
 export { DEFAULT_LEDGER_PARAMS, type LedgerParams, ledgerParams } from './params.ts';
 export { type MineOptions, type MineProgress, mine } from './pow.ts';
 export { midstateHash, type PowJob, preparePowJob, searchNonces } from './pow-search.ts';
-export { recordKey, recordLeaf, signedRecordSchema } from './record.ts';
+export { recordKey, recordLeaf, recordTimeProblem, signedRecordSchema } from './record.ts';
 export {
   type BlockContext,
   type ChainSummary,

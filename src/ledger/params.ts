@@ -20,6 +20,11 @@ export interface LedgerParams {
   readonly medianTimeSpan: number;
   /** Most records one block may carry. */
   readonly maxBlockRecords: number;
+  /**
+   * A record's minute may be at most this far ahead of the block's timestamp (in a block) or of the receiver's
+   * clock (in the pool), ms (5 minutes); it may never be before the genesis.
+   */
+  readonly maxRecordAheadMs: number;
 }
 
 /**
@@ -36,6 +41,7 @@ export const DEFAULT_LEDGER_PARAMS: LedgerParams = Object.freeze({
   maxFutureMs: 120_000,
   medianTimeSpan: 11,
   maxBlockRecords: 10_000,
+  maxRecordAheadMs: 300_000,
 });
 
 export function ledgerParams(overrides: Partial<LedgerParams> = {}): LedgerParams {
@@ -59,6 +65,7 @@ export function checkParams(name: string, params: unknown): asserts params is Le
   checkInt(`${name}.maxFutureMs`, p['maxFutureMs'], 0);
   checkInt(`${name}.medianTimeSpan`, p['medianTimeSpan'], 1);
   checkInt(`${name}.maxBlockRecords`, p['maxBlockRecords'], 0);
+  checkInt(`${name}.maxRecordAheadMs`, p['maxRecordAheadMs'], 0);
   checkU256(`${name}.genesisTarget`, p['genesisTarget']);
   checkU256(`${name}.minTarget`, p['minTarget']);
   checkU256(`${name}.maxTarget`, p['maxTarget']);

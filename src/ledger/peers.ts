@@ -5,9 +5,11 @@
  */
 import type { Log } from '../log.ts';
 import type { SignedMinuteRecord } from '../store/index.ts';
+import type { Attestation } from './attestation.ts';
 import type { Block } from './block.ts';
 import { blockFromJson, blockToJson } from './block-json.ts';
 import type { LedgerNode } from './chain.ts';
+import { isLedgerError } from './errors.ts';
 import { recordKey } from './record.ts';
 
 export interface PeerSyncOptions {
@@ -25,7 +27,10 @@ export interface PeerSyncOptions {
 }
 
 export interface PeerSyncComponents {
-  readonly node: Pick<LedgerNode, 'head' | 'has' | 'addBlock' | 'pool' | 'genesisHash'>;
+  readonly node: Pick<
+    LedgerNode,
+    'head' | 'has' | 'addBlock' | 'pool' | 'genesisHash' | 'final' | 'addAttestations'
+  >;
   readonly log: Log;
 }
 
@@ -41,6 +46,8 @@ export interface PeerSync {
   stop(): Promise<void>;
   pushRecords(records: readonly SignedMinuteRecord[]): void;
   pushBlock(block: Block): void;
+  /** Attestations this gateway made, to every peer (one that misses them pulls them with the blocks). */
+  pushAttestations(attestations: readonly Attestation[]): void;
   /** Compare heads with every peer soon (a block with an unknown parent arrived). */
   syncSoon(): void;
   /** One round with every peer: queued records out, heads compared, missing blocks pulled. */
@@ -61,6 +68,7 @@ interface Head {
   height: number;
   hash: string;
   work: string;
+  final?: { height: number; hash: string };
 }
 
 /** What a peer answers: one of the SPEC §5 bodies, or its error body. */
@@ -134,11 +142,20 @@ export function createPeerSync(options: PeerSyncOptions, components: PeerSyncCom
     }
   }
 
+  /** The attestations a block's JSON carries, counted by our node (a refused one is the peer's business). */
+  const importAttestations = async (json: unknown) => {
+    const list = (json as { attestations?: unknown } | null)?.attestations;
+    if (Array.isArray(list) && list.length > 0) await node.addAttestations(list);
+  };
+
   async function pull(peer: Peer, head: Head) {
     const ours = node.head();
-    if (BigInt(head.work) <= ours.work || node.has(head.hash)) return;
+    // A peer whose final block we lack is followed even with less work: finality outranks work.
+    const finalAhead =
+      head.final !== undefined && head.final.height > node.final().height && !node.has(head.final.hash);
+    if (node.has(head.hash) || (BigInt(head.work) <= ours.work && !finalAhead)) return;
     // Find where our chains meet: step back from the lower head, twice as far each time.
-    let from = Math.min(ours.height, head.height) + 1;
+    let from = Math.min(ours.height + 1, head.height);
     let step = 1;
     for (;;) {
       from = Math.max(1, from);
@@ -154,7 +171,19 @@ export function createPeerSync(options: PeerSyncOptions, components: PeerSyncCom
         step *= 2;
         continue;
       }
-      for (const block of blocks) await node.addBlock(block);
+      for (const [i, block] of blocks.entries()) {
+        try {
+          await node.addBlock(block);
+        } catch (err) {
+          // Its chain left our final one: nothing more to take from it until it comes back.
+          if (isLedgerError(err) && err.code === 'ERR_BLOCK_CONFLICTS_FINAL') {
+            log('warn', `ledger: peer ${peer.url} follows a chain that conflicts with our final block`);
+            return;
+          }
+          throw err;
+        }
+        await importAttestations(page[i]);
+      }
       if (blocks.length < pageSize) return;
       from = blocks.at(-1)!.header.height + 1;
     }
@@ -166,7 +195,13 @@ export function createPeerSync(options: PeerSyncOptions, components: PeerSyncCom
       const res = await call(peer, 'GET', '/v1/ledger/head');
       if (res.status !== 200) throw new PeerHttpError(`GET head: ${res.status} ${res.json?.message ?? ''}`);
       succeeded(peer);
-      await pull(peer, res.json as unknown as Head);
+      const head = res.json as unknown as Head;
+      await pull(peer, head);
+      // Its final block is one we hold without enough attestations: fetch them.
+      if (head.final && head.final.height > node.final().height && node.has(head.final.hash)) {
+        const block = await call(peer, 'GET', `/v1/ledger/blocks/${head.final.hash}`);
+        if (block.status === 200) await importAttestations(block.json?.blocks?.[0]);
+      }
     } catch (err) {
       failed(peer, err);
     }
@@ -230,6 +265,21 @@ export function createPeerSync(options: PeerSyncOptions, components: PeerSyncCom
           },
           (err) => failed(peer, err),
         );
+      }
+    },
+    pushAttestations(attestations) {
+      // A gateway catching up attests many blocks at once: a request carries at most 256.
+      for (let i = 0; i < attestations.length; i += 256) {
+        const body = { attestations: attestations.slice(i, i + 256) };
+        for (const peer of peers) {
+          if (peer.retryAt > Date.now()) continue;
+          call(peer, 'POST', '/v1/ledger/attestations', body).then(
+            (res) => {
+              if (res.status >= 500) failed(peer, new PeerHttpError(`POST attestations: ${res.status}`));
+            },
+            (err) => failed(peer, err),
+          );
+        }
       }
     },
     syncSoon() {

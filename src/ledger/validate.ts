@@ -10,12 +10,12 @@ import type { SignedMinuteRecord } from '../store/index.ts';
 import { anchorRoot, type Block } from './block.ts';
 import { equalBytes, toHex } from './bytes.ts';
 import type { Consortium } from './consortium.ts';
-import { memberByMinerId } from './consortium.ts';
+import { activeAt, memberByMinerId } from './consortium.ts';
 import { ancestorsNeeded, checkChainTail, medianTimePast, nextTarget } from './difficulty.ts';
 import { LedgerError } from './errors.ts';
 import { type BlockHeader, blockHash, checkHeader, hashMeetsTarget, LEDGER_VERSION } from './header.ts';
 import type { LedgerParams } from './params.ts';
-import { recordKey, signedRecordSchema } from './record.ts';
+import { recordKey, recordTimeProblem, signedRecordSchema } from './record.ts';
 
 export interface HeaderContext {
   /** Latest headers of the chain the header extends, ascending, ending with its parent; at least
@@ -24,12 +24,15 @@ export interface HeaderContext {
   readonly params: LedgerParams;
   /** The validator's clock, ms since the epoch. */
   readonly now: number;
+  /** Timestamp of the latest final block the header extends: the header's must be later (docs/ledger.md). */
+  readonly finalTimestamp?: number;
 }
 
 export interface BlockContext {
   readonly chainTail: readonly BlockHeader[];
   readonly consortium: Consortium;
   readonly now: number;
+  readonly finalTimestamp?: number;
   /** True when a record with this key (recordKey: gatewayId/minute) is already in the chain being extended. */
   readonly recordSeen: (key: string) => boolean;
 }
@@ -83,6 +86,12 @@ export function validateHeader(header: BlockHeader, context: HeaderContext): Uin
   if (header.timestamp <= mtp) {
     throw new LedgerError('ERR_BLOCK_TIME_TOO_OLD', `${header.timestamp} ≤ median time past ${mtp}`);
   }
+  if (context.finalTimestamp !== undefined && header.timestamp <= context.finalTimestamp) {
+    throw new LedgerError(
+      'ERR_BLOCK_TIME_TOO_OLD',
+      `${header.timestamp} ≤ ${context.finalTimestamp}, the timestamp of the final block it extends`,
+    );
+  }
   const limit = context.now + context.params.maxFutureMs;
   if (header.timestamp > limit) {
     throw new LedgerError(
@@ -113,6 +122,12 @@ export function validateBlock(block: Block, context: BlockContext): Uint8Array {
   const hash = validateHeader(block.header, { ...context, params: consortium.params });
   const miner = memberByMinerId(consortium, block.header.minerId);
   if (miner === undefined) throw new LedgerError('ERR_BLOCK_NOT_MEMBER', toHex(block.header.minerId));
+  if (!activeAt(miner, block.header.height)) {
+    throw new LedgerError(
+      'ERR_BLOCK_RETIRED_MEMBER',
+      `${miner.gatewayId} retired at height ${miner.retiredAt}, block at ${block.header.height}`,
+    );
+  }
   if (!verifySignature(block.signature, hash, miner.publicKey)) {
     throw new LedgerError('ERR_BLOCK_BAD_SIGNATURE', `miner ${miner.gatewayId}`);
   }
@@ -136,13 +151,25 @@ export function validateBlock(block: Block, context: BlockContext): Uint8Array {
       `got ${toHex(block.header.anchorRoot)}, want ${toHex(root)}`,
     );
   }
+  block.records.forEach((record, index) => {
+    const problem = recordTimeProblem(
+      record.minute,
+      consortium.genesis.header.timestamp,
+      block.header.timestamp,
+      consortium.params.maxRecordAheadMs,
+    );
+    if (problem !== null)
+      throw new LedgerError('ERR_BLOCK_RECORD_TIME', `record ${index}: ${problem}`, { index });
+  });
   checkDuplicates(block.records, context.recordSeen);
   block.records.forEach((record, index) => {
     const member = consortium.byGatewayId.get(record.gatewayId);
-    if (member === undefined) {
-      throw new LedgerError('ERR_BLOCK_BAD_RECORD', `record ${index}: ${record.gatewayId} is not a member`, {
-        index,
-      });
+    if (member === undefined || !activeAt(member, block.header.height)) {
+      throw new LedgerError(
+        'ERR_BLOCK_BAD_RECORD',
+        `record ${index}: ${record.gatewayId} is not ${member === undefined ? 'a' : 'an active'} member`,
+        { index },
+      );
     }
     if (!verifyRecord(record, member.publicKey)) {
       throw new LedgerError('ERR_BLOCK_BAD_RECORD', `record ${index}: bad signature by ${record.gatewayId}`, {

@@ -18,6 +18,11 @@ export const minuteRecordSchema = z.strictObject({
   signature: z.string().regex(/^[0-9a-f]{128}$/, '64 bytes, lowercase hex'),
 });
 
+const attestationEntry = z.strictObject({
+  gatewayId: z.string().min(1).max(64),
+  signature: z.string().regex(/^[0-9a-f]{128}$/, '64 bytes, lowercase hex'),
+});
+
 /**
  * Where the ledger holds the proof's minute record (docs/proofs.md, docs/ledger.md): the block's 152-byte
  * header, the miner's signature over its hash, and the record's RFC 9162 audit path to the header's anchor root.
@@ -41,6 +46,24 @@ export const anchorSchema = z.strictObject({
   chain: hex32,
   /** Blocks from this one to the gateway's tip when the proof was made, both included. */
   confirmations: z.number().int().min(1),
+  /**
+   * Members' attestations of the block, when the gateway held some (docs/proofs.md, docs/ledger.md): each
+   * an Ed25519 signature over "medgate/attestation/1" || genesis hash || block hash || height (u32 BE).
+   */
+  attestations: z.array(attestationEntry).max(1000).optional(),
+  /**
+   * When the block's own attestations are fewer than a majority: the headers (hex, ascending) from its child
+   * up to a block a majority attested, and that block's attestations. Its ancestors are final with it.
+   */
+  finalBy: z
+    .strictObject({
+      headers: z
+        .array(z.string().regex(/^[0-9a-f]{304}$/, '152 bytes, lowercase hex'))
+        .min(1)
+        .max(1000),
+      attestations: z.array(attestationEntry).min(1).max(1000),
+    })
+    .optional(),
 });
 
 export type ProofAnchor = z.infer<typeof anchorSchema>;

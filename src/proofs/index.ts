@@ -2,3 +2,4 @@ export * from './anchor.ts';
 export * from './assemble.ts';
 export * from './format.ts';
 export * from './verify.ts';
+export * from './verify-finality.ts';

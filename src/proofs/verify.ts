@@ -10,6 +10,7 @@ import { leafHash, verifyInclusion } from '../merkle/index.ts';
 import { jsonProblems } from '../telemetry/json-limits.ts';
 import { type ProofCheck, type ProofVerdict, type ReadingProof, readingProofSchema } from './format.ts';
 import { verifyAnchor } from './verify-anchor.ts';
+import { verifyFinality } from './verify-finality.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const fromHex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
@@ -121,7 +122,10 @@ function verifyParsed(input: unknown, options: VerifyOptions, checks: ProofCheck
         : `${proof.gatewayKey} is not a known key of ${proof.record.gatewayId}`,
     });
   }
-  if (proof.anchor !== null) checks.push(...verifyAnchor(proof.record, proof.anchor, options));
+  if (proof.anchor !== null) {
+    checks.push(...verifyAnchor(proof.record, proof.anchor, options));
+    checks.push(verifyFinality(proof.anchor, options.consortium));
+  }
   return { valid: checks.every((c) => c.ok), checks };
 }
 

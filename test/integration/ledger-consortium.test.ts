@@ -50,6 +50,38 @@ test('three gateways converge on one head and anchor every member’s records', 
   }
 });
 
+test('blocks become final within a few intervals on every member, with scheduled mining', {
+  timeout: 60_000,
+}, async () => {
+  const c = net.member('c');
+  await sendReading(c, 'P-final');
+  await until(
+    'c’s reading anchored',
+    async () => (await firstReading(c, 'P-final'))?.proof.status === 'anchored',
+  );
+  const reading = (await firstReading(c, 'P-final'))!;
+  await until(
+    'c’s block final on all three',
+    async () => {
+      const heads = await Promise.all(net.members.map((m) => api(m, 'GET', '/v1/ledger/head')));
+      const block = (await firstReading(c, 'P-final'))!;
+      const { height } = (await api(c, 'GET', `/v1/ledger/blocks/${block.proof.blockHash}`)).body.blocks[0];
+      return heads.every((h) => h.body.final.height >= height);
+    },
+    30_000,
+  );
+  const proof = (await api(c, 'GET', `/v1/readings/${reading.id}/proof`)).body;
+  // Its own attestations, or a descendant's with the headers that link them (a rival block at its height
+  // keeps a member from attesting it).
+  assert.ok(
+    (proof.anchor.attestations ?? []).length >= 2 || proof.anchor.finalBy,
+    JSON.stringify(proof.anchor),
+  );
+  const verdict = (await api(net.member('a'), 'POST', '/v1/proofs/verify', proof)).body;
+  const finality = verdict.checks.find((ch: { name: string }) => ch.name === 'finality');
+  assert.match(finality.detail, /^final:/);
+});
+
 test('a proof made by one gateway verifies on another, offline and against a ledger URL', {
   timeout: 60_000,
 }, async () => {
@@ -85,6 +117,7 @@ test('a proof made by one gateway verifies on another, offline and against a led
     net.consortiumFile,
   ]);
   assert.match(offline.stdout, /ok +miner .*consortium member gw-/);
+  assert.match(offline.stdout, /ok +finality +final: /);
   assert.match(offline.stdout, /proof is valid/);
   const online = await run(process.execPath, [
     'src/main.ts',

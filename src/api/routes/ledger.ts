@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
-import { type Block, blockFromJson, blockToJson, isLedgerError } from '../../ledger/index.ts';
+import { type Block, blockFromJson, blockToJson, isLedgerError, LedgerError } from '../../ledger/index.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { errorSchema } from '../schemas.ts';
@@ -23,6 +23,15 @@ const recordSchema = z.object({
   signature: z.string(),
 });
 
+const attestationSchema = z
+  .object({
+    gatewayId: z.string(),
+    blockHash: z.string(),
+    height: z.number().int(),
+    signature: z.string().describe('Ed25519 over the attestation bytes (docs/ledger.md), hex'),
+  })
+  .describe('Attestation');
+
 const blockSchema = z
   .object({
     hash: z.string(),
@@ -30,6 +39,9 @@ const blockSchema = z
     header: z.string().describe('The 152 header bytes, hex (docs/ledger.md)'),
     signature: z.string().describe("The miner's Ed25519 signature over the block hash, hex"),
     records: z.array(recordSchema),
+    attestations: z
+      .array(attestationSchema)
+      .describe("Members' attestations of the block held by this gateway"),
   })
   .describe('Block');
 
@@ -41,13 +53,12 @@ const headSchema = z.object({
   work: z.string().describe('Cumulative work from genesis to the head, decimal'),
   genesis: z.string(),
   pending: z.number().int().describe('Records in the pool, waiting to be mined'),
+  final: z
+    .object({ height: z.number().int(), hash: z.string() })
+    .describe(
+      'The latest block attested by more than half of the members (docs/ledger.md); genesis until then',
+    ),
 });
-
-/** A block as the API sends it (blockToJson, with a mutable record list for the response schema). */
-const asJson = (block: Block) => {
-  const json = blockToJson(block);
-  return { ...json, records: [...json.records] };
-};
 
 const readers = ['admin', 'auditor', 'peer'] as const;
 const writers = ['admin', 'peer'] as const;
@@ -56,6 +67,11 @@ const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 409: erro
 export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { node } = ctx.ledger;
+  /** A block as the API sends it: blockToJson and the attestations this gateway holds for it. */
+  const asJson = (block: Block) => {
+    const json = blockToJson(block);
+    return { ...json, records: [...json.records], attestations: node.attestations(json.hash) };
+  };
 
   r.get(
     '/v1/ledger/head',
@@ -71,6 +87,7 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
         work: head.work.toString(),
         genesis: node.genesisHash,
         pending: node.pool().length,
+        final: node.final(),
       };
     },
   );
@@ -150,18 +167,24 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
     '/v1/ledger/records',
     {
       preHandler: requireRole(ctx.resolveToken, writers),
+      // docs/limits.md: a request is bounded in records and bytes; copies inside it cost nothing.
+      bodyLimit: node.limits.recordsRequestBytes,
       schema: {
         summary: 'Signed minute records of consortium members, for the pool (peers push their own)',
-        body: z.strictObject({ records: z.array(z.unknown()).max(10_000) }),
-        response: { 200: z.object({ added: z.number(), known: z.number() }), ...errors },
+        body: z.strictObject({ records: z.array(z.unknown()).max(node.limits.recordsPerRequest) }),
+        response: { 200: z.object({ added: z.number(), known: z.number() }), ...errors, 429: errorSchema },
       },
     },
     async (request) => {
-      let added = 0;
-      let known = 0;
-      for (const record of request.body.records) {
-        if ((await node.addRecord(record)) === 'added') added++;
-        else known++;
+      const { records } = request.body;
+      const { added, known, refused } = await node.addRecords(records);
+      const first = refused[0];
+      if (first !== undefined) {
+        // The valid ones are in; the answer names the first refusal and counts the rest.
+        throw new LedgerError(
+          first.code,
+          `${refused.length} of ${records.length} record(s) refused (${added} added, ${known} known); first: ${first.reason ?? first.message}`,
+        );
       }
       return { added, known };
     },
@@ -192,6 +215,8 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
         try {
           block = blockFromJson(json);
           const result = await node.addBlock(block);
+          const attestations = (json as { attestations?: unknown[] }).attestations;
+          if (attestations !== undefined) await node.addAttestations(attestations);
           if (result.status === 'added') {
             added++;
             if (result.tipChanged) ctx.ledger.relayBlock(block);
@@ -203,6 +228,38 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       }
       const head = node.head();
       return { added, known, head: { height: head.height, hash: head.hash } };
+    },
+  );
+
+  r.post(
+    '/v1/ledger/attestations',
+    {
+      preHandler: requireRole(ctx.resolveToken, writers),
+      schema: {
+        summary: "Members' attestations of blocks (peers push the ones they make; docs/ledger.md)",
+        body: z.strictObject({ attestations: z.array(z.unknown()).min(1).max(256) }),
+        response: {
+          200: z.object({
+            added: z.number(),
+            known: z.number(),
+            pending: z.number().describe('Of blocks not known yet: kept until the block arrives'),
+            final: z.object({ height: z.number().int(), hash: z.string() }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { attestations } = request.body;
+      const { added, known, pending, refused } = await node.addAttestations(attestations);
+      const first = refused[0];
+      if (first !== undefined) {
+        throw new LedgerError(
+          first.code,
+          `${refused.length} of ${attestations.length} attestation(s) refused (${added} added); first: ${first.reason ?? first.message}`,
+        );
+      }
+      return { added, known, pending, final: node.final() };
     },
   );
 

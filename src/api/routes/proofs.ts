@@ -65,6 +65,7 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
       confirmations: found.confirmations,
       miner,
       genesisHash: node.genesisHash,
+      ...node.finalityEvidence(found.blockHash),
     });
   };
   /** This gateway's main chain, for the `chain` check. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { signRecord } from '../../../src/batches/record.ts';
 import {
   anchorRoot,
   type Block,
@@ -9,6 +10,7 @@ import {
   blockToJson,
   bytesToU256,
   type LedgerErrorCode,
+  parseConsortium,
   recordInclusion,
   recordKey,
   sealBlock,
@@ -16,7 +18,7 @@ import {
   validateChain,
 } from '../../../src/ledger/index.ts';
 import { verifyInclusion } from '../../../src/merkle/index.ts';
-import { chain, consortium, extend, INTERVAL, KEYS, OUTSIDER, record } from './helpers.ts';
+import { chain, consortium, consortiumFile, extend, INTERVAL, KEYS, OUTSIDER, record } from './helpers.ts';
 
 const c = consortium();
 const base = chain(c, 5);
@@ -104,6 +106,13 @@ describe('validateBlock: each rule broken once is refused with its own code', ()
     refused(extend(c, tail, { tweak: (h) => ({ ...h, timestamp: mtp }) }), 'ERR_BLOCK_TIME_TOO_OLD');
     assert.ok(validateBlock(extend(c, tail, { tweak: (h) => ({ ...h, timestamp: mtp + 1 }) }), context()));
   });
+  it('ERR_BLOCK_TIME_TOO_OLD: not after the final block it extends', () => {
+    const finalTimestamp = parent.timestamp + 5;
+    const early = extend(c, tail, { tweak: (h) => ({ ...h, timestamp: finalTimestamp }) });
+    refused(early, 'ERR_BLOCK_TIME_TOO_OLD', { finalTimestamp });
+    const later = extend(c, tail, { tweak: (h) => ({ ...h, timestamp: finalTimestamp + 1 }) });
+    assert.ok(validateBlock(later, context({ finalTimestamp })));
+  });
   it('ERR_BLOCK_TIME_TOO_FAR: more than 2 minutes ahead of the validator clock', () => {
     const block = extend(c, tail, { tweak: (h) => ({ ...h, timestamp: now + 120_001 }) });
     refused(block, 'ERR_BLOCK_TIME_TOO_FAR');
@@ -135,6 +144,25 @@ describe('validateBlock: each rule broken once is refused with its own code', ()
     const block = extend(c, tail, { records });
     refused({ ...block, records: block.records.slice(1) }, 'ERR_BLOCK_BAD_ANCHOR');
     refused({ ...block, records: [...block.records].reverse() }, 'ERR_BLOCK_BAD_ANCHOR');
+  });
+  it('ERR_BLOCK_RECORD_TIME: a record dated in the year 3000, or before the genesis hour', () => {
+    const at = (minute: string) => signRecord({ ...record('b', 1), minute }, KEYS.b);
+    refused(withRecords([at('3000-01-01T00:00:00.000Z')]), 'ERR_BLOCK_RECORD_TIME');
+    refused(
+      withRecords([at(new Date(c.genesis.header.timestamp - 3_600_001).toISOString())]),
+      'ERR_BLOCK_RECORD_TIME',
+    );
+    const ahead = new Date(now + c.params.maxRecordAheadMs + 1).toISOString();
+    refused(withRecords([at(ahead)]), 'ERR_BLOCK_RECORD_TIME');
+  });
+  it('ERR_BLOCK_RETIRED_MEMBER: mined by a member above its retirement height', () => {
+    const file = consortiumFile();
+    const retired = parseConsortium({
+      ...file,
+      members: file.members.map((m) => (m.gatewayId === 'gw-a' ? { ...m, retiredAt: parent.height } : m)),
+    });
+    refused(extend(c, tail), 'ERR_BLOCK_RETIRED_MEMBER', { consortium: retired });
+    assert.ok(validateBlock(extend(c, tail, { miner: KEYS.b }), context({ consortium: retired })));
   });
   it('ERR_BLOCK_UNKNOWN_PARENT: a chain that does not start at the genesis', () => {
     assert.throws(() => validateChain(base.slice(1), { consortium: c, now }), {

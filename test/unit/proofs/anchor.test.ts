@@ -107,6 +107,7 @@ test('an anchored proof verifies offline, with a consortium and against a chain'
       'miner-identity',
       'chain',
       'confirmations',
+      'finality',
     ],
   );
   assert.match(full.checks.find((ch) => ch.name === 'chain')!.detail, /3 confirmation/);
