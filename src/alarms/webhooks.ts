@@ -5,7 +5,7 @@
  * after a back-off that doubles up to a cap. Later deliveries wait behind a failing one, so each alarm's
  * events arrive in order. Each queue is bounded: past `maxEntries` its oldest delivery is dropped, counted.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { Sublevels } from '../store/db.ts';
 import { formatId, parseId } from '../store/keys.ts';
 import type { AlarmEventEntry, OutboxEntry } from './store.ts';
@@ -48,13 +48,17 @@ export function signatureHeader(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-const queueKey = (webhook: number) => `${webhook.toString().padStart(4, '0')}!`;
+/**
+ * A queue is named by its URL (16 hex digits of its SHA-256), not by its place in the config: reordering the
+ * webhooks never sends one receiver's deliveries to another.
+ */
+const queueKey = (url: string) => `${createHash('sha256').update(url).digest('hex').slice(0, 16)}!`;
 
 export async function createOutbox(options: OutboxOptions, components: OutboxComponents): Promise<Outbox> {
   const { alarmOutbox } = components.subs;
   const queues = await Promise.all(
-    options.webhooks.map(async (target, i) => {
-      const prefix = queueKey(i);
+    options.webhooks.map(async (target) => {
+      const prefix = queueKey(target.url);
       const keys = await alarmOutbox.keys({ gt: prefix, lt: `${prefix}~` }).all();
       const last = keys.at(-1);
       return {
@@ -69,6 +73,15 @@ export async function createOutbox(options: OutboxOptions, components: OutboxCom
       };
     }),
   );
+  // Deliveries for webhooks no longer configured have no receiver: they go, counted as dropped.
+  const kept = new Set(queues.map((q) => q.prefix));
+  const orphans: string[] = [];
+  for await (const key of alarmOutbox.keys()) if (!kept.has(key.slice(0, 17))) orphans.push(key);
+  if (orphans.length > 0) {
+    await alarmOutbox.batch(orphans.map((key) => ({ type: 'del' as const, key })));
+    for (const _ of orphans) components.onDropped?.(-1);
+    components.log?.('warn', `webhooks: ${orphans.length} delivery(ies) for removed webhooks dropped`);
+  }
   let total = queues.reduce((n, q) => n + q.keys.length, 0);
   const stopping = new AbortController();
   const loops: Promise<void>[] = [];

@@ -86,7 +86,7 @@ export function sublevels(db: Db) {
     alarmEvents: json<AlarmEventEntry>('alarm-events'),
     /** `{alarmId}!{eventId}` → the event's key in `alarmEvents`. */
     alarmEventsByAlarm: text('alarm-events-by-alarm'),
-    /** `{webhook}!{seq}` → a delivery waiting for its webhook, in order. */
+    /** `{webhook url hash}!{seq}` → a delivery waiting for its webhook, in order. */
     alarmOutbox: json<OutboxEntry>('alarm-outbox'),
   };
 }

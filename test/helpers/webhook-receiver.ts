@@ -25,7 +25,15 @@ export function verifySignature(secret: string, rawBody: Buffer, header: string 
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export async function startReceiver(secret: string, port = 0): Promise<Receiver> {
+/**
+ * `respond(n)` decides the answer to the n-th request (0-based): a status, or `hang` (never answer). By
+ * default a verified delivery gets 204 and any other 401.
+ */
+export async function startReceiver(
+  secret: string,
+  port = 0,
+  respond?: (n: number) => number | 'hang',
+): Promise<Receiver> {
   const deliveries: Delivery[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -40,7 +48,9 @@ export async function startReceiver(secret: string, port = 0): Promise<Receiver>
         verified,
         body,
       });
-      res.writeHead(verified ? 204 : 401).end();
+      const answer = respond ? respond(deliveries.length - 1) : verified ? 204 : 401;
+      if (answer === 'hang') return;
+      res.writeHead(answer, answer === 302 ? { location: '/elsewhere' } : {}).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -1,0 +1,189 @@
+/**
+ * The bounds of alarms and webhooks (docs/limits.md, "Alarms and webhooks") on real parts: a real gateway
+ * and drone over MQTT, a real HTTP receiver on 127.0.0.1, the alarm service on a real LevelDB.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DEFAULT_RULES } from '../../src/alarms/rules.ts';
+import { createAlarmService } from '../../src/alarms/service.ts';
+import { createEventBus } from '../../src/events/bus.ts';
+import { openDb, type StoredReading, sublevels } from '../../src/store/index.ts';
+import { connectDevice, startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
+import { freePort, type Receiver, startReceiver, until } from '../helpers/webhook-receiver.ts';
+
+const SECRET = 'receiver-secret-0123456789';
+
+const counter = async (t: TestGateway, name: 'webhookDeliveries' | 'webhookDropped', outcome?: string) => {
+  const values = (await t.gateway.metrics[name].get()).values;
+  return values.find((v) => outcome === undefined || v.labels.outcome === outcome)?.value ?? 0;
+};
+
+/** Two drone flights whose battery alarms open then close: four events, F-A's and F-B's interleaved. */
+async function fourEvents(t: TestGateway) {
+  const secret = await t.provision('d-bound', 'drone');
+  const drone = await connectDevice(t.mqttUrl, {
+    username: 'd-bound',
+    password: secret,
+    clientId: 'd-bound',
+  });
+  const now = Date.now();
+  const flight = (seq: number, flightId: string, batteryPct: number) => ({
+    seq,
+    ts: now - 50_000 + seq * 1000,
+    flightId,
+    position: { lat: 1, lon: 1 },
+    batteryPct,
+  });
+  for (const reading of [
+    flight(1, 'F-A', 10),
+    flight(2, 'F-B', 12),
+    flight(3, 'F-A', 90),
+    flight(4, 'F-B', 95),
+  ])
+    await drone.publishAsync('tele/d-bound/flight', JSON.stringify(reading), { qos: 1 });
+  drone.end();
+}
+
+test('a full outbox drops its oldest deliveries, counted; the receiver gets the newest when it is back', async () => {
+  const port = await freePort();
+  const t = await startTestGateway({
+    overrides: {
+      alarms: {
+        webhooks: [{ url: `http://127.0.0.1:${port}/hook`, secret: SECRET }],
+        outboxMaxEntries: 2,
+        retryInitialMs: 20,
+        retryMaxMs: 50,
+      },
+    },
+  });
+  let receiver: Receiver | null = null;
+  try {
+    await fourEvents(t);
+    await until(async () => (await counter(t, 'webhookDropped')) === 2, 10_000, 'two dropped deliveries');
+    assert.equal((await t.gateway.metrics.webhookOutbox.get()).values[0]?.value, 2);
+    receiver = await startReceiver(SECRET, port);
+    await until(() => receiver!.deliveries.length >= 2, 10_000, 'two deliveries');
+    assert.deepEqual(
+      receiver.deliveries.map((d) => [d.body.alarm.flightId, d.body.event]),
+      [
+        ['F-A', 'closed'],
+        ['F-B', 'closed'],
+      ],
+    );
+    await until(async () => (await t.gateway.metrics.webhookOutbox.get()).values[0]?.value === 0);
+    // Every event is still in the store and the API.
+    assert.equal((await t.api('GET', '/v1/alarms?status=closed')).body.alarms.length, 2);
+  } finally {
+    await t.stop();
+    await receiver?.close();
+  }
+});
+
+test('a receiver that hangs, redirects or fails is retried with the same delivery id and body until a 2xx', async () => {
+  const script: Array<number | 'hang'> = ['hang', 302, 500, 204];
+  const receiver = await startReceiver(SECRET, 0, (n) => script[n] ?? 204);
+  const t = await startTestGateway({
+    overrides: {
+      alarms: {
+        webhooks: [{ url: receiver.url, secret: SECRET }],
+        requestTimeoutMs: 200,
+        retryInitialMs: 20,
+        retryMaxMs: 50,
+      },
+    },
+  });
+  try {
+    const secret = await t.provision('d-retry', 'drone');
+    const drone = await connectDevice(t.mqttUrl, {
+      username: 'd-retry',
+      password: secret,
+      clientId: 'd-retry',
+    });
+    await drone.publishAsync(
+      'tele/d-retry/delivery',
+      JSON.stringify({ seq: 1, ts: Date.now(), flightId: 'F-R', event: 'failed' }),
+      { qos: 1 },
+    );
+    drone.end();
+    await until(() => receiver.deliveries.length >= 4, 10_000, 'four attempts');
+    await until(async () => (await t.gateway.metrics.webhookOutbox.get()).values[0]?.value === 0);
+    assert.equal(new Set(receiver.deliveries.map((d) => d.deliveryId)).size, 1, 'one delivery id');
+    assert.equal(new Set(receiver.deliveries.map((d) => JSON.stringify(d.body))).size, 1, 'one body');
+    assert.ok(receiver.deliveries.every((d) => d.verified));
+    assert.equal(await counter(t, 'webhookDeliveries', 'failed'), 3);
+    assert.equal(await counter(t, 'webhookDeliveries', 'delivered'), 1);
+    // Nothing more is sent once delivered.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(receiver.deliveries.length, 4);
+  } finally {
+    await t.stop();
+    await receiver.close();
+  }
+});
+
+test('readings waiting for evaluation are bounded: past the bound they are counted, not queued', async () => {
+  const dir = tempDir();
+  const db = openDb(join(dir.path, 'store'));
+  await db.open();
+  const unevaluated: Array<[string, number]> = [];
+  const service = await createAlarmService(
+    {
+      rules: DEFAULT_RULES,
+      news2: { enabled: true, maxAgeMs: 300_000 },
+      maxSubjects: 100,
+      maxPendingReadings: 3,
+      webhooks: [],
+      maxEntries: 10,
+      retryInitialMs: 10,
+      retryMaxMs: 10,
+      requestTimeoutMs: 100,
+    },
+    {
+      db,
+      subs: sublevels(db),
+      events: createEventBus({ maxListeners: 2 }),
+      clock: Date.now,
+      hooks: { onUnevaluated: (reason, n) => unevaluated.push([reason, n]) },
+    },
+  );
+  try {
+    const ts = Date.now();
+    const battery = (i: number, batteryPct: number): StoredReading =>
+      ({
+        id: i.toString(16).padStart(16, '0'),
+        deviceId: 'd-1',
+        kind: 'flight',
+        seq: i,
+        ts: ts + i,
+        receivedAt: ts + i,
+        data: { seq: i, ts: ts + i, flightId: `F-${i}`, position: { lat: 1, lon: 1 }, batteryPct },
+      }) as unknown as StoredReading;
+    service.submit([battery(1, 5), battery(2, 5)]);
+    service.submit([battery(3, 5), battery(4, 5)]);
+    await service.drain();
+    assert.deepEqual(unevaluated, [['backlog', 2]]);
+    const listed = await service.list({
+      from: 0,
+      to: ts + 1e6,
+      limit: 10,
+      visible: () => true,
+      maxScan: 100,
+    });
+    assert.deepEqual(
+      listed.alarms.map((a) => a.flightId),
+      ['F-1', 'F-2'],
+    );
+    service.submit([battery(5, 5)]);
+    await service.drain();
+    assert.equal(
+      (await service.list({ from: 0, to: ts + 1e6, limit: 10, visible: () => true, maxScan: 100 })).alarms
+        .length,
+      3,
+    );
+  } finally {
+    await service.stop();
+    await db.close();
+    dir.remove();
+  }
+});
