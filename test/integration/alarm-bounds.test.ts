@@ -187,3 +187,71 @@ test('readings waiting for evaluation are bounded: past the bound they are count
     dir.remove();
   }
 });
+
+test("reordering or removing webhooks never sends one receiver's waiting deliveries to another", async () => {
+  const dir = tempDir();
+  const portA = await freePort();
+  const urlA = `http://127.0.0.1:${portA}/hook`;
+  const b = await startReceiver('secret-of-b-0123456789');
+  const hooks = (list: Array<{ url: string; secret: string }>) => ({
+    alarms: { webhooks: list, retryInitialMs: 20, retryMaxMs: 50 },
+  });
+  const a = { url: urlA, secret: 'secret-of-a-0123456789' };
+  const bHook = { url: b.url, secret: 'secret-of-b-0123456789' };
+  let t = await startTestGateway({ dataDir: dir.path, overrides: hooks([a, bHook]) });
+  let receiverA: Receiver | null = null;
+  try {
+    const secret = await t.provision('d-order', 'drone');
+    const drone = await connectDevice(t.mqttUrl, {
+      username: 'd-order',
+      password: secret,
+      clientId: 'd-order',
+    });
+    await drone.publishAsync(
+      'tele/d-order/delivery',
+      JSON.stringify({ seq: 1, ts: Date.now(), flightId: 'F-O', event: 'failed' }),
+      { qos: 1 },
+    );
+    drone.end();
+    await until(() => b.deliveries.length === 1, 10_000, "B's delivery");
+    await until(async () => (await counter(t, 'webhookDeliveries', 'failed')) >= 1, 10_000, 'A failing');
+    await t.stop({ keepData: true });
+
+    // The same two webhooks, the other way round: A's waiting delivery still goes to A only.
+    receiverA = await startReceiver(a.secret, portA);
+    t = await startTestGateway({ dataDir: dir.path, overrides: hooks([bHook, a]) });
+    await until(() => receiverA!.deliveries.length === 1, 10_000, "A's delivery");
+    assert.ok(receiverA.deliveries[0]!.verified);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(b.deliveries.length, 1, 'B got nothing meant for A');
+    await t.stop({ keepData: true });
+
+    // Removed: what waited for a webhook no longer configured is dropped, counted, never sent elsewhere.
+    await receiverA.close();
+    receiverA = null;
+    t = await startTestGateway({ dataDir: dir.path, overrides: hooks([a]) });
+    const secret2 = await t.provision('d-order2', 'drone');
+    const drone2 = await connectDevice(t.mqttUrl, {
+      username: 'd-order2',
+      password: secret2,
+      clientId: 'd-order2',
+    });
+    await drone2.publishAsync(
+      'tele/d-order2/delivery',
+      JSON.stringify({ seq: 1, ts: Date.now(), flightId: 'F-O2', event: 'failed' }),
+      { qos: 1 },
+    );
+    drone2.end();
+    await until(async () => (await t.gateway.metrics.webhookOutbox.get()).values[0]?.value === 1);
+    await t.stop({ keepData: true });
+    t = await startTestGateway({ dataDir: dir.path, overrides: hooks([bHook]) });
+    assert.equal(await counter(t, 'webhookDropped'), 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(b.deliveries.length, 1);
+  } finally {
+    await t.stop();
+    await b.close();
+    await receiverA?.close();
+    dir.remove();
+  }
+});
