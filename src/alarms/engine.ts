@@ -193,10 +193,17 @@ export class AlarmEngine {
       this.#openAlarm(key, c, { kind: 'news2', rule: NEWS2_RULE, level: result.level, ...fields }, changes);
       return;
     }
+    // The level is the worst reached while the alarm is open: a score that falls back from emergency to urgent
+    // and rises again is not a second escalation, so an alarm has at most one `escalated` event.
     const escalated = levelRank(result.level) > levelRank(open.level);
     this.#update(
       key,
-      { ...open, ...fields, level: result.level as AlarmLevel, updatedAt: iso(ts) },
+      {
+        ...open,
+        ...fields,
+        level: escalated ? (result.level as AlarmLevel) : open.level,
+        updatedAt: iso(ts),
+      },
       escalated ? 'escalated' : null,
       changes,
     );

@@ -12,7 +12,7 @@ import { type Alarm, alarmSchema } from '../../alarms/alarm.ts';
 import type { AlarmEventEntry } from '../../alarms/store.ts';
 import { alarmLeafObject } from '../../batches/leaves.ts';
 import { GatewayError } from '../../errors.ts';
-import { buildTreeFromHashBuffer } from '../../merkle/index.ts';
+import { buildTreeFromHashBuffer, type MerkleTree } from '../../merkle/index.ts';
 import { assembleLeafProof } from '../../proofs/assemble.ts';
 import { readingProofSchema } from '../../proofs/index.ts';
 import { formatTime, isId } from '../../store/index.ts';
@@ -172,32 +172,40 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const alarm = await load(request.principal, request.params.id);
       const disclose = request.principal.role !== 'auditor';
       const events = [];
+      const trees = new Map<number, MerkleTree>();
       for (const entry of await alarms.eventsOf(alarm.id))
         events.push({
           id: entry.id,
           event: entry.event,
           at: new Date(entry.at).toISOString(),
-          proof: await proofOf(entry, disclose),
+          proof: await proofOf(entry, disclose, trees),
         });
       if (disclose) await logRead(request, 'alarms.proof', [alarm]);
       return { alarmId: alarm.id, events };
     },
   );
 
-  async function proofOf(entry: AlarmEventEntry, disclose: boolean) {
+  /** `trees`: the trees of windows already built for this request (an alarm's events often share one). */
+  async function proofOf(entry: AlarmEventEntry, disclose: boolean, trees: Map<number, MerkleTree>) {
     const window = await ctx.windows.containing(entry.at);
     if (!window) return null;
     const inWindow = await alarms!.log.between(window.start, window.end);
     const position = inWindow.findIndex((e) => e.id === entry.id);
     if (position < 0) throw new GatewayError('ERR_INTERNAL', `alarm event ${entry.id} is not in its window`);
     const key = formatTime(window.start);
-    const [hashes, salts] = await Promise.all([ctx.sealedData.leaves(key), ctx.sealedData.salts(key)]);
-    if (!hashes || !salts) throw new GatewayError('ERR_INTERNAL', `leaves of window ${key} are missing`);
+    const [hashes, salts] = await Promise.all([
+      trees.has(window.start) ? null : ctx.sealedData.leaves(key),
+      ctx.sealedData.salts(key),
+    ]);
+    if (!(hashes || trees.has(window.start)) || !salts)
+      throw new GatewayError('ERR_INTERNAL', `leaves of window ${key} are missing`);
+    const tree = trees.get(window.start) ?? buildTreeFromHashBuffer(hashes!);
+    trees.set(window.start, tree);
     return assembleLeafProof({
       leaf: alarmLeafObject(entry),
       window,
       index: window.readings + window.access + position,
-      tree: buildTreeFromHashBuffer(hashes),
+      tree,
       salts,
       gatewayKey: ctx.gatewayKey,
       disclose,

@@ -140,6 +140,12 @@ test('NEWS2: urgent then emergency is one alarm, escalated; it closes when the s
   assert.equal(escalated.id, alarm.id);
   assert.equal(escalated.level, 'emergency');
   assert.equal(escalated.score, 7);
+  // Back to urgent and up again: the level stays the worst reached, with no second escalation.
+  const calmer = e.evaluate([vitals(40, { heartRate: 72 })]);
+  assert.deepEqual(events(calmer), []);
+  assert.equal(calmer.at(-1)!.alarm.score, 5);
+  assert.equal(calmer.at(-1)!.alarm.level, 'emergency');
+  assert.deepEqual(events(e.evaluate([vitals(50, { heartRate: 115 })])), []);
   const better = e.evaluate([vitals(60, { respRate: 16, spo2: 97, heartRate: 72 })]);
   assert.deepEqual(events(better), ['closed']);
 });
