@@ -310,6 +310,14 @@ test("an alarm's proof verifies for each event: when the gateway raised it and w
       assert.equal(verdict.statusCode, 200);
       assert.equal(verdict.body.valid, true, JSON.stringify(verdict.body.checks));
     }
+    // What is shared (the batch in IPFS) carries the alarm's patient only as a pseudonym.
+    let scanned = 0;
+    for await (const cid of t.gateway.ipfs.cids()) {
+      const text = Buffer.from(await t.gateway.ipfs.get(cid)).toString('latin1');
+      assert.equal(text.includes('P-PROOF'), false, 'a patient id in clear in a shared block');
+      scanned++;
+    }
+    assert.ok(scanned >= 2);
     const acked = res.body.events[1].proof.reading;
     assert.equal(acked.alarm.acknowledgedBy, 'bootstrap-admin');
     // A changed acknowledgement time no longer matches its leaf.
