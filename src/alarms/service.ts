@@ -1,7 +1,7 @@
 /**
  * The alarm service: hears committed readings on the event bus (never on the acknowledgement path),
  * evaluates them, stores the changes, queues webhook deliveries and publishes alarm events, all of one
- * batch in one synced write. Evaluation and acknowledgements run one at a time, in arrival order.
+ * batch in one write (synced when it holds an event). Evaluation and acknowledgements run one at a time, in arrival order.
  * Readings waiting for evaluation are bounded (`maxPendingReadings`): past it, new ones are not evaluated
  * (counted), so a flood of readings cannot grow the gateway's memory without end.
  */

@@ -2,7 +2,7 @@
  * Alarms on LevelDB: each alarm as it stands, indexes by opening time and patient, and the log of alarm
  * events. Event entries are keyed by gateway time (`{at}!{id}`, both only growing) like the access log, so a
  * window's events are one range scan when the sealer seals them. A batch of changes, their events and
- * their webhook deliveries is one synced write.
+ * their webhook deliveries is one write, synced when it holds an event.
  */
 import type { Db, Sublevels } from '../store/db.ts';
 import { formatId, formatTime, parseId } from '../store/keys.ts';
@@ -133,7 +133,9 @@ export async function createAlarmStore(components: {
         entries.push(entry);
       }
       if (ops.length === 0) return entries;
-      const write = db.batch(ops as never, { sync: true });
+      // Events (and their deliveries) are synced before they are told; a batch of mere updates (`updatedAt`,
+      // a NEWS2 score) is not worth an fsync of its own: the next synced write carries it to disk.
+      const write = db.batch(ops as never, { sync: entries.length > 0 });
       pending.add(write);
       try {
         await write;
