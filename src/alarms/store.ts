@@ -103,8 +103,11 @@ export async function createAlarmStore(components: {
     async write(changes, extraOps) {
       const ops: unknown[] = [];
       const entries: AlarmEventEntry[] = [];
-      for (const { alarm, previous, event } of changes) {
-        ops.push({ type: 'put', sublevel: subs.alarms, key: alarm.id, value: alarm });
+      // An alarm kept by many readings of one batch is written once, as it stands after the last.
+      const last = new Map(changes.map((c, i) => [c.alarm.id, i]));
+      for (const [i, { alarm, previous, event }] of changes.entries()) {
+        if (last.get(alarm.id) === i)
+          ops.push({ type: 'put', sublevel: subs.alarms, key: alarm.id, value: alarm });
         if (previous === null) {
           ops.push({ type: 'put', sublevel: subs.alarmsByOpened, key: openedKey(alarm), value: '' });
           if (alarm.patientId !== null)
