@@ -52,7 +52,7 @@ export class AlarmEngine {
     this.#options = options;
     this.#nextId = nextId;
     for (const alarm of restored) {
-      if (alarm.status !== 'open') continue;
+      if (alarm.status !== 'open' || (alarm.kind === 'news2' && !options.news2.enabled)) continue;
       const subjectKey = alarmSubject(alarm, options.rules);
       if (subjectKey === null) continue;
       const subject = this.#subject(subjectKey, true)!;

@@ -73,8 +73,8 @@ export async function createAlarmService(
     onSize: (n) => hooks.onOutboxSize?.(n),
     ...(components.log ? { log: components.log } : {}),
   });
-  const engine = new AlarmEngine(options, await store.openAlarms(), () => store.nextAlarmId());
-  hooks.onOpenAlarms?.(engine.openAlarms().length);
+  const stored = await store.openAlarms();
+  const engine = new AlarmEngine(options, stored, () => store.nextAlarmId());
   let pending: StoredReading[] = [];
   let chain: Promise<void> = Promise.resolve();
   let unsubscribe: (() => void) | null = null;
@@ -109,6 +109,23 @@ export async function createAlarmService(
     }
     await commit(changes, before);
   }
+
+  // An open alarm whose rule is no longer configured (or NEWS2 turned off) would never close: it closes now,
+  // at the gateway's time, as a `closed` event like any other.
+  const resumed = new Set(engine.openAlarms().map((a) => a.id));
+  const orphans = stored.filter((a) => !resumed.has(a.id));
+  if (orphans.length > 0) {
+    const at = new Date(clock()).toISOString();
+    await commit(
+      orphans.map((a) => ({
+        alarm: { ...a, status: 'closed' as const, closedAt: at, updatedAt: at },
+        event: 'closed',
+      })),
+      new Map(orphans.map((a) => [a.id, a])),
+    );
+    components.log?.('warn', `alarms: ${orphans.length} open alarm(s) of rules no longer configured closed`);
+  }
+  hooks.onOpenAlarms?.(engine.openAlarms().length);
 
   const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
     const run = chain.then(job);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DEFAULT_RULES } from '../../src/alarms/rules.ts';
 import {
   ADMIN_TOKEN,
   connectDevice,
@@ -336,5 +337,44 @@ test("an alarm's proof verifies for each event: when the gateway raised it and w
     );
   } finally {
     await t.stop();
+  }
+});
+
+test('an open alarm whose rule is no longer configured closes at the next start', async () => {
+  const dir = tempDir();
+  let t = await startTestGateway({ dataDir: dir.path });
+  try {
+    const drone = await device(t, 'd-rule', 'drone');
+    await drone.publishAsync(
+      'tele/d-rule/flight',
+      JSON.stringify({
+        seq: 1,
+        ts: Date.now(),
+        flightId: 'F-RULE',
+        position: { lat: 1, lon: 1 },
+        batteryPct: 5,
+      }),
+      { qos: 1 },
+    );
+    drone.end();
+    const [alarm] = await until(async () => {
+      const open = await openAlarms(t);
+      return open.length === 1 && open;
+    });
+    await t.stop({ keepData: true });
+    const rules = DEFAULT_RULES.filter((r) => r.id !== 'drone-battery-low');
+    t = await startTestGateway({ dataDir: dir.path, overrides: { alarms: { rules } } });
+    assert.deepEqual(await openAlarms(t), []);
+    const closed = (await t.api('GET', `/v1/alarms/${alarm.id}`)).body;
+    assert.equal(closed.status, 'closed');
+    assert.ok(closed.closedAt);
+    const proofs = (await t.api('GET', `/v1/alarms/${alarm.id}/proof`)).body;
+    assert.deepEqual(
+      proofs.events.map((e: any) => e.event),
+      ['opened', 'closed'],
+    );
+  } finally {
+    await t.stop();
+    dir.remove();
   }
 });
