@@ -92,6 +92,31 @@ export async function createAlarmStore(components: {
   }
   const pending = new Set<Promise<unknown>>();
 
+  /**
+   * Open alarms come from their own index, however long the history: the screens that ask for them most
+   * never scan closed alarms. Same order and cursor keys as the other listings.
+   */
+  async function listOpen(query: AlarmListQuery, prefix: string) {
+    const ids = await subs.alarmsOpen.keys().all();
+    const from = `${prefix}${formatTime(query.from)}`;
+    const to = `${prefix}${formatTime(query.to)}`;
+    const rows: Array<[string, Alarm]> = [];
+    for (const alarm of await subs.alarms.getMany(ids)) {
+      if (alarm?.status !== 'open') continue;
+      if (query.patientId !== undefined && alarm.patientId !== query.patientId) continue;
+      const key = `${prefix}${openedKey(alarm)}`;
+      if (key < from || key >= to || (query.after !== undefined && key <= query.after)) continue;
+      if (query.visible(alarm)) rows.push([key, alarm]);
+    }
+    rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const page = rows.slice(0, query.limit);
+    return {
+      alarms: page.map((r) => r[1]),
+      lastKey: page.at(-1)?.[0] ?? null,
+      more: rows.length > page.length,
+    };
+  }
+
   return {
     nextAlarmId: () => formatId(++lastAlarmId),
     get: (id) => subs.alarms.get(id),
@@ -151,6 +176,7 @@ export async function createAlarmStore(components: {
       const alarms: Alarm[] = [];
       const index = query.patientId === undefined ? subs.alarmsByOpened : subs.alarmsByPatient;
       const prefix = query.patientId === undefined ? '' : `${query.patientId}!`;
+      if (query.status === 'open') return listOpen(query, prefix);
       const lt = `${prefix}${formatTime(query.to)}`;
       const range =
         query.after === undefined

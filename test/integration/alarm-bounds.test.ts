@@ -255,3 +255,66 @@ test("reordering or removing webhooks never sends one receiver's waiting deliver
     dir.remove();
   }
 });
+
+test('listing pages through the API: open alarms past a long closed history, and cursors bound to their query', async () => {
+  const t = await startTestGateway({});
+  try {
+    const secret = await t.provision('d-list', 'drone');
+    const drone = await connectDevice(t.mqttUrl, {
+      username: 'd-list',
+      password: secret,
+      clientId: 'd-list',
+    });
+    const now = Date.now();
+    let seq = 0;
+    const battery = (flightId: string, batteryPct: number) => ({
+      seq: ++seq,
+      ts: now - 100_000 + seq * 10,
+      flightId,
+      position: { lat: 1, lon: 1 },
+      batteryPct,
+    });
+    // 12 closed alarms first, then 3 open ones.
+    const readings = [];
+    for (let i = 0; i < 12; i++) readings.push(battery(`F-C${i}`, 5), battery(`F-C${i}`, 90));
+    for (let i = 0; i < 3; i++) readings.push(battery(`F-O${i}`, 5));
+    await drone.publishAsync('tele/d-list/flight', JSON.stringify(readings), { qos: 1 });
+    drone.end();
+    await until(async () => (await t.api('GET', '/v1/alarms?status=open')).body.alarms.length === 3);
+    const page = async (query: string) => {
+      const out: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await t.api(
+          'GET',
+          `/v1/alarms?${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        assert.equal(res.statusCode, 200, JSON.stringify(res.body));
+        out.push(res.body.alarms.map((a: any) => a.flightId));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      return out;
+    };
+    assert.deepEqual(await page('status=open&limit=2'), [['F-O0', 'F-O1'], ['F-O2']]);
+    const closed = await page('status=closed&limit=5');
+    assert.deepEqual(
+      closed.flat(),
+      Array.from({ length: 12 }, (_, i) => `F-C${i}`),
+    );
+    assert.deepEqual(
+      closed.map((p) => p.length),
+      [5, 5, 2],
+    );
+    assert.equal((await page('limit=1000')).flat().length, 15);
+    // A cursor of one listing is refused on another.
+    const first = await t.api('GET', '/v1/alarms?limit=1');
+    const other = await t.api(
+      'GET',
+      `/v1/alarms?patientId=P-1&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+    );
+    assert.equal(other.statusCode, 400);
+    assert.equal(other.body.code, 'ERR_BAD_CURSOR');
+  } finally {
+    await t.stop();
+  }
+});
