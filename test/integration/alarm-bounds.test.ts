@@ -318,3 +318,58 @@ test('listing pages through the API: open alarms past a long closed history, and
     await t.stop();
   }
 });
+
+test('a page looks at no more than maxScan alarms, then stops short with where to go on', async () => {
+  const dir = tempDir();
+  const db = openDb(join(dir.path, 'store'));
+  await db.open();
+  const service = await createAlarmService(
+    {
+      rules: DEFAULT_RULES,
+      news2: { enabled: false, maxAgeMs: 300_000 },
+      maxSubjects: 100,
+      maxPendingReadings: 100,
+      webhooks: [],
+      maxEntries: 10,
+      retryInitialMs: 10,
+      retryMaxMs: 10,
+      requestTimeoutMs: 100,
+    },
+    { db, subs: sublevels(db), events: createEventBus({ maxListeners: 2 }), clock: Date.now },
+  );
+  try {
+    const ts = Date.now();
+    const readings = Array.from(
+      { length: 10 },
+      (_, i) =>
+        ({
+          id: (i + 1).toString(16).padStart(16, '0'),
+          deviceId: 'd-1',
+          kind: 'flight',
+          seq: i,
+          ts: ts + i,
+          receivedAt: ts + i,
+          data: { seq: i, ts: ts + i, flightId: `F-${i}`, position: { lat: 1, lon: 1 }, batteryPct: 5 },
+        }) as unknown as StoredReading,
+    );
+    service.submit(readings);
+    await service.drain();
+    const query = { from: 0, to: ts + 1e6, limit: 100, maxScan: 4 };
+    // Someone who may see only the last alarm: the first page stops after 4 alarms looked at, with none shown.
+    const visible = (a: { flightId: string | null }) => a.flightId === 'F-9';
+    const first = await service.list({ ...query, visible });
+    assert.deepEqual(first.alarms, []);
+    assert.equal(first.more, true);
+    const second = await service.list({ ...query, visible, after: first.lastKey! });
+    const third = await service.list({ ...query, visible, after: second.lastKey! });
+    assert.deepEqual(
+      third.alarms.map((a) => a.flightId),
+      ['F-9'],
+    );
+    assert.equal(third.more, false);
+  } finally {
+    await service.stop();
+    await db.close();
+    dir.remove();
+  }
+});
