@@ -73,7 +73,7 @@ function makeReadings(): StoredReading[] {
 
 const engineOptions = {
   rules: DEFAULT_RULES,
-  news2: { enabled: true, maxAgeMs: 300_000 },
+  news2: { enabled: true, maxAgeMs: 300_000, clearMs: 30_000 },
   maxSubjects: 100_000,
 };
 

@@ -122,7 +122,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const alarms = await createAlarmService(
     {
       rules: config.alarms.rules,
-      news2: { enabled: config.alarms.news2.enabled, maxAgeMs: config.alarms.news2.maxAgeSeconds * 1000 },
+      news2: {
+        enabled: config.alarms.news2.enabled,
+        maxAgeMs: config.alarms.news2.maxAgeSeconds * 1000,
+        clearMs: config.alarms.news2.clearSeconds * 1000,
+      },
       maxSubjects: config.alarms.maxSubjects,
       maxPendingReadings: config.alarms.maxPendingReadings,
       webhooks: config.alarms.webhooks,

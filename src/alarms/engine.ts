@@ -14,7 +14,7 @@ import { conditionHolds, fieldValue, type Rule } from './rules.ts';
 
 export interface EngineOptions {
   readonly rules: readonly Rule[];
-  readonly news2: { readonly enabled: boolean; readonly maxAgeMs: number };
+  readonly news2: { readonly enabled: boolean; readonly maxAgeMs: number; readonly clearMs: number };
   readonly maxSubjects: number;
 }
 
@@ -26,10 +26,14 @@ export interface AlarmChange {
 
 interface Subject {
   openAlarms: number;
-  /** Rule id → since when (device ms) its condition holds, or null, and the latest device time judged. */
-  readonly rules: Map<string, { since: number | null; lastTs: number }>;
+  /**
+   * Rule id → since when (device ms) its condition holds, or null; since when it has stopped holding while
+   * its alarm is open, or null; and the latest device time judged.
+   */
+  readonly rules: Map<string, { since: number | null; clearSince: number | null; lastTs: number }>;
   readonly news2: Map<News2Parameter, { value: number; ts: number }>;
   news2LastTs: number;
+  news2ClearSince: number | null;
   payloadKind: string | null;
   patientId: string | null;
 }
@@ -135,7 +139,7 @@ export class AlarmEngine {
     const ts = c.reading.ts;
     let state = c.subject.rules.get(rule.id);
     if (!state) {
-      state = { since: null, lastTs: Number.NEGATIVE_INFINITY };
+      state = { since: null, clearSince: null, lastTs: Number.NEGATIVE_INFINITY };
       c.subject.rules.set(rule.id, state);
     }
     // A reading older than one already judged (an offline buffer arriving late) does not move the state.
@@ -145,10 +149,16 @@ export class AlarmEngine {
     const open = this.#open.get(key);
     if (!holds) {
       state.since = null;
-      if (open) this.#close(key, open, ts, c.subject, changes);
+      if (!open) return;
+      state.clearSince ??= ts;
+      if (ts - state.clearSince >= rule.clearSeconds * 1000) {
+        state.clearSince = null;
+        this.#close(key, open, ts, c.subject, changes);
+      }
       return;
     }
     state.since ??= ts;
+    state.clearSince = null;
     if (open) {
       this.#update(
         key,
@@ -185,9 +195,15 @@ export class AlarmEngine {
     const key = `${NEWS2_RULE}|${c.subjectKey}`;
     const open = this.#open.get(key);
     if (result.level === null) {
-      if (open) this.#close(key, open, ts, c.subject, changes);
+      if (!open) return;
+      c.subject.news2ClearSince ??= ts;
+      if (ts - c.subject.news2ClearSince >= this.#options.news2.clearMs) {
+        c.subject.news2ClearSince = null;
+        this.#close(key, open, ts, c.subject, changes);
+      }
       return;
     }
+    c.subject.news2ClearSince = null;
     const fields = { score: result.score, parameters: result.parameters };
     if (!open) {
       this.#openAlarm(key, c, { kind: 'news2', rule: NEWS2_RULE, level: result.level, ...fields }, changes);
@@ -274,6 +290,7 @@ export class AlarmEngine {
       rules: new Map(),
       news2: new Map(),
       news2LastTs: Number.NEGATIVE_INFINITY,
+      news2ClearSince: null,
       payloadKind: null,
       patientId: null,
     };

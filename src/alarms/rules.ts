@@ -20,6 +20,12 @@ export const ruleSchema = z
     value: z.union([z.number(), z.tuple([z.number(), z.number()]), z.string().max(64)]),
     /** How long the condition must hold, in device time, before the alarm opens (0: at once). */
     forSeconds: z.number().min(0).max(86_400).default(0),
+    /**
+     * How long the condition must have stopped holding, in device time, before an open alarm closes. It keeps
+     * a value that flickers around the threshold (or a device that flips it on purpose) from opening and
+     * closing an alarm on every reading: a subject has at most two events per `clearSeconds`.
+     */
+    clearSeconds: z.number().min(0).max(86_400).default(30),
     severity: z.enum(SEVERITIES),
     /** Flight rules only: apply to flights carrying one of these payload kinds (from their delivery events). */
     payloadKinds: z.array(z.enum(PAYLOAD_KINDS)).min(1).optional(),
@@ -55,6 +61,7 @@ export const DEFAULT_RULES: Rule[] = [
     comparison: '<',
     value: 90,
     forSeconds: 60,
+    clearSeconds: 30,
     severity: 'critical',
   },
   {
@@ -64,6 +71,7 @@ export const DEFAULT_RULES: Rule[] = [
     comparison: 'outside',
     value: [40, 130],
     forSeconds: 60,
+    clearSeconds: 30,
     severity: 'critical',
   },
   {
@@ -73,6 +81,7 @@ export const DEFAULT_RULES: Rule[] = [
     comparison: 'outside',
     value: [2, 8],
     forSeconds: 120,
+    clearSeconds: 30,
     severity: 'critical',
     payloadKinds: ['vaccine', 'blood', 'sample'],
   },
@@ -83,6 +92,7 @@ export const DEFAULT_RULES: Rule[] = [
     comparison: '<',
     value: 20,
     forSeconds: 0,
+    clearSeconds: 30,
     severity: 'warning',
   },
   {
@@ -92,6 +102,7 @@ export const DEFAULT_RULES: Rule[] = [
     comparison: '==',
     value: 'failed',
     forSeconds: 0,
+    clearSeconds: 30,
     severity: 'warning',
   },
 ];

@@ -205,6 +205,8 @@ export const configSchema = z.strictObject({
           enabled: z.boolean().default(true),
           /** A parameter counts in the score while its latest value is at most this old (device time). */
           maxAgeSeconds: z.number().min(1).max(86_400).default(300),
+          /** An open NEWS2 alarm closes once the score has stayed below urgent this long (device time). */
+          clearSeconds: z.number().min(0).max(86_400).default(30),
         })
         .prefault({}),
       /** Committed readings waiting to be evaluated; past it new ones are not evaluated (counted). */

@@ -30,7 +30,7 @@ async function fourEvents(t: TestGateway) {
   const now = Date.now();
   const flight = (seq: number, flightId: string, batteryPct: number) => ({
     seq,
-    ts: now - 50_000 + seq * 1000,
+    ts: now - 90_000 + seq * 10_000,
     flightId,
     position: { lat: 1, lon: 1 },
     batteryPct,
@@ -40,6 +40,9 @@ async function fourEvents(t: TestGateway) {
     flight(2, 'F-B', 12),
     flight(3, 'F-A', 90),
     flight(4, 'F-B', 95),
+    // Still clear 30 s later: both close.
+    flight(6, 'F-A', 90),
+    flight(7, 'F-B', 95),
   ])
     await drone.publishAsync('tele/d-bound/flight', JSON.stringify(reading), { qos: 1 });
   drone.end();
@@ -130,7 +133,7 @@ test('readings waiting for evaluation are bounded: past the bound they are count
   const service = await createAlarmService(
     {
       rules: DEFAULT_RULES,
-      news2: { enabled: true, maxAgeMs: 300_000 },
+      news2: { enabled: true, maxAgeMs: 300_000, clearMs: 30_000 },
       maxSubjects: 100,
       maxPendingReadings: 3,
       webhooks: [],
@@ -277,6 +280,9 @@ test('listing pages through the API: open alarms past a long closed history, and
     // 12 closed alarms first, then 3 open ones.
     const readings = [];
     for (let i = 0; i < 12; i++) readings.push(battery(`F-C${i}`, 5), battery(`F-C${i}`, 90));
+    // 30 s on, every one of them is still charged: they close.
+    seq += 3000;
+    for (let i = 0; i < 12; i++) readings.push(battery(`F-C${i}`, 90));
     for (let i = 0; i < 3; i++) readings.push(battery(`F-O${i}`, 5));
     await drone.publishAsync('tele/d-list/flight', JSON.stringify(readings), { qos: 1 });
     drone.end();
@@ -326,7 +332,7 @@ test('a page looks at no more than maxScan alarms, then stops short with where t
   const service = await createAlarmService(
     {
       rules: DEFAULT_RULES,
-      news2: { enabled: false, maxAgeMs: 300_000 },
+      news2: { enabled: false, maxAgeMs: 300_000, clearMs: 30_000 },
       maxSubjects: 100,
       maxPendingReadings: 100,
       webhooks: [],

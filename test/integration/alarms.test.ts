@@ -177,9 +177,9 @@ test('alarm state and history survive a restart: an alarm opened before closes a
     const secret = await t.provision('d-batt', 'drone');
     const connect = () =>
       connectDevice(t.mqttUrl, { username: 'd-batt', password: secret, clientId: 'd-batt' });
-    const flight = (seq: number, batteryPct: number) => ({
+    const flight = (seq: number, batteryPct: number, later = 0) => ({
       seq,
-      ts: Date.now(),
+      ts: Date.now() + later,
       flightId: 'F-BATT',
       position: { lat: 1, lon: 1 },
       batteryPct,
@@ -201,7 +201,10 @@ test('alarm state and history survive a restart: an alarm opened before closes a
     assert.equal(restored.body.status, 'open');
     assert.equal(restored.body.acknowledgedBy, 'bootstrap-admin');
     drone = await connect();
-    await drone.publishAsync('tele/d-batt/flight', JSON.stringify(flight(2, 90)), { qos: 1 });
+    // Charged, and still charged 30 s later (device time): the alarm closes.
+    await drone.publishAsync('tele/d-batt/flight', JSON.stringify([flight(2, 90), flight(3, 91, 30_000)]), {
+      qos: 1,
+    });
     drone.end();
     await until(async () => (await t.api('GET', `/v1/alarms/${alarm.id}`)).body.status === 'closed');
     const closed = (await t.api('GET', '/v1/alarms?status=closed')).body.alarms;
@@ -232,12 +235,14 @@ test('a receiver that is down, across a gateway restart, gets every event afterw
       position: { lat: 1, lon: 1 },
       batteryPct,
     });
-    // Two alarms, each opened then closed: four events, interleaved.
+    // Two alarms, each opened then closed (clear for 30 s): four events, interleaved.
     for (const reading of [
-      flight(1, 50_000, 'F-A', 10),
-      flight(2, 40_000, 'F-B', 12),
-      flight(3, 30_000, 'F-A', 90),
-      flight(4, 20_000, 'F-B', 95),
+      flight(1, 90_000, 'F-A', 10),
+      flight(2, 80_000, 'F-B', 12),
+      flight(3, 70_000, 'F-A', 90),
+      flight(4, 60_000, 'F-B', 95),
+      flight(5, 40_000, 'F-A', 90),
+      flight(6, 30_000, 'F-B', 95),
     ]) {
       await drone.publishAsync('tele/d-down/flight', JSON.stringify(reading), { qos: 1 });
     }

@@ -13,7 +13,7 @@ function engine(options: { news2?: boolean; maxSubjects?: number } = {}) {
   return new AlarmEngine(
     {
       rules: DEFAULT_RULES,
-      news2: { enabled: options.news2 ?? false, maxAgeMs: 300_000 },
+      news2: { enabled: options.news2 ?? false, maxAgeMs: 300_000, clearMs: 30_000 },
       maxSubjects: options.maxSubjects ?? 100,
     },
     [],
@@ -39,7 +39,7 @@ const flight = (s: number, extra: Record<string, unknown>, flightId = 'F-1') =>
   reading('flight', s, { flightId, position: { lat: 1, lon: 1 }, ...extra });
 const events = (changes: AlarmChange[]) => changes.filter((c) => c.event !== null).map((c) => c.event);
 
-test('SpO2 below 90 opens only once it has held for 60 s of device time, then closes when it recovers', () => {
+test('SpO2 below 90 opens only once it has held for 60 s of device time, then closes 30 s after it recovers', () => {
   const e = engine();
   assert.deepEqual(events(e.evaluate([vitals(0, { spo2: 88 }), vitals(30, { spo2: 87 })])), []);
   assert.deepEqual(events(e.evaluate([vitals(59.999, { spo2: 87 })])), []);
@@ -55,10 +55,12 @@ test('SpO2 below 90 opens only once it has held for 60 s of device time, then cl
   assert.deepEqual(events(kept), []);
   assert.equal(kept[0]!.alarm.id, alarm.id);
   assert.equal(kept[0]!.alarm.updatedAt, new Date(T0 + 90_000).toISOString());
-  const closed = e.evaluate([vitals(100, { spo2: 95 })]);
+  // It closes once SpO2 has been back for clearSeconds (30 s) of device time.
+  assert.deepEqual(events(e.evaluate([vitals(100, { spo2: 95 }), vitals(129.999, { spo2: 96 })])), []);
+  const closed = e.evaluate([vitals(130, { spo2: 95 })]);
   assert.deepEqual(events(closed), ['closed']);
   assert.equal(closed[0]!.alarm.status, 'closed');
-  assert.equal(closed[0]!.alarm.closedAt, new Date(T0 + 100_000).toISOString());
+  assert.equal(closed[0]!.alarm.closedAt, new Date(T0 + 130_000).toISOString());
 });
 
 test('a dip that recovers before 60 s restarts the count; readings without the field change nothing', () => {
@@ -117,12 +119,13 @@ test('drone battery below 20 % and a failed delivery open at once', () => {
   const failed = e.evaluate([reading('delivery', 5, { flightId: 'F-1', event: 'failed' })]);
   assert.deepEqual(events(failed), ['opened']);
   assert.equal(failed[0]!.alarm.rule, 'delivery-failed');
-  assert.deepEqual(events(e.evaluate([reading('delivery', 9, { flightId: 'F-1', event: 'returned' })])), [
+  assert.deepEqual(events(e.evaluate([reading('delivery', 9, { flightId: 'F-1', event: 'returned' })])), []);
+  assert.deepEqual(events(e.evaluate([reading('delivery', 39, { flightId: 'F-1', event: 'delivered' })])), [
     'closed',
   ]);
 });
 
-test('NEWS2: urgent then emergency is one alarm, escalated; it closes when the score falls below 5', () => {
+test('NEWS2: urgent then emergency is one alarm, escalated; it closes 30 s after the score falls below urgent', () => {
   const e = engine({ news2: true });
   // RR 25 scores 3 alone: urgent.
   const first = e.evaluate([
@@ -147,7 +150,8 @@ test('NEWS2: urgent then emergency is one alarm, escalated; it closes when the s
   assert.equal(calmer.at(-1)!.alarm.level, 'emergency');
   assert.deepEqual(events(e.evaluate([vitals(50, { heartRate: 115 })])), []);
   const better = e.evaluate([vitals(60, { respRate: 16, spo2: 97, heartRate: 72 })]);
-  assert.deepEqual(events(better), ['closed']);
+  assert.deepEqual(events(better), []);
+  assert.deepEqual(events(e.evaluate([vitals(90, { respRate: 15 })])), ['closed']);
 });
 
 test('NEWS2 forgets a parameter older than 5 minutes of device time', () => {
@@ -155,7 +159,8 @@ test('NEWS2 forgets a parameter older than 5 minutes of device time', () => {
   assert.deepEqual(events(e.evaluate([vitals(0, { respRate: 25 })])), ['opened']);
   // Exactly five minutes old still counts; a moment later only the new SpO2 does.
   assert.deepEqual(events(e.evaluate([vitals(300, { spo2: 97 })])), []);
-  assert.deepEqual(events(e.evaluate([vitals(300.001, { spo2: 97 })])), ['closed']);
+  assert.deepEqual(events(e.evaluate([vitals(300.001, { spo2: 97 })])), []);
+  assert.deepEqual(events(e.evaluate([vitals(330.001, { spo2: 97 })])), ['closed']);
 });
 
 test('acknowledging keeps the alarm open with who and when', () => {
@@ -181,4 +186,20 @@ test('subjects are bounded: the oldest quiet one is forgotten, and with every sl
   assert.deepEqual(changes, []);
   assert.equal(e.refused, 1);
   assert.equal(e.subjects, 2);
+});
+
+test('a device that alternates good and bad values cannot make an event per reading: closing waits out clearSeconds', () => {
+  const e = engine({ news2: true });
+  // 600 readings, 100 ms apart in device time, RR flipping between 25 (urgent) and 16 (no alarm).
+  const readings = Array.from({ length: 600 }, (_, i) =>
+    vitals(i / 10, { respRate: i % 2 === 0 ? 25 : 16, spo2: 97 }, 'P-FLAP'),
+  );
+  const news2Events = e.evaluate(readings).filter((c) => c.event !== null && c.alarm.kind === 'news2');
+  // 60 s of device time: at most one open and one close per 30 s of clear condition.
+  assert.ok(news2Events.length <= 4, `${news2Events.length} events`);
+  assert.deepEqual(
+    news2Events.map((c) => c.event),
+    ['opened'],
+    'a condition that keeps coming back never stays clear long enough to close',
+  );
 });
