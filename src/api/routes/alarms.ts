@@ -12,7 +12,6 @@ import { type Alarm, alarmSchema } from '../../alarms/alarm.ts';
 import type { AlarmEventEntry } from '../../alarms/store.ts';
 import { alarmLeafObject } from '../../batches/leaves.ts';
 import { GatewayError } from '../../errors.ts';
-import { buildTreeFromHashBuffer, type MerkleTree } from '../../merkle/index.ts';
 import { assembleLeafProof } from '../../proofs/assemble.ts';
 import { readingProofSchema } from '../../proofs/index.ts';
 import { formatTime, isId } from '../../store/index.ts';
@@ -21,7 +20,7 @@ import { hasPatientAccess, type Principal, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { errorSchema, queryTime } from '../schemas.ts';
-import { windowAnchor } from './proofs.ts';
+import { treeCache, windowAnchor } from './proofs.ts';
 
 const alarmParams = z.strictObject({ id: z.string().min(1).max(32) });
 const listQuery = z.strictObject({
@@ -56,6 +55,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   if (!alarms) return;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const anchorOf = windowAnchor(ctx);
+  const tree = treeCache(8);
 
   const load = async (principal: Principal, id: string): Promise<Alarm> => {
     if (!isId(id)) throw new GatewayError('ERR_BAD_REQUEST', 'params.id: an alarm id is 16 hex digits');
@@ -172,40 +172,37 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const alarm = await load(request.principal, request.params.id);
       const disclose = request.principal.role !== 'auditor';
       const events = [];
-      const trees = new Map<number, MerkleTree>();
       for (const entry of await alarms.eventsOf(alarm.id))
         events.push({
           id: entry.id,
           event: entry.event,
           at: new Date(entry.at).toISOString(),
-          proof: await proofOf(entry, disclose, trees),
+          proof: await proofOf(entry, disclose),
         });
       if (disclose) await logRead(request, 'alarms.proof', [alarm]);
       return { alarmId: alarm.id, events };
     },
   );
 
-  /** `trees`: the trees of windows already built for this request (an alarm's events often share one). */
-  async function proofOf(entry: AlarmEventEntry, disclose: boolean, trees: Map<number, MerkleTree>) {
+  async function proofOf(entry: AlarmEventEntry, disclose: boolean) {
     const window = await ctx.windows.containing(entry.at);
     if (!window) return null;
     const inWindow = await alarms!.log.between(window.start, window.end);
     const position = inWindow.findIndex((e) => e.id === entry.id);
     if (position < 0) throw new GatewayError('ERR_INTERNAL', `alarm event ${entry.id} is not in its window`);
     const key = formatTime(window.start);
-    const [hashes, salts] = await Promise.all([
-      trees.has(window.start) ? null : ctx.sealedData.leaves(key),
+    // Trees of recently asked windows are kept: an alarm's events often share one, and building one costs a
+    // hash per leaf of the window.
+    const [leafTree, salts] = await Promise.all([
+      tree(window.start, () => ctx.sealedData.leaves(key)),
       ctx.sealedData.salts(key),
     ]);
-    if (!(hashes || trees.has(window.start)) || !salts)
-      throw new GatewayError('ERR_INTERNAL', `leaves of window ${key} are missing`);
-    const tree = trees.get(window.start) ?? buildTreeFromHashBuffer(hashes!);
-    trees.set(window.start, tree);
+    if (!salts) throw new GatewayError('ERR_INTERNAL', `salts of window ${key} are missing`);
     return assembleLeafProof({
       leaf: alarmLeafObject(entry),
       window,
       index: window.readings + window.access + position,
-      tree,
+      tree: leafTree,
       salts,
       gatewayKey: ctx.gatewayKey,
       disclose,

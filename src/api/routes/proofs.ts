@@ -29,7 +29,7 @@ const verdictSchema = z.object({
 });
 
 /** Trees of recently asked windows: building one costs a hash per leaf, proofs then cost nothing. */
-function treeCache(size: number) {
+export function treeCache(size: number) {
   const trees = new Map<number, MerkleTree>();
   return async (start: number, load: () => Promise<Uint8Array | undefined>) => {
     const hit = trees.get(start);
