@@ -135,7 +135,10 @@ export async function createOutbox(options: OutboxOptions, components: OutboxCom
       }
       const entry = await alarmOutbox.get(key);
       if (entry === undefined) {
+        // Its batch never reached the disk (a failed write): nothing to send.
         queue.keys.shift();
+        total--;
+        sizeChanged();
         continue;
       }
       const ok = await deliver(queue.target, entry);
