@@ -11,6 +11,7 @@ const benches: Array<[string, string[]]> = [
   ['seal', []],
   ['ingest', []],
   ['side-chain', []],
+  ['alarms', []],
 ];
 let failed = 0;
 for (const [name, args] of benches) {

@@ -56,6 +56,8 @@ export const ERRORS = {
   ERR_BAD_CURSOR: { status: 400, mqtt: 'none', message: 'Invalid pagination cursor' },
   ERR_NOT_FOUND: { status: 404, mqtt: 'none', message: 'Not found' },
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
+  // docs/alarms.md: an alarm is acknowledged once; the answer names when and by whom.
+  ERR_ALARM_ACKNOWLEDGED: { status: 409, mqtt: 'none', message: 'Alarm already acknowledged' },
   ERR_SHUTTING_DOWN: { status: 503, mqtt: 'close', message: 'Gateway is shutting down' },
   ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },
   ERR_INTERNAL: { status: 500, mqtt: 'none', message: 'Internal error' },

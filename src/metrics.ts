@@ -112,6 +112,39 @@ export function createMetrics() {
       labelNames: ['role'] as const,
       registers: [registry],
     }),
+    alarmEvents: new Counter({
+      name: 'medgate_alarm_events_total',
+      help: 'Alarm events (opened, escalated, acknowledged, closed), by event and level',
+      labelNames: ['event', 'level'] as const,
+      registers: [registry],
+    }),
+    alarmsOpen: new Gauge({
+      name: 'medgate_alarms_open',
+      help: 'Alarms open now',
+      registers: [registry],
+    }),
+    alarmReadingsUnevaluated: new Counter({
+      name: 'medgate_alarm_readings_unevaluated_total',
+      help: 'Committed readings not evaluated for alarms: backlog (alarms.maxPendingReadings) or subjects (alarms.maxSubjects)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'medgate_webhook_deliveries_total',
+      help: 'Webhook delivery attempts: delivered (2xx) or failed (retried)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    webhookOutbox: new Gauge({
+      name: 'medgate_webhook_outbox_entries',
+      help: 'Webhook deliveries waiting in the outbox, all webhooks together',
+      registers: [registry],
+    }),
+    webhookDropped: new Counter({
+      name: 'medgate_webhook_outbox_dropped_total',
+      help: 'Webhook deliveries dropped, oldest first, past alarms.outboxMaxEntries',
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -3,6 +3,7 @@
  * embedded defaults as schema defaults so that `{}` is a complete, working configuration.
  */
 import { z } from 'zod';
+import { DEFAULT_RULES, ruleSchema } from '../alarms/rules.ts';
 import { maskingPolicySchema } from '../masking/policy.ts';
 
 const port = z.number().int().min(0).max(65535);
@@ -205,6 +206,48 @@ export const configSchema = z.strictObject({
       workers: z.number().int().min(1).max(256).default(1),
       /** Mine blocks without records too (keeps the chain moving; off by default). */
       mineEmpty: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Alarms and their webhooks (docs/alarms.md; bounds in docs/limits.md, "Alarms and webhooks"). */
+  alarms: z
+    .strictObject({
+      /** Threshold rules by reading kind; the defaults watch SpO2, heart rate, the cold chain, drone battery and deliveries. */
+      rules: z
+        .array(ruleSchema)
+        .max(256)
+        .default(DEFAULT_RULES)
+        .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, 'rule ids must be unique')
+        .refine((rules) => rules.every((r) => r.id !== 'news2'), 'the rule id news2 is reserved'),
+      news2: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** A parameter counts in the score while its latest value is at most this old (device time). */
+          maxAgeSeconds: z.number().min(1).max(86_400).default(300),
+          /** An open NEWS2 alarm closes once the score has stayed below urgent this long (device time). */
+          clearSeconds: z.number().min(0).max(86_400).default(30),
+        })
+        .prefault({}),
+      /** Committed readings waiting to be evaluated; past it new ones are not evaluated (counted). */
+      maxPendingReadings: z.number().int().min(1).max(10_000_000).default(100_000),
+      /** Patients and flights whose alarm state is kept in memory (the least recently seen without an open alarm go first). */
+      maxSubjects: z.number().int().min(1).max(10_000_000).default(100_000),
+      webhooks: z
+        .array(
+          z.strictObject({
+            url: z.url({ protocol: /^https?$/ }),
+            /** HMAC-SHA-256 key of `x-medgate-signature`. */
+            secret: z.string().min(16).max(1024),
+          }),
+        )
+        .max(32)
+        .default([]),
+      /** Deliveries waiting per webhook; past it the oldest is dropped (counted). */
+      outboxMaxEntries: z.number().int().min(1).max(10_000_000).default(100_000),
+      /** A failed delivery is retried after `retryInitialMs`, doubling up to `retryMaxMs`. */
+      retryInitialMs: z.number().int().min(1).max(3_600_000).default(1000),
+      retryMaxMs: z.number().int().min(1).max(86_400_000).default(300_000),
+      /** Time allowed for one delivery request, connection to answer. */
+      requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     })
     .prefault({}),
 });

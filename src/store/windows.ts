@@ -18,7 +18,10 @@ export interface SignedMinuteRecord extends MinuteRecord {
 export interface WindowRecord {
   readonly start: number;
   readonly end: number;
-  /** Leaves 0..readings-1 are readings (in id order), then `access` access-log entries. */
+  /**
+   * Leaves 0..readings-1 are readings (in id order), then `access` access-log entries, then `alarms` alarm
+   * events (absent in windows sealed before alarms existed: none).
+   */
   readonly readings: number;
   readonly access: number;
   readonly firstReadingId: string | null;
@@ -28,6 +31,7 @@ export interface WindowRecord {
    */
   readonly skipped?: readonly string[];
   readonly firstAccessId: string | null;
+  readonly alarms?: number;
   readonly record: SignedMinuteRecord;
   readonly sealedAt: number;
 }

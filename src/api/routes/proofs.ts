@@ -29,7 +29,7 @@ const verdictSchema = z.object({
 });
 
 /** Trees of recently asked windows: building one costs a hash per leaf, proofs then cost nothing. */
-function treeCache(size: number) {
+export function treeCache(size: number) {
   const trees = new Map<number, MerkleTree>();
   return async (start: number, load: () => Promise<Uint8Array | undefined>) => {
     const hit = trees.get(start);
@@ -47,13 +47,10 @@ function treeCache(size: number) {
   };
 }
 
-export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  const tree = treeCache(8);
+/** The window record's place in the ledger, once a block on the main chain holds it (docs/proofs.md). */
+export function windowAnchor(ctx: Pick<ApiContext, 'ledger'>): (window: WindowRecord) => ProofAnchor | null {
   const { node } = ctx.ledger;
-
-  /** The window record's place in the ledger, once a block on the main chain holds it (SPEC §5). */
-  const anchorOf = (window: WindowRecord): ProofAnchor | null => {
+  return (window) => {
     const found = ctx.ledger.anchorOf(window.record);
     if (!found) return null;
     const miner = memberByMinerId(node.consortium, found.block.header.minerId);
@@ -68,6 +65,13 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ...node.finalityEvidence(found.blockHash),
     });
   };
+}
+
+export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tree = treeCache(8);
+  const { node } = ctx.ledger;
+  const anchorOf = windowAnchor(ctx);
   /** This gateway's main chain, for the `chain` check. */
   const chainView = (): ChainView => ({
     source: 'this gateway',
