@@ -163,7 +163,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (!trustedKeys.get(config.gatewayId)?.includes(ownKey)) {
     trustedKeys.set(config.gatewayId, [...(trustedKeys.get(config.gatewayId) ?? []), ownKey]);
   }
-  const broker = await createBroker(config.mqtt, { registry, ingestLog, metrics, log, receiptClock });
+  const broker = await createBroker(config.mqtt, {
+    registry,
+    ingestLog,
+    metrics,
+    log,
+    receiptClock,
+    secretHashLog2N: config.security.secretHashLog2N,
+  });
   let ready = false;
   const api = await buildApi(
     { bodyLimitBytes: config.http.bodyLimitBytes, logLevel: options.apiLogLevel ?? 'warn' },

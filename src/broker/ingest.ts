@@ -20,6 +20,7 @@ import type {
 } from '../store/index.ts';
 import { type FieldError, type ParseOptions, parsePayload, type ReadingKind } from '../telemetry/index.ts';
 import { checkPublish } from './acl.ts';
+import { escapeForLog } from './log-escape.ts';
 
 export interface IngestOptions {
   readonly maxPayloadBytes: number;
@@ -54,6 +55,7 @@ export function createIngestHook(
   const { receiptClock } = components;
 
   return function authorizePublish(client, packet, callback) {
+    // Wills are dropped at CONNECT (server.ts); one without a client is refused all the same.
     if (!client) return callback(new Error('will messages are not accepted'));
     const session = sessions.get(client);
     const device = session ? registry.get(session.id) : undefined;
@@ -62,7 +64,7 @@ export function createIngestHook(
     }
     const decision = checkPublish(packet.topic, device);
     if (!decision.ok) {
-      components.log('warn', `closing ${client.id}: ${decision.reason}`);
+      components.log('warn', `closing ${escapeForLog(client.id)}: ${escapeForLog(decision.reason)}`);
       return callback(new GatewayError('ERR_TOPIC_FORBIDDEN', decision.reason));
     }
     // Telemetry is never retained: aedes would otherwise keep the last reading of every topic in memory.
@@ -79,7 +81,7 @@ export function createIngestHook(
         account(decision.kind, message, outcome);
       },
       (err: Error) => {
-        components.log('error', `commit failed for ${client.id}: ${err.message}`);
+        components.log('error', `commit failed for ${escapeForLog(client.id)}: ${err.message}`);
         if (packet.qos !== 0) callback(err);
       },
     );

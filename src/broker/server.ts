@@ -1,21 +1,31 @@
 /**
- * The MQTT side of the gateway: aedes with our hooks, a TCP listener (and TLS when configured), the
- * per-address connection limit and the packet size guard applied to every socket before aedes reads it.
+ * The MQTT side of the gateway: aedes with our hooks, a TCP listener (and TLS when configured), and the
+ * bounds of docs/limits.md applied to every socket before aedes reads it: sockets in all and awaiting
+ * CONNACK, the CONNECT timeout and size, then per device: connections, sessions, QoS 0 rate, QoS 2 flows.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type AuthorizePublishHandler, type Client } from 'aedes';
 import type { GatewayConfig } from '../config/index.ts';
+import { hashSecret } from '../crypto/secret-hash.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReceiptClock } from '../receipt-clock.ts';
 import type { DeviceRecord, DeviceRegistry, IngestLog } from '../store/index.ts';
 import { errorsTopic, parseTelemetryTopic } from '../telemetry/index.ts';
 import { checkSubscribe } from './acl.ts';
+import { type ConnectPacket, packetParserOf, registeredClients, skipDelivery } from './aedes-adapter.ts';
 import { createAuthenticator, remoteAddress } from './auth.ts';
+import { type Admission, createConnectionGuard } from './connection-guard.ts';
+import { createDeviceConnections } from './device-connections.ts';
+import { type DescriptorLimit, deriveConnectionCaps, readDescriptorLimit } from './fd-limit.ts';
+import { createHashSlots } from './hash-slots.ts';
 import { createIngestHook, type ErrorReport } from './ingest.ts';
+import { escapeForLog } from './log-escape.ts';
 import { limitPacketSize } from './packet-limit.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createRateLimiter, createTokenBuckets } from './rate-limit.ts';
+import { createSessionStore } from './session-store.ts';
 
 export interface BrokerComponents {
   readonly registry: Pick<DeviceRegistry, 'get'>;
@@ -23,6 +33,10 @@ export interface BrokerComponents {
   readonly metrics: Metrics;
   readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
   readonly receiptClock: ReceiptClock;
+  /** Cost of the dummy hash unknown device ids are checked against (the cost of real secrets). */
+  readonly secretHashLog2N: number;
+  /** The descriptor limit the socket caps derive from; default read from /proc/self/limits. */
+  readonly descriptorLimit?: DescriptorLimit | null;
 }
 
 export interface Broker {
@@ -42,50 +56,120 @@ export async function createBroker(
   components: BrokerComponents,
 ): Promise<Broker> {
   const { metrics, log } = components;
+  const { limits } = config;
   const sessions = new WeakMap<Client, DeviceRecord>();
   const limiter = createRateLimiter(config.rateLimit);
+  const descriptors =
+    components.descriptorLimit === undefined ? readDescriptorLimit() : components.descriptorLimit;
+  const caps = deriveConnectionCaps(descriptors, {
+    reserved: limits.reservedDescriptors,
+    maxConnections: limits.maxConnections,
+    pendingConnections: limits.pendingConnections,
+  });
+  metrics.mqttSocketCap.set({ cap: 'open' }, caps.maxConnections);
+  metrics.mqttSocketCap.set({ cap: 'pending' }, caps.pendingConnections);
+  log(
+    'info',
+    `mqtt: at most ${caps.maxConnections} sockets, ${caps.pendingConnections} awaiting CONNACK ` +
+      `(descriptor limit ${descriptors ? descriptors.soft : 'unknown'}, ${limits.reservedDescriptors} kept back)`,
+  );
+  const guard = createConnectionGuard({ ...caps, pendingPerAddress: limits.pendingPerAddress });
+  const admissions = new WeakMap<Client, Admission>();
+  const deviceConnections = createDeviceConnections(limits.connectionsPerDevice);
+  const qos0 = createTokenBuckets(limits.qos0PerSecond, limits.qos0Burst);
+  const sessionStore = createSessionStore({
+    maxQueued: limits.sessionQueueMessages,
+    maxIncoming: limits.qos2Inflight,
+    expiryMs: limits.sessionExpirySeconds * 1000,
+    onQueueDropped: () => metrics.sessionMessagesDropped.inc(),
+    onIncomingRefused: (id) => {
+      metrics.qos2Refused.inc();
+      log('warn', `closing ${escapeForLog(id)}: over ${limits.qos2Inflight} QoS 2 messages awaiting PUBREL`);
+    },
+    onExpired: () => metrics.sessionsExpired.inc(),
+  });
   const authenticator = createAuthenticator({
     registry: components.registry,
     limiter,
     sessions,
+    slots: createHashSlots({ concurrency: limits.hashConcurrency, queue: limits.hashQueue }),
+    dummyHash: await hashSecret(randomBytes(32).toString('hex'), components.secretHashLog2N),
+    admitDevice: (client, device) => deviceConnections.admit(device.id, client),
     onRefused: (reason, client) => {
       metrics.connectionsRefused.inc({ reason });
-      log('warn', `refused ${client.id || '(no client id)'} from ${remoteAddress(client)}: ${reason}`);
+      log(
+        'warn',
+        `refused ${escapeForLog(client.id || '(no client id)')} from ${escapeForLog(remoteAddress(client))}: ${reason}`,
+      );
     },
   });
+  const ingest = createIngestHook(
+    {
+      maxPayloadBytes: config.maxPayloadBytes,
+      maxBatch: config.maxBatch,
+      maxFutureMs: config.maxFutureSeconds * 1000,
+      backfillMs: config.backfillDays * 86_400_000,
+    },
+    {
+      sessions,
+      registry: components.registry,
+      ingestLog: components.ingestLog,
+      metrics,
+      report: publishReport,
+      log,
+      receiptClock: components.receiptClock,
+    },
+  );
+  /** QoS 0 above the device's rate is dropped before its payload is read; the connection stays. */
+  const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
+    const device = client ? sessions.get(client) : undefined;
+    if (device && packet.qos === 0 && parseTelemetryTopic(packet.topic)?.deviceId === device.id) {
+      if (!qos0.take(device.id, Date.now())) {
+        metrics.qos0Dropped.inc();
+        return callback(null);
+      }
+    }
+    ingest(client, packet, callback);
+  };
   const aedes = await Aedes.createBroker({
     id: 'medgate',
     maxClientsIdLength: 128,
-    keepaliveLimit: config.keepaliveLimitSeconds || undefined,
+    connectTimeout: limits.connectTimeoutSeconds * 1000,
+    maxInflightInbound: limits.qos2Inflight,
+    persistence: sessionStore.persistence,
+    preConnect(_client, packet, callback) {
+      const connect = packet as unknown as ConnectPacket;
+      // A will is published by the broker on the device's behalf, after it is gone: never a reading.
+      connect.will = undefined;
+      const limit = config.keepaliveLimitSeconds;
+      if (limit > 0 && (connect.keepalive === 0 || connect.keepalive > limit)) connect.keepalive = limit;
+      callback(null, true);
+    },
     authenticate: authenticator.authenticate,
-    authorizePublish: createIngestHook(
-      {
-        maxPayloadBytes: config.maxPayloadBytes,
-        maxBatch: config.maxBatch,
-        maxFutureMs: config.maxFutureSeconds * 1000,
-        backfillMs: config.backfillDays * 86_400_000,
-      },
-      {
-        sessions,
-        registry: components.registry,
-        ingestLog: components.ingestLog,
-        metrics,
-        report: publishReport,
-        log,
-        receiptClock: components.receiptClock,
-      },
-    ),
+    authorizePublish,
     authorizeSubscribe(client, subscription, callback) {
       const device = sessions.get(client);
       if (device && checkSubscribe(subscription.topic, device.id)) return callback(null, subscription);
-      log('warn', `refused subscription of ${client.id} to ${subscription.topic}`);
+      log(
+        'warn',
+        `refused subscription of ${escapeForLog(client.id)} to ${escapeForLog(subscription.topic)}`,
+      );
       // null subscription: SUBACK carries 0x80 (failure) for this topic, the connection stays.
       callback(null, null);
     },
   });
-  skipDeliveryOfTelemetry(aedes);
-  aedes.on('clientReady', () => metrics.connectedDevices.inc());
+  skipDelivery(aedes, (topic) => parseTelemetryTopic(topic) !== null);
+  aedes.on('connackSent', (_connack, client) => admissions.get(client)?.answered());
+  aedes.on('clientReady', (client) => {
+    metrics.connectedDevices.inc();
+    sessionStore.connected(client.id);
+  });
   aedes.on('clientDisconnect', () => metrics.connectedDevices.dec());
+  const sweeper = setInterval(
+    () => void sessionStore.sweep(Date.now()),
+    Math.min(limits.sessionExpirySeconds * 250, 60_000),
+  );
+  sweeper.unref();
 
   function publishReport(deviceId: string, report: ErrorReport): void {
     aedes.publish(
@@ -101,6 +185,12 @@ export async function createBroker(
     );
   }
 
+  const open = new Set<Socket>();
+  function sockets(): void {
+    metrics.mqttSockets.set({ state: 'open' }, guard.open());
+    metrics.mqttSockets.set({ state: 'pending' }, guard.pending());
+  }
+
   function accept(socket: Socket): void {
     const address = socket.remoteAddress ?? 'unknown';
     if (!limiter.allowConnect(address, Date.now())) {
@@ -108,12 +198,39 @@ export async function createBroker(
       socket.destroy();
       return;
     }
+    const admission = guard.admit(address);
+    if (typeof admission === 'string') {
+      metrics.connectionsRefused.inc({ reason: admission });
+      socket.destroy();
+      return;
+    }
     socket.setNoDelay(true);
-    const client = aedes.handle(socket) as Client & { _parser: unknown };
-    limitPacketSize(client._parser, config.maxPacketBytes, (length) => {
-      metrics.connectionsRefused.inc({ reason: 'packet_too_large' });
-      log('warn', `closing ${client.id || address}: packet of ${length} bytes over ${config.maxPacketBytes}`);
+    open.add(socket);
+    const client = aedes.handle(socket);
+    admissions.set(client, admission);
+    sockets();
+    socket.once('close', () => {
+      open.delete(socket);
+      admission.closed();
+      sockets();
+      const device = sessions.get(client);
+      if (device) deviceConnections.release(device.id, client);
+      const current = client.id ? registeredClients(aedes)[client.id] : undefined;
+      if (client.id && client.clean === false && (current === undefined || current === client)) {
+        sessionStore.disconnected(client.id, true, Date.now());
+      }
     });
+    const connected = client as Client & { connecting?: boolean };
+    limitPacketSize(
+      packetParserOf(client),
+      () => (connected.connecting || client.connected ? config.maxPacketBytes : limits.connectMaxBytes),
+      (length, limit) => {
+        const reason =
+          limit === limits.connectMaxBytes && !client.connected ? 'connect_too_large' : 'packet_too_large';
+        metrics.connectionsRefused.inc({ reason });
+        log('warn', `closing ${escapeForLog(client.id || address)}: packet of ${length} bytes over ${limit}`);
+      },
+    );
   }
 
   const servers: Server[] = [createServer(accept)];
@@ -145,15 +262,17 @@ export async function createBroker(
       if (config.tls && servers[1]) await listen(servers[1], config.tls.port);
     },
     async stop() {
+      clearInterval(sweeper);
       const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      // Sockets that never authenticated are not aedes' clients: close them too.
+      for (const socket of open) socket.destroy();
       await Promise.all(closed);
     },
     disconnectDevice(deviceId) {
       authenticator.forget(deviceId);
-      const clients = (aedes as unknown as { clients: Record<string, Client> }).clients;
       let n = 0;
-      for (const [clientId, client] of Object.entries(clients)) {
+      for (const [clientId, client] of Object.entries(registeredClients(aedes))) {
         if (clientId === deviceId || clientId.startsWith(`${deviceId}:`)) {
           client.close();
           n++;
@@ -164,27 +283,5 @@ export async function createBroker(
     connectedClients: () => aedes.connectedClients,
     port: () => boundPort(servers[0]),
     tlsPort: () => (config.tls ? boundPort(servers[1]) : null),
-  };
-}
-
-type PublishFn = (packet: unknown, client: Client | null, done?: (err?: Error) => void) => void;
-
-/**
- * Telemetry goes to the store, never to subscribers: no device may subscribe to another's telemetry
- * (SPEC §1), so aedes' delivery pipeline after the PUBACK (a persistence lookup per QoS 1 message, the
- * mqemitter fan-out, the `published` hook) has nothing to do for it and is skipped. Besides its CPU, that
- * pipeline worked through a deep backlog recursively and overflowed the stack with 5,000 devices.
- */
-function skipDeliveryOfTelemetry(aedes: Aedes): void {
-  const target = aedes as unknown as { publish: PublishFn };
-  const deliver = target.publish.bind(aedes);
-  target.publish = (packet, client, done) => {
-    const topic = (packet as { topic: string }).topic;
-    if (client && parseTelemetryTopic(topic)) {
-      // Asynchronously, like aedes itself: a synchronous callback would recurse into the next packet.
-      if (done) process.nextTick(done);
-      return;
-    }
-    deliver(packet, client, done);
   };
 }

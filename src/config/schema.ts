@@ -48,7 +48,39 @@ export const configSchema = z.strictObject({
       maxBatch: z.number().int().min(1).max(10_000).default(500),
       backfillDays: z.number().min(0).max(365).default(7),
       maxFutureSeconds: z.number().min(0).max(86_400).default(300),
-      keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(0),
+      /** A client asking for a longer keep-alive, or none (0), is held to this one (0: no bound). */
+      keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(600),
+      /** Bounds on what a device or a stranger can make the broker hold (docs/limits.md). */
+      limits: z
+        .strictObject({
+          /** Authenticated connections of one device at a time; the next one gets CONNACK 5. */
+          connectionsPerDevice: z.number().int().min(1).max(10_000).default(4),
+          /** Open MQTT sockets in all; default derived from the process's descriptor limit. */
+          maxConnections: z.number().int().min(1).max(10_000_000).optional(),
+          /** Sockets that have not yet received a CONNACK, in all; default a quarter of maxConnections. */
+          pendingConnections: z.number().int().min(1).max(10_000_000).optional(),
+          /** Sockets that have not yet received a CONNACK, per remote address. */
+          pendingPerAddress: z.number().int().min(1).max(100_000).default(16),
+          /** A socket that has not sent its CONNECT within this is closed. */
+          connectTimeoutSeconds: z.number().min(0.1).max(300).default(10),
+          /** The first packet (CONNECT) may announce at most this many bytes. */
+          connectMaxBytes: z.number().int().min(256).max(1_048_576).default(16_384),
+          /** Descriptors kept back from MQTT for the HTTP API, LevelDB and the rest of the process. */
+          reservedDescriptors: z.number().int().min(16).max(1_000_000).default(256),
+          /** Slow password hashes (scrypt) running at once, and waiting beyond those. */
+          hashConcurrency: z.number().int().min(1).max(64).default(2),
+          hashQueue: z.number().int().min(0).max(100_000).default(32),
+          /** A persistent session (clean=false) is dropped this long after its last connection closed. */
+          sessionExpirySeconds: z.number().min(1).max(31_536_000).default(3600),
+          /** QoS 1/2 messages queued for a persistent session; beyond, new ones are dropped. */
+          sessionQueueMessages: z.number().int().min(0).max(100_000).default(100),
+          /** Incoming QoS 2 messages awaiting PUBREL per client id; one more closes the connection. */
+          qos2Inflight: z.number().int().min(1).max(65_535).default(16),
+          /** QoS 0 messages per second per device (token bucket), and the burst above it. */
+          qos0PerSecond: z.number().positive().max(1_000_000).default(50),
+          qos0Burst: z.number().int().min(1).max(1_000_000).default(200),
+        })
+        .prefault({}),
       rateLimit: z
         .strictObject({
           /** New connections per second per remote address, token bucket. */
