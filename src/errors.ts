@@ -53,7 +53,11 @@ export const ERRORS = {
     message: 'Too many sockets (in all, or awaiting CONNACK in all or from this address)',
   },
   ERR_CONNECT_TOO_LARGE: { status: 413, mqtt: 'socket-close', message: 'CONNECT packet exceeds the limit' },
-  ERR_QOS_ZERO_RATE_LIMITED: { status: 429, mqtt: 'drop', message: 'QoS 0 messages above the per-device rate' },
+  ERR_QOS_ZERO_RATE_LIMITED: {
+    status: 429,
+    mqtt: 'drop',
+    message: 'QoS 0 messages above the per-device rate',
+  },
   ERR_QOS_TWO_INFLIGHT: {
     status: 429,
     mqtt: 'close',

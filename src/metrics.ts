@@ -65,6 +65,12 @@ export function createMetrics() {
       labelNames: ['cap'] as const,
       registers: [registry],
     }),
+    authHashes: new Counter({
+      name: 'medgate_mqtt_auth_hashes_total',
+      help: 'Slow password hashes run for MQTT logins, by outcome (ok, fail)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     qos0Dropped: new Counter({
       name: 'medgate_mqtt_qos0_dropped_total',
       help: 'QoS 0 messages dropped unread: the device was above its QoS 0 rate',

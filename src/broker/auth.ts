@@ -42,6 +42,8 @@ export interface AuthenticatorComponents {
   /** Reserves a connection slot of the device for this client; false when the device has no slot left. */
   readonly admitDevice?: (client: Client, device: DeviceRecord) => boolean;
   readonly onRefused?: (reason: RefusalReason, client: Client) => void;
+  /** A slow hash finished (counted in /metrics: unknown ids cost one as well). */
+  readonly onHash?: (outcome: 'ok' | 'fail') => void;
   readonly now?: () => number;
 }
 
@@ -117,6 +119,7 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
       }
       for (const key of locked) lockedHashing.add(key);
       const settle = (ok: boolean) => {
+        components.onHash?.(ok ? 'ok' : 'fail');
         for (const key of locked) lockedHashing.delete(key);
         if (ok && device) {
           for (const key of keys) limiter.forgiveFailedAuth(key);

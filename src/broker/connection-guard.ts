@@ -1,7 +1,9 @@
 /**
  * Sockets before and after CONNECT (docs/limits.md): open MQTT sockets in all, and sockets still waiting
- * for their CONNACK in all and per remote address. A socket over a cap is closed as soon as it is
- * accepted, before aedes sees it, so a flood costs one accept and one close per socket.
+ * for their CONNACK in all and per remote address. A socket over the total or the per-address cap is
+ * closed as soon as it is accepted, before aedes sees it, so a flood costs one accept and one close per
+ * socket. When every slot awaiting CONNACK is taken, the oldest waiting socket is closed to make room:
+ * a device that sends its CONNECT at once gets through a flood of sockets that stall.
  */
 
 export interface ConnectionGuardOptions {
@@ -10,7 +12,7 @@ export interface ConnectionGuardOptions {
   readonly pendingPerAddress: number;
 }
 
-export type AdmitRefusal = 'max_connections' | 'pending_connections' | 'pending_per_address';
+export type AdmitRefusal = 'max_connections' | 'pending_per_address';
 
 export interface Admission {
   /** The socket got its CONNACK (accepted or refused): it no longer counts as pending. */
@@ -20,50 +22,64 @@ export interface Admission {
 }
 
 export interface ConnectionGuard {
-  admit(address: string): Admission | AdmitRefusal;
+  /** `evict` closes the socket, should it be the oldest one waiting when room is needed. */
+  admit(address: string, evict: () => void): Admission | AdmitRefusal;
   open(): number;
   pending(): number;
 }
 
-export function createConnectionGuard(options: ConnectionGuardOptions): ConnectionGuard {
+interface Waiting {
+  readonly address: string;
+  readonly evict: () => void;
+  /** Releases the socket's slots; idempotent. */
+  readonly close: () => void;
+}
+
+export function createConnectionGuard(
+  options: ConnectionGuardOptions,
+  onEvicted: () => void = () => {},
+): ConnectionGuard {
   let open = 0;
-  let pending = 0;
+  // Insertion order is age: the first entry is the oldest socket waiting for its CONNACK.
+  const waiting = new Set<Waiting>();
   const pendingByAddress = new Map<string, number>();
 
-  function release(address: string): void {
-    pending--;
-    const n = (pendingByAddress.get(address) ?? 1) - 1;
-    if (n <= 0) pendingByAddress.delete(address);
-    else pendingByAddress.set(address, n);
+  function release(entry: Waiting): void {
+    if (!waiting.delete(entry)) return;
+    const n = (pendingByAddress.get(entry.address) ?? 1) - 1;
+    if (n <= 0) pendingByAddress.delete(entry.address);
+    else pendingByAddress.set(entry.address, n);
   }
 
   return {
-    admit(address) {
-      if (open >= options.maxConnections) return 'max_connections';
-      if (pending >= options.pendingConnections) return 'pending_connections';
+    admit(address, evict) {
       const mine = pendingByAddress.get(address) ?? 0;
       if (mine >= options.pendingPerAddress) return 'pending_per_address';
-      open++;
-      pending++;
-      pendingByAddress.set(address, mine + 1);
-      let isPending = true;
+      const full = waiting.size >= options.pendingConnections || open >= options.maxConnections;
+      const oldest = full ? waiting.values().next().value : undefined;
+      if (oldest) {
+        oldest.close();
+        onEvicted();
+        oldest.evict();
+      }
+      if (open >= options.maxConnections) return 'max_connections';
       let isOpen = true;
-      const answered = () => {
-        if (!isPending) return;
-        isPending = false;
-        release(address);
-      };
-      return {
-        answered,
-        closed() {
-          answered();
+      const entry: Waiting = {
+        address,
+        evict,
+        close() {
+          release(entry);
           if (!isOpen) return;
           isOpen = false;
           open--;
         },
       };
+      open++;
+      waiting.add(entry);
+      pendingByAddress.set(address, mine + 1);
+      return { answered: () => release(entry), closed: entry.close };
     },
     open: () => open,
-    pending: () => pending,
+    pending: () => waiting.size,
   };
 }

@@ -73,7 +73,9 @@ export async function createBroker(
     `mqtt: at most ${caps.maxConnections} sockets, ${caps.pendingConnections} awaiting CONNACK ` +
       `(descriptor limit ${descriptors ? descriptors.soft : 'unknown'}, ${limits.reservedDescriptors} kept back)`,
   );
-  const guard = createConnectionGuard({ ...caps, pendingPerAddress: limits.pendingPerAddress });
+  const guard = createConnectionGuard({ ...caps, pendingPerAddress: limits.pendingPerAddress }, () =>
+    metrics.connectionsRefused.inc({ reason: 'pending_evicted' }),
+  );
   const admissions = new WeakMap<Client, Admission>();
   const deviceConnections = createDeviceConnections(limits.connectionsPerDevice);
   const qos0 = createTokenBuckets(limits.qos0PerSecond, limits.qos0Burst);
@@ -95,6 +97,7 @@ export async function createBroker(
     slots: createHashSlots({ concurrency: limits.hashConcurrency, queue: limits.hashQueue }),
     dummyHash: await hashSecret(randomBytes(32).toString('hex'), components.secretHashLog2N),
     admitDevice: (client, device) => deviceConnections.admit(device.id, client),
+    onHash: (outcome) => metrics.authHashes.inc({ outcome }),
     onRefused: (reason, client) => {
       metrics.connectionsRefused.inc({ reason });
       log(
@@ -198,7 +201,7 @@ export async function createBroker(
       socket.destroy();
       return;
     }
-    const admission = guard.admit(address);
+    const admission = guard.admit(address, () => socket.destroy());
     if (typeof admission === 'string') {
       metrics.connectionsRefused.inc({ reason: admission });
       socket.destroy();
