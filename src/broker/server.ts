@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthorizePublishHandler, type Client } from 'aedes';
 import type { GatewayConfig } from '../config/index.ts';
@@ -94,7 +95,10 @@ export async function createBroker(
     registry: components.registry,
     limiter,
     sessions,
-    slots: createHashSlots({ concurrency: limits.hashConcurrency, queue: limits.hashQueue }),
+    slots: createHashSlots({
+      concurrency: limits.hashConcurrency ?? Math.max(1, Math.floor(availableParallelism() / 2)),
+      queue: limits.hashQueue,
+    }),
     dummyHash: await hashSecret(randomBytes(32).toString('hex'), components.secretHashLog2N),
     admitDevice: (client, device) => deviceConnections.admit(device.id, client),
     onHash: (outcome) => metrics.authHashes.inc({ outcome }),

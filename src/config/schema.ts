@@ -67,8 +67,11 @@ export const configSchema = z.strictObject({
           connectMaxBytes: z.number().int().min(256).max(1_048_576).default(16_384),
           /** Descriptors kept back from MQTT for the HTTP API, LevelDB and the rest of the process. */
           reservedDescriptors: z.number().int().min(16).max(1_000_000).default(256),
-          /** Slow password hashes (scrypt) running at once, and waiting beyond those. */
-          hashConcurrency: z.number().int().min(1).max(64).default(2),
+          /**
+           * Slow password hashes (scrypt) running at once, and waiting beyond those. Default: half the
+           * cores (at least 1), so that hashing never takes every core from the event loop.
+           */
+          hashConcurrency: z.number().int().min(1).max(64).optional(),
           hashQueue: z.number().int().min(0).max(100_000).default(32),
           /** A persistent session (clean=false) is dropped this long after its last connection closed. */
           sessionExpirySeconds: z.number().min(1).max(31_536_000).default(3600),

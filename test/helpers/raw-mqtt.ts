@@ -81,9 +81,9 @@ export const PUBACK = 4;
 export const PUBREC = 5;
 export const SUBACK = 9;
 
-export function rawClient(port: number, host = '127.0.0.1'): Promise<RawClient> {
+export function rawClient(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawClient> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, host);
+    const socket = connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     const received: ReceivedPacket[] = [];
     let buffer = Buffer.alloc(0);
     let isClosed = false;
