@@ -47,15 +47,15 @@ function prune<V>(map: Map<string, V>): void {
 }
 
 export interface TokenBuckets {
-  /** Takes a token from `key`'s bucket; false when it is empty. */
-  take(key: string, now: number): boolean;
+  /** Takes `cost` tokens (default 1) from `key`'s bucket; false when it has fewer. */
+  take(key: string, now: number, cost?: number): boolean;
 }
 
 /** One token bucket per key: `ratePerSecond` tokens a second, at most `burst` saved up. */
 export function createTokenBuckets(ratePerSecond: number, burst: number): TokenBuckets {
   const buckets = new Map<string, Bucket>();
   return {
-    take(key, now) {
+    take(key, now, cost = 1) {
       let bucket = buckets.get(key);
       if (!bucket) {
         prune(buckets);
@@ -65,8 +65,8 @@ export function createTokenBuckets(ratePerSecond: number, burst: number): TokenB
       const refill = ((now - bucket.updatedAt) / 1000) * ratePerSecond;
       bucket.tokens = Math.min(burst, bucket.tokens + refill);
       bucket.updatedAt = now;
-      if (bucket.tokens < 1) return false;
-      bucket.tokens -= 1;
+      if (bucket.tokens < cost) return false;
+      bucket.tokens -= cost;
       return true;
     },
   };

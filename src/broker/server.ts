@@ -80,6 +80,7 @@ export async function createBroker(
   const admissions = new WeakMap<Client, Admission>();
   const deviceConnections = createDeviceConnections(limits.connectionsPerDevice);
   const qos0 = createTokenBuckets(limits.qos0PerSecond, limits.qos0Burst);
+  const qos0Bytes = createTokenBuckets(limits.qos0BytesPerSecond, limits.qos0BytesBurst);
   const sessionStore = createSessionStore({
     maxQueued: limits.sessionQueueMessages,
     maxIncoming: limits.qos2Inflight,
@@ -131,9 +132,17 @@ export async function createBroker(
   const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
     const device = client ? sessions.get(client) : undefined;
     if (device && packet.qos === 0 && parseTelemetryTopic(packet.topic)?.deviceId === device.id) {
-      if (!qos0.take(device.id, Date.now())) {
+      const now = Date.now();
+      const bytes = (packet.payload as Buffer).length;
+      // A message over the byte burst can never pass: it is dropped like any other over the rate.
+      if (!qos0.take(device.id, now) || !qos0Bytes.take(device.id, now, bytes)) {
         metrics.qos0Dropped.inc();
-        return callback(null);
+        // The drop is answered once the budget has refilled (at most 1 s): aedes reads a connection's
+        // next packets only when those of the last read are answered, so TCP pushes the flood back to
+        // the sender instead of the gateway reading it only to drop it.
+        const waitMs = Math.max(1000 / limits.qos0PerSecond, (bytes / limits.qos0BytesPerSecond) * 1000);
+        setTimeout(() => callback(null), Math.min(waitMs, 1000)).unref();
+        return;
       }
     }
     ingest(client, packet, callback);

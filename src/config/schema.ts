@@ -80,8 +80,11 @@ export const configSchema = z.strictObject({
           /** Incoming QoS 2 messages awaiting PUBREL per client id; one more closes the connection. */
           qos2Inflight: z.number().int().min(1).max(65_535).default(16),
           /** QoS 0 messages per second per device (token bucket), and the burst above it. */
-          qos0PerSecond: z.number().positive().max(1_000_000).default(50),
-          qos0Burst: z.number().int().min(1).max(1_000_000).default(200),
+          qos0PerSecond: z.number().positive().max(1_000_000).default(20),
+          qos0Burst: z.number().int().min(1).max(1_000_000).default(100),
+          /** QoS 0 payload bytes per second per device (token bucket), and the burst above it. */
+          qos0BytesPerSecond: z.number().positive().max(1_073_741_824).default(65_536),
+          qos0BytesBurst: z.number().int().min(1).max(1_073_741_824).default(1_048_576),
         })
         .prefault({}),
       rateLimit: z

@@ -52,7 +52,7 @@ describe('MQTT per-device limits', () => {
         mqtt: {
           host: '127.0.0.1',
           port: 0,
-          keepaliveLimitSeconds: 1,
+          keepaliveLimitSeconds: 2,
           limits: {
             qos2Inflight: 4,
             sessionQueueMessages: 3,
@@ -123,8 +123,8 @@ describe('MQTT per-device limits', () => {
     idle.send(connectPacket({ clientId: 'w-ka', username: 'w-ka', password: secret, keepalive: 0 }));
     const connack = await idle.next(CONNACK);
     assert.equal(connack.body[1], 0, 'accepted');
-    // Silent past 1.5 x the 1 s limit: closed.
-    assert.equal(await closesWithin(idle, 5000), true);
+    // Silent past 1.5 x the 2 s limit: closed.
+    assert.equal(await closesWithin(idle, 6000), true);
   });
 
   test('QoS 0 above the per-device rate is dropped and counted; the connection stays', async () => {
