@@ -9,7 +9,8 @@
  *   or the revocation, so neither the time nor the return code tells which device ids exist.
  * - Failures are counted per address and per device id before the hash runs (a burst of concurrent
  *   attempts is counted as it arrives). A locked-out key still accepts the right secret (devices share
- *   NAT addresses), but gets one slow hash at a time, so it cannot occupy the slots.
+ *   NAT addresses), but gets one slow hash at a time (the others wait for it), so it cannot occupy the
+ *   slots.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthenticateError, Client } from 'aedes';
@@ -74,8 +75,8 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
   const { registry, limiter, sessions, slots } = components;
   const now = components.now ?? Date.now;
   const verified = new Map<string, Buffer>();
-  /** Locked-out keys with a slow hash running: at most one each. */
-  const lockedHashing = new Set<string>();
+  /** Locked-out keys with a slow hash running: one at a time each, the others wait for it. */
+  const lockedHashing = new Map<string, Promise<void>>();
   const digest = (secret: Buffer) => createHash('sha256').update(secret).digest();
 
   function refuse(client: Client, reason: RefusalReason, done: Done) {
@@ -95,7 +96,7 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
     done(null, true);
   }
 
-  return {
+  const authenticator: Authenticator = {
     authenticate(client, username, password, done) {
       const device = username ? registry.get(username) : undefined;
       const presented = password ?? Buffer.alloc(0);
@@ -107,7 +108,9 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
       const keys = [`address:${remoteAddress(client)}`];
       if (username) keys.push(`device:${username}`);
       const locked = keys.filter((key) => limiter.isLockedOut(key, t));
-      if (locked.some((key) => lockedHashing.has(key))) return refuse(client, 'locked_out', done);
+      const busy = locked.map((key) => lockedHashing.get(key)).find((p) => p !== undefined);
+      // Wait for it, then start over: the right secret may be known by then, without a hash.
+      if (busy) return void busy.then(() => authenticator.authenticate(client, username, password, done));
       for (const key of keys) limiter.recordFailedAuth(key, t);
 
       const check = slots.run(() =>
@@ -117,10 +120,14 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
         for (const key of keys) limiter.forgiveFailedAuth(key);
         return refuse(client, 'auth_busy', done);
       }
-      for (const key of locked) lockedHashing.add(key);
+      const hashed = check.then(
+        () => {},
+        () => {},
+      );
+      for (const key of locked) lockedHashing.set(key, hashed);
       const settle = (ok: boolean) => {
         components.onHash?.(ok ? 'ok' : 'fail');
-        for (const key of locked) lockedHashing.delete(key);
+        for (const key of locked) if (lockedHashing.get(key) === hashed) lockedHashing.delete(key);
         if (ok && device) {
           for (const key of keys) limiter.forgiveFailedAuth(key);
           verified.set(device.id, digest(presented));
@@ -134,6 +141,7 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
       verified.delete(deviceId);
     },
   };
+  return authenticator;
 }
 
 export function remoteAddress(client: Client): string {
