@@ -229,6 +229,12 @@ const lines = [
   ...results
     .filter((r) => r.crash)
     .flatMap((r) => ['', `The gateway exited during the ${r.phase.name}: \`${r.crash}\`.`]),
+  '',
+  'Reading the table: the attacker, the gateway and the measuring device share the same cores, so an attack ' +
+    'costs the device CPU time the attacker spends as well as what the gateway spends refusing it; and the ' +
+    'load average shows how busy the machine was besides. The RSS column is the gateway process only. ' +
+    '"Closed by the gateway" counts the sockets the caps of docs/limits.md closed (at accept, at the CONNECT ' +
+    'header, after a refused login, or to make room for a newer socket); the attacker reopens each one at once.',
 ];
 const section = lines.join('\n');
 console.log(section);

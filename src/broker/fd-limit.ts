@@ -38,6 +38,7 @@ export interface ConnectionCaps {
 /** Without a known limit, the caps assume the common default of 1,024 descriptors. */
 const ASSUMED_LIMIT = 1024;
 const MIN_CONNECTIONS = 16;
+const MAX_DEFAULT_PENDING = 1024;
 
 export function deriveConnectionCaps(
   limit: DescriptorLimit | null,
@@ -47,8 +48,10 @@ export function deriveConnectionCaps(
   const available = Math.max(MIN_CONNECTIONS, descriptors - options.reserved);
   // A configured cap never exceeds what the descriptors allow: past it, accept() fails for everyone.
   const maxConnections = Math.min(options.maxConnections ?? available, available);
+  // Each socket awaiting CONNACK may hold up to packetsBeforeConnack x connectMaxBytes (256 KiB by
+  // default): at most 1,024 of them by default keeps that under 256 MB however many descriptors there are.
   const pendingConnections = Math.min(
-    options.pendingConnections ?? Math.max(4, Math.floor(maxConnections / 4)),
+    options.pendingConnections ?? Math.min(MAX_DEFAULT_PENDING, Math.max(4, Math.floor(maxConnections / 4))),
     maxConnections,
   );
   return { maxConnections, pendingConnections };

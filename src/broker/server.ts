@@ -152,6 +152,7 @@ export async function createBroker(
     maxClientsIdLength: 128,
     connectTimeout: limits.connectTimeoutSeconds * 1000,
     maxInflightInbound: limits.qos2Inflight,
+    queueLimit: limits.packetsBeforeConnack,
     persistence: sessionStore.persistence,
     preConnect(_client, packet, callback) {
       const connect = packet as unknown as ConnectPacket;
@@ -236,13 +237,15 @@ export async function createBroker(
         sessionStore.disconnected(client.id, true, Date.now());
       }
     });
-    const connected = client as Client & { connecting?: boolean };
+    // Until the CONNACK, every packet (the CONNECT, and any sent ahead of the CONNACK, which aedes holds)
+    // gets the CONNECT's bound: a stranger cannot make the broker buffer large packets before it knows who
+    // is talking.
+    const answered = client as Client & { connackSent?: boolean };
     limitPacketSize(
       packetParserOf(client),
-      () => (connected.connecting || client.connected ? config.maxPacketBytes : limits.connectMaxBytes),
+      () => (answered.connackSent ? config.maxPacketBytes : limits.connectMaxBytes),
       (length, limit) => {
-        const reason =
-          limit === limits.connectMaxBytes && !client.connected ? 'connect_too_large' : 'packet_too_large';
+        const reason = answered.connackSent ? 'packet_too_large' : 'connect_too_large';
         metrics.connectionsRefused.inc({ reason });
         log('warn', `closing ${escapeForLog(client.id || address)}: packet of ${length} bytes over ${limit}`);
       },

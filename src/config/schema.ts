@@ -63,8 +63,10 @@ export const configSchema = z.strictObject({
           pendingPerAddress: z.number().int().min(1).max(100_000).default(16),
           /** A socket that has not sent its CONNECT within this is closed. */
           connectTimeoutSeconds: z.number().min(0.1).max(300).default(10),
-          /** The first packet (CONNECT) may announce at most this many bytes. */
+          /** The CONNECT, and any packet sent ahead of the CONNACK, may announce at most this many bytes. */
           connectMaxBytes: z.number().int().min(256).max(1_048_576).default(16_384),
+          /** Packets sent ahead of the CONNACK that the broker holds; one more closes the socket. */
+          packetsBeforeConnack: z.number().int().min(1).max(1000).default(16),
           /** Descriptors kept back from MQTT for the HTTP API, LevelDB and the rest of the process. */
           reservedDescriptors: z.number().int().min(16).max(1_000_000).default(256),
           /**

@@ -59,6 +59,31 @@ describe('MQTT before CONNECT', () => {
       assert.equal(await metric(t, 'medgate_mqtt_connections_refused_total', 'connect_too_large'), 1);
     }));
 
+  test('packets sent ahead of the CONNACK get the CONNECT size bound', () =>
+    withGateway({}, async (t) => {
+      const raw = await rawClient(t.gateway.mqttPort());
+      raw.send(
+        Buffer.concat([
+          connectPacket({ clientId: 'nobody', username: 'nobody', password: 'x' }),
+          publishPacket('tele/nobody/vitals', 'x'.repeat(20_000), 1, 1),
+        ]),
+      );
+      await raw.closed;
+      assert.equal(raw.received.length, 0, 'closed before any CONNACK');
+      assert.equal(await metric(t, 'medgate_mqtt_connections_refused_total', 'connect_too_large'), 1);
+    }));
+
+  test('at most packetsBeforeConnack packets are held ahead of the CONNACK', () =>
+    withGateway({ packetsBeforeConnack: 4 }, async (t) => {
+      const raw = await rawClient(t.gateway.mqttPort());
+      const pings = Array.from({ length: 10 }, () => Buffer.from([0xc0, 0x00]));
+      raw.send(
+        Buffer.concat([connectPacket({ clientId: 'nobody', username: 'nobody', password: 'x' }), ...pings]),
+      );
+      await raw.closed;
+      assert.equal(raw.received.length, 0, 'closed before any CONNACK');
+    }));
+
   test('a socket that sends no CONNECT within the timeout is closed', () =>
     withGateway({ connectTimeoutSeconds: 0.3 }, async (t) => {
       const raw = await rawClient(t.gateway.mqttPort());

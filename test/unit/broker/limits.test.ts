@@ -27,6 +27,11 @@ test('socket caps keep descriptors back and never exceed what the limit allows',
   assert.equal(deriveConnectionCaps(limit, { reserved: 256, pendingConnections: 10 }).pendingConnections, 10);
   assert.equal(deriveConnectionCaps({ soft: 100, hard: 100 }, { reserved: 256 }).maxConnections, 16);
   assert.equal(deriveConnectionCaps(null, { reserved: 256 }).maxConnections, 768);
+  // However many descriptors, sockets awaiting CONNACK stay at 1,024 unless configured.
+  assert.equal(
+    deriveConnectionCaps({ soft: 1_048_576, hard: 1_048_576 }, { reserved: 256 }).pendingConnections,
+    1024,
+  );
 });
 
 test('hash slots run a bounded number at once and refuse beyond the queue', async () => {
