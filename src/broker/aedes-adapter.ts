@@ -6,6 +6,8 @@
  * - `aedes.clients` maps registered client ids to clients (revocation closes them);
  * - `aedes.publish(packet, client, done)` is where a client's PUBLISH goes after its PUBACK (telemetry
  *   skips it);
+ * - aedes reads a client's socket on its `readable` events and when every packet of the last read is
+ *   answered: with the listeners off and a packet unanswered, it reads nothing more;
  * - `preConnect(client, packet, done)` runs before aedes copies the will and the keep-alive out of the
  *   CONNECT packet, so changing `packet.will` and `packet.keepalive` there takes effect.
  */
@@ -41,4 +43,18 @@ export function skipDelivery(aedes: Aedes, skip: (topic: string, client: Client)
 export interface ConnectPacket {
   will?: unknown;
   keepalive: number;
+}
+
+/**
+ * Stops aedes reading `client`'s socket until the returned function is called. Call it only while one of
+ * the client's packets is unanswered (its hook has not called back), or aedes reads on when the others
+ * are. The socket's buffer then fills and TCP pushes back on the sender.
+ */
+export function holdReading(client: Client): () => void {
+  const conn = client.conn as unknown as NodeJS.EventEmitter;
+  const listeners = conn.listeners('readable') as Array<(...args: unknown[]) => void>;
+  for (const listener of listeners) conn.removeListener('readable', listener);
+  return () => {
+    for (const listener of listeners) conn.on('readable', listener);
+  };
 }

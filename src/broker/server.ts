@@ -16,7 +16,13 @@ import type { ReceiptClock } from '../receipt-clock.ts';
 import type { DeviceRecord, DeviceRegistry, IngestLog } from '../store/index.ts';
 import { errorsTopic, parseTelemetryTopic } from '../telemetry/index.ts';
 import { checkSubscribe } from './acl.ts';
-import { type ConnectPacket, packetParserOf, registeredClients, skipDelivery } from './aedes-adapter.ts';
+import {
+  type ConnectPacket,
+  holdReading,
+  packetParserOf,
+  registeredClients,
+  skipDelivery,
+} from './aedes-adapter.ts';
 import { createAuthenticator, remoteAddress } from './auth.ts';
 import { type Admission, createConnectionGuard } from './connection-guard.ts';
 import { createDeviceConnections } from './device-connections.ts';
@@ -128,6 +134,8 @@ export async function createBroker(
       receiptClock: components.receiptClock,
     },
   );
+  /** Connections whose reading is held while a dropped QoS 0 message waits (see below). */
+  const held = new WeakSet<Client>();
   /** QoS 0 above the device's rate is dropped before its payload is read; the connection stays. */
   const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
     const device = client ? sessions.get(client) : undefined;
@@ -137,11 +145,21 @@ export async function createBroker(
       // A message over the byte burst can never pass: it is dropped like any other over the rate.
       if (!qos0.take(device.id, now) || !qos0Bytes.take(device.id, now, bytes)) {
         metrics.qos0Dropped.inc();
-        // The drop is answered once the budget has refilled (at most 1 s): aedes reads a connection's
-        // next packets only when those of the last read are answered, so TCP pushes the flood back to
-        // the sender instead of the gateway reading it only to drop it.
-        const waitMs = Math.max(1000 / limits.qos0PerSecond, (bytes / limits.qos0BytesPerSecond) * 1000);
-        setTimeout(() => callback(null), Math.min(waitMs, 1000)).unref();
+        // The drop is answered once the budget has refilled (at most 1 s), and the connection is not read
+        // meanwhile: TCP pushes the flood back to the sender instead of the gateway reading it to drop it.
+        const waitMs = Math.min(
+          1000,
+          Math.max(1000 / limits.qos0PerSecond, (bytes / limits.qos0BytesPerSecond) * 1000),
+        );
+        const resume = held.has(client!) ? null : holdReading(client!);
+        if (resume) held.add(client!);
+        setTimeout(() => {
+          if (resume) {
+            held.delete(client!);
+            resume();
+          }
+          callback(null);
+        }, waitMs).unref();
         return;
       }
     }
