@@ -3,7 +3,7 @@
  * this: control characters, line and paragraph separators and backslashes are escaped, so a client id
  * cannot forge a log line or send codes to the operator's terminal; long strings are cut.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const MAX_CHARS = 200;
 
