@@ -272,12 +272,18 @@ export async function createBroker(
 
   const servers: Server[] = [createServer(accept)];
   if (config.tls) {
-    servers.push(
-      createTlsServer(
-        { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
-        accept,
-      ),
+    const tlsServer = createTlsServer(
+      {
+        cert: readFileSync(config.tls.certFile),
+        key: readFileSync(config.tls.keyFile),
+        // A TLS socket reaches the caps above once its handshake is done: until then, the same timeout.
+        handshakeTimeout: limits.connectTimeoutSeconds * 1000,
+      },
+      accept,
     );
+    // Node reports a handshake that failed or timed out, and leaves the socket open: close it.
+    tlsServer.on('tlsClientError', (_err, socket) => socket.destroy());
+    servers.push(tlsServer);
   }
 
   const listen = (server: Server, port: number) =>
