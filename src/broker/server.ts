@@ -226,28 +226,51 @@ export async function createBroker(
     metrics.mqttSockets.set({ state: 'pending' }, guard.pending());
   }
 
-  function accept(socket: Socket): void {
+  /** The per-address rate and the socket caps, on the TCP socket as accepted (under TLS as well). */
+  function admitSocket(socket: Socket): Admission | null {
     const address = socket.remoteAddress ?? 'unknown';
     if (!limiter.allowConnect(address, Date.now())) {
       metrics.connectionsRefused.inc({ reason: 'rate_limited' });
       socket.destroy();
-      return;
+      return null;
     }
     const admission = guard.admit(address, () => socket.destroy());
     if (typeof admission === 'string') {
       metrics.connectionsRefused.inc({ reason: admission });
       socket.destroy();
-      return;
+      return null;
     }
-    socket.setNoDelay(true);
     open.add(socket);
-    const client = aedes.handle(socket);
-    admissions.set(client, admission);
     sockets();
     socket.once('close', () => {
       open.delete(socket);
       admission.closed();
       sockets();
+    });
+    return admission;
+  }
+
+  function acceptTcp(socket: Socket): void {
+    const admission = admitSocket(socket);
+    if (admission) accept(socket, admission);
+  }
+
+  /** TLS sockets were admitted as TCP sockets, before their handshake. */
+  const tlsAdmissions = new Map<string, Admission>();
+  const tcpKey = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  function acceptTls(socket: Socket): void {
+    const key = tcpKey(socket);
+    const admission = tlsAdmissions.get(key);
+    tlsAdmissions.delete(key);
+    if (!admission) return void socket.destroy();
+    accept(socket, admission);
+  }
+
+  function accept(socket: Socket, admission: Admission): void {
+    socket.setNoDelay(true);
+    const client = aedes.handle(socket);
+    admissions.set(client, admission);
+    socket.once('close', () => {
       const device = sessions.get(client);
       if (device) deviceConnections.release(device.id, client);
       const current = client.id ? registeredClients(aedes)[client.id] : undefined;
@@ -265,12 +288,15 @@ export async function createBroker(
       (length, limit) => {
         const reason = answered.connackSent ? 'packet_too_large' : 'connect_too_large';
         metrics.connectionsRefused.inc({ reason });
-        log('warn', `closing ${escapeForLog(client.id || address)}: packet of ${length} bytes over ${limit}`);
+        log(
+          'warn',
+          `closing ${escapeForLog(client.id || socket.remoteAddress)}: packet of ${length} bytes over ${limit}`,
+        );
       },
     );
   }
 
-  const servers: Server[] = [createServer(accept)];
+  const servers: Server[] = [createServer(acceptTcp)];
   if (config.tls) {
     const tlsServer = createTlsServer(
       {
@@ -279,10 +305,19 @@ export async function createBroker(
         // A TLS socket reaches the caps above once its handshake is done: until then, the same timeout.
         handshakeTimeout: limits.connectTimeoutSeconds * 1000,
       },
-      accept,
+      acceptTls,
     );
     // Node reports a handshake that failed or timed out, and leaves the socket open: close it.
     tlsServer.on('tlsClientError', (_err, socket) => socket.destroy());
+    tlsServer.on('connection', (socket: Socket) => {
+      const admission = admitSocket(socket);
+      if (!admission) return;
+      const key = tcpKey(socket);
+      tlsAdmissions.set(key, admission);
+      socket.once('close', () => {
+        if (tlsAdmissions.get(key) === admission) tlsAdmissions.delete(key);
+      });
+    });
     servers.push(tlsServer);
   }
 

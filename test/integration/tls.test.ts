@@ -41,7 +41,7 @@ before(async () => {
     overrides: {
       mqtt: {
         tls: { port: 0, certFile: `${dir.path}/cert.pem`, keyFile: `${dir.path}/key.pem` },
-        limits: { connectTimeoutSeconds: 1 },
+        limits: { connectTimeoutSeconds: 1, pendingPerAddress: 3 },
       },
     },
   });
@@ -87,4 +87,24 @@ test('a socket that never completes its TLS handshake is closed after the CONNEC
   const result = await Promise.race([closed, timer]);
   socket.destroy();
   assert.equal(result, true);
+});
+
+test('sockets in their TLS handshake count against the caps of sockets awaiting CONNACK', async () => {
+  const open = () => {
+    const socket = connect({ port: t.gateway.mqttTlsPort()!, host: '127.0.0.1' });
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    return { socket, closed, isClosed: false };
+  };
+  const stalled = [open(), open(), open()];
+  for (const s of stalled) await new Promise((r) => s.socket.once('connect', r));
+  const fourth = open();
+  const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 800).unref());
+  assert.equal(
+    await Promise.race([fourth.closed.then(() => true), timer]),
+    true,
+    'the 4th is closed at once',
+  );
+  for (const s of stalled) s.socket.destroy();
+  fourth.socket.destroy();
 });
