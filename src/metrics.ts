@@ -88,7 +88,7 @@ export function createMetrics() {
     }),
     sessionsExpired: new Counter({
       name: 'medgate_mqtt_sessions_expired_total',
-      help: 'Persistent sessions dropped after their expiry with no connection',
+      help: 'Persistent sessions dropped: expired, or the oldest idle one of a device over its session limit',
       registers: [registry],
     }),
     windowsSealed: new Counter({

@@ -96,7 +96,11 @@ export async function createBroker(
       metrics.qos2Refused.inc();
       log('warn', `closing ${escapeForLog(id)}: over ${limits.qos2Inflight} QoS 2 messages awaiting PUBREL`);
     },
-    onExpired: () => metrics.sessionsExpired.inc(),
+    onExpired: (id) => {
+      metrics.sessionsExpired.inc();
+      const deviceId = id.split(':')[0] ?? id;
+      persistentByDevice.get(deviceId)?.delete(id);
+    },
   });
   const authenticator = createAuthenticator({
     registry: components.registry,
@@ -198,7 +202,25 @@ export async function createBroker(
   aedes.on('clientReady', (client) => {
     metrics.connectedDevices.inc();
     sessionStore.connected(client.id);
+    const device = sessions.get(client);
+    if (device && client.clean === false) keepSession(device.id, client.id);
   });
+
+  /** Persistent sessions by device, oldest first: at most sessionsPerDevice, the oldest idle one goes. */
+  const persistentByDevice = new Map<string, Set<string>>();
+  function keepSession(deviceId: string, clientId: string): void {
+    const ids = persistentByDevice.get(deviceId) ?? new Set<string>();
+    ids.delete(clientId);
+    ids.add(clientId);
+    persistentByDevice.set(deviceId, ids);
+    for (const id of ids) {
+      if (ids.size <= limits.sessionsPerDevice) break;
+      if (registeredClients(aedes)[id]) continue;
+      ids.delete(id);
+      metrics.sessionsExpired.inc();
+      void sessionStore.drop(id);
+    }
+  }
   aedes.on('clientDisconnect', () => metrics.connectedDevices.dec());
   const sweeper = setInterval(
     () => void sessionStore.sweep(Date.now()),

@@ -42,6 +42,8 @@ export interface SessionStore {
   connected(clientId: string): void;
   /** The last connection of a client id closed; a persistent session starts its expiry. */
   disconnected(clientId: string, persistent: boolean, now: number): void;
+  /** Drops a client id's session now (subscriptions, queue, incoming QoS 2 state). */
+  drop(clientId: string): Promise<void>;
   /** Drops the sessions expired at `now`; returns how many. */
   sweep(now: number): Promise<number>;
   queued(clientId: string): number;
@@ -122,6 +124,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     },
     disconnected(clientId, persistent, now) {
       if (persistent) idleSince.set(clientId, now);
+    },
+    async drop(id) {
+      idleSince.delete(id);
+      await drop(id);
     },
     async sweep(now) {
       let n = 0;

@@ -77,6 +77,8 @@ export const configSchema = z.strictObject({
           hashQueue: z.number().int().min(0).max(100_000).default(32),
           /** A persistent session (clean=false) is dropped this long after its last connection closed. */
           sessionExpirySeconds: z.number().min(1).max(31_536_000).default(3600),
+          /** Persistent sessions (client ids with clean=false) a device keeps; a new one drops its oldest idle one. */
+          sessionsPerDevice: z.number().int().min(1).max(10_000).default(4),
           /** QoS 1/2 messages queued for a persistent session; beyond, new ones are dropped. */
           sessionQueueMessages: z.number().int().min(0).max(100_000).default(100),
           /** Incoming QoS 2 messages awaiting PUBREL per client id; one more closes the connection. */

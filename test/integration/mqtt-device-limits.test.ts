@@ -219,4 +219,31 @@ describe('MQTT persistent sessions', () => {
       await t.stop();
     }
   });
+
+  test('a device keeps at most sessionsPerDevice persistent sessions; a new one drops its oldest idle one', async () => {
+    const t = await startTestGateway({
+      overrides: { mqtt: { host: '127.0.0.1', port: 0, limits: { sessionsPerDevice: 2 } } },
+    });
+    try {
+      const secret = await t.provision('w-many', 'wearable', 'P-many');
+      const session = async (clientId: string) => {
+        const raw = await rawClient(t.gateway.mqttPort());
+        raw.send(connectPacket({ clientId, username: 'w-many', password: secret, clean: false }));
+        const present = (await raw.next(CONNACK)).body[0];
+        raw.send(subscribePacket('tele/w-many/errors', 1));
+        await raw.next(SUBACK);
+        raw.socket.destroy();
+        await raw.closed;
+        return present;
+      };
+      assert.equal(await session('w-many:1'), 0);
+      assert.equal(await session('w-many:2'), 0);
+      assert.equal(await session('w-many:3'), 0); // the 3rd drops w-many:1, the oldest
+      assert.equal(await session('w-many:3'), 1);
+      assert.equal(await session('w-many:2'), 1);
+      assert.equal(await session('w-many:1'), 0, 'dropped');
+    } finally {
+      await t.stop();
+    }
+  });
 });
