@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthorizePublishHandler, type Client } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import type { GatewayConfig } from '../config/index.ts';
 import { hashSecret } from '../crypto/secret-hash.ts';
 import type { Metrics } from '../metrics.ts';
@@ -16,13 +16,7 @@ import type { ReceiptClock } from '../receipt-clock.ts';
 import type { DeviceRecord, DeviceRegistry, IngestLog } from '../store/index.ts';
 import { errorsTopic, parseTelemetryTopic } from '../telemetry/index.ts';
 import { checkSubscribe } from './acl.ts';
-import {
-  type ConnectPacket,
-  holdReading,
-  packetParserOf,
-  registeredClients,
-  skipDelivery,
-} from './aedes-adapter.ts';
+import { type ConnectPacket, packetParserOf, registeredClients, skipDelivery } from './aedes-adapter.ts';
 import { createAuthenticator, remoteAddress } from './auth.ts';
 import { type Admission, createConnectionGuard } from './connection-guard.ts';
 import { createDeviceConnections } from './device-connections.ts';
@@ -31,7 +25,8 @@ import { createHashSlots } from './hash-slots.ts';
 import { createIngestHook, type ErrorReport } from './ingest.ts';
 import { escapeForLog } from './log-escape.ts';
 import { limitPacketSize } from './packet-limit.ts';
-import { createRateLimiter, createTokenBuckets } from './rate-limit.ts';
+import { limitQos0 } from './qos0-limit.ts';
+import { createRateLimiter } from './rate-limit.ts';
 import { createSessionStore } from './session-store.ts';
 
 export interface BrokerComponents {
@@ -85,8 +80,6 @@ export async function createBroker(
   );
   const admissions = new WeakMap<Client, Admission>();
   const deviceConnections = createDeviceConnections(limits.connectionsPerDevice);
-  const qos0 = createTokenBuckets(limits.qos0PerSecond, limits.qos0Burst);
-  const qos0Bytes = createTokenBuckets(limits.qos0BytesPerSecond, limits.qos0BytesBurst);
   const sessionStore = createSessionStore({
     maxQueued: limits.sessionQueueMessages,
     maxIncoming: limits.qos2Inflight,
@@ -96,11 +89,8 @@ export async function createBroker(
       metrics.qos2Refused.inc();
       log('warn', `closing ${escapeForLog(id)}: over ${limits.qos2Inflight} QoS 2 messages awaiting PUBREL`);
     },
-    onExpired: (id) => {
-      metrics.sessionsExpired.inc();
-      const deviceId = id.split(':')[0] ?? id;
-      persistentByDevice.get(deviceId)?.delete(id);
-    },
+    maxPerDevice: limits.sessionsPerDevice,
+    onExpired: () => metrics.sessionsExpired.inc(),
   });
   const authenticator = createAuthenticator({
     registry: components.registry,
@@ -138,37 +128,16 @@ export async function createBroker(
       receiptClock: components.receiptClock,
     },
   );
-  /** Connections whose reading is held while a dropped QoS 0 message waits (see below). */
-  const held = new WeakSet<Client>();
-  /** QoS 0 above the device's rate is dropped before its payload is read; the connection stays. */
-  const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
-    const device = client ? sessions.get(client) : undefined;
-    if (device && packet.qos === 0 && parseTelemetryTopic(packet.topic)?.deviceId === device.id) {
-      const now = Date.now();
-      const bytes = (packet.payload as Buffer).length;
-      // A message over the byte burst can never pass: it is dropped like any other over the rate.
-      if (!qos0.take(device.id, now) || !qos0Bytes.take(device.id, now, bytes)) {
-        metrics.qos0Dropped.inc();
-        // The drop is answered once the budget has refilled (at most 1 s), and the connection is not read
-        // meanwhile: TCP pushes the flood back to the sender instead of the gateway reading it to drop it.
-        const waitMs = Math.min(
-          1000,
-          Math.max(1000 / limits.qos0PerSecond, (bytes / limits.qos0BytesPerSecond) * 1000),
-        );
-        const resume = held.has(client!) ? null : holdReading(client!);
-        if (resume) held.add(client!);
-        setTimeout(() => {
-          if (resume) {
-            held.delete(client!);
-            resume();
-          }
-          callback(null);
-        }, waitMs).unref();
-        return;
-      }
-    }
-    ingest(client, packet, callback);
-  };
+  const authorizePublish = limitQos0(
+    {
+      perSecond: limits.qos0PerSecond,
+      burst: limits.qos0Burst,
+      bytesPerSecond: limits.qos0BytesPerSecond,
+      bytesBurst: limits.qos0BytesBurst,
+    },
+    { sessions, onDropped: () => metrics.qos0Dropped.inc() },
+    ingest,
+  );
   const aedes = await Aedes.createBroker({
     id: 'medgate',
     maxClientsIdLength: 128,
@@ -203,24 +172,16 @@ export async function createBroker(
     metrics.connectedDevices.inc();
     sessionStore.connected(client.id);
     const device = sessions.get(client);
-    if (device && client.clean === false) keepSession(device.id, client.id);
+    if (device && client.clean === false) {
+      const dropped = sessionStore.keep(
+        device.id,
+        client.id,
+        (id) => registeredClients(aedes)[id] !== undefined,
+      );
+      if (dropped > 0) metrics.sessionsExpired.inc(dropped);
+    }
   });
 
-  /** Persistent sessions by device, oldest first: at most sessionsPerDevice, the oldest idle one goes. */
-  const persistentByDevice = new Map<string, Set<string>>();
-  function keepSession(deviceId: string, clientId: string): void {
-    const ids = persistentByDevice.get(deviceId) ?? new Set<string>();
-    ids.delete(clientId);
-    ids.add(clientId);
-    persistentByDevice.set(deviceId, ids);
-    for (const id of ids) {
-      if (ids.size <= limits.sessionsPerDevice) break;
-      if (registeredClients(aedes)[id]) continue;
-      ids.delete(id);
-      metrics.sessionsExpired.inc();
-      void sessionStore.drop(id);
-    }
-  }
   aedes.on('clientDisconnect', () => metrics.connectedDevices.dec());
   const sweeper = setInterval(
     () => void sessionStore.sweep(Date.now()),

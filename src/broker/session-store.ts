@@ -16,6 +16,8 @@ export interface SessionStoreOptions {
   readonly maxQueued: number;
   readonly maxIncoming: number;
   readonly expiryMs: number;
+  /** Persistent sessions one device keeps (its client ids are `{deviceId}` and `{deviceId}:…`). */
+  readonly maxPerDevice: number;
   readonly onQueueDropped?: (clientId: string) => void;
   readonly onIncomingRefused?: (clientId: string) => void;
   readonly onExpired?: (clientId: string) => void;
@@ -44,6 +46,11 @@ export interface SessionStore {
   disconnected(clientId: string, persistent: boolean, now: number): void;
   /** Drops a client id's session now (subscriptions, queue, incoming QoS 2 state). */
   drop(clientId: string): Promise<void>;
+  /**
+   * A persistent session of `deviceId` connected as `clientId`. Over maxPerDevice, the device's oldest
+   * sessions not connected (`isConnected`) are dropped; returns how many.
+   */
+  keep(deviceId: string, clientId: string, isConnected: (clientId: string) => boolean): number;
   /** Drops the sessions expired at `now`; returns how many. */
   sweep(now: number): Promise<number>;
   queued(clientId: string): number;
@@ -55,6 +62,14 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const queued = new Map<string, number>();
   const incoming = new Map<string, Set<number>>();
   const idleSince = new Map<string, number>();
+  /** Persistent client ids by device, least recently connected first. */
+  const byDevice = new Map<string, Set<string>>();
+  const deviceOf = (clientId: string) => clientId.split(':')[0] ?? clientId;
+  const forget = (clientId: string) => {
+    const ids = byDevice.get(deviceOf(clientId));
+    ids?.delete(clientId);
+    if (ids?.size === 0) byDevice.delete(deviceOf(clientId));
+  };
 
   const bump = (id: string, by: number) => {
     const n = (queued.get(id) ?? 0) + by;
@@ -127,13 +142,31 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     },
     async drop(id) {
       idleSince.delete(id);
+      forget(id);
       await drop(id);
+    },
+    keep(deviceId, clientId, isConnected) {
+      const ids = byDevice.get(deviceId) ?? new Set<string>();
+      ids.delete(clientId);
+      ids.add(clientId);
+      byDevice.set(deviceId, ids);
+      let dropped = 0;
+      for (const id of ids) {
+        if (ids.size <= options.maxPerDevice) break;
+        if (isConnected(id)) continue;
+        ids.delete(id);
+        idleSince.delete(id);
+        void drop(id);
+        dropped++;
+      }
+      return dropped;
     },
     async sweep(now) {
       let n = 0;
       for (const [id, since] of idleSince) {
         if (now - since < options.expiryMs) continue;
         idleSince.delete(id);
+        forget(id);
         await drop(id);
         options.onExpired?.(id);
         n++;
