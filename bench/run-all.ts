@@ -12,6 +12,7 @@ const benches: Array<[string, string[]]> = [
   ['ingest', []],
   ['side-chain', []],
   ['alarms', []],
+  ['hostile', []],
 ];
 let failed = 0;
 for (const [name, args] of benches) {

@@ -7,10 +7,13 @@ import { LEDGER_ERRORS } from './ledger/errors.ts';
 
 /** How an error surfaces to an MQTT client (SPEC §1). */
 export type MqttOutcome =
+  | 'connack-3' // server unavailable: try again later
   | 'connack-4' // bad user name or password
   | 'connack-5' // not authorized
   | 'close' // MQTT 3.1.1 has no negative PUBACK: an ACL violation closes the connection
   | 'ack-and-report' // acknowledged, quarantined, explained on tele/{id}/errors
+  | 'drop' // QoS 0: silently not processed (counted); the connection stays
+  | 'socket-close' // the socket is closed before any CONNACK
   | 'none';
 
 export interface ErrorSpec {
@@ -39,6 +42,33 @@ export const ERRORS = {
     message: 'Client id must be the device id or start with "{deviceId}:"',
   },
   ERR_RATE_LIMITED: { status: 429, mqtt: 'connack-5', message: 'Too many connection attempts' },
+  ERR_LOCKED_OUT: {
+    status: 429,
+    mqtt: 'connack-5',
+    message: 'Too many failed logins for this device or address; only the right secret is accepted',
+  },
+  ERR_TOO_MANY_CONNECTIONS: {
+    status: 429,
+    mqtt: 'connack-5',
+    message: 'The device already has its maximum number of connections',
+  },
+  ERR_AUTH_BUSY: { status: 503, mqtt: 'connack-3', message: 'Too many logins being checked; try again' },
+  ERR_CONNECTION_LIMIT: {
+    status: 503,
+    mqtt: 'socket-close',
+    message: 'Too many sockets (in all, or awaiting CONNACK in all or from this address)',
+  },
+  ERR_CONNECT_TOO_LARGE: { status: 413, mqtt: 'socket-close', message: 'CONNECT packet exceeds the limit' },
+  ERR_QOS_ZERO_RATE_LIMITED: {
+    status: 429,
+    mqtt: 'drop',
+    message: 'QoS 0 messages above the per-device rate',
+  },
+  ERR_QOS_TWO_INFLIGHT: {
+    status: 429,
+    mqtt: 'close',
+    message: 'Too many QoS 2 messages awaiting PUBREL for this client id',
+  },
   ERR_TOPIC_FORBIDDEN: { status: 403, mqtt: 'close', message: 'Topic not allowed for this device' },
   ERR_PAYLOAD_TOO_LARGE: { status: 413, mqtt: 'close', message: 'Payload exceeds the size limit' },
   ERR_READING_INVALID: { status: 400, mqtt: 'ack-and-report', message: 'Reading failed validation' },

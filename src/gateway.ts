@@ -262,6 +262,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     log,
     receiptClock,
+    secretHashLog2N: config.security.secretHashLog2N,
   });
   let ready = false;
   const api = await buildApi(
