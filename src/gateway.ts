@@ -14,6 +14,7 @@ import { createSealer, type Sealer } from './batches/sealer.ts';
 import { createBroker } from './broker/server.ts';
 import type { GatewayConfig } from './config/index.ts';
 import { type GatewayKeys, loadOrCreateKeys } from './crypto/key-files.ts';
+import { sign } from './crypto/signing.ts';
 import { tokenDigest } from './crypto/tokens.ts';
 import { GatewayError } from './errors.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
@@ -223,6 +224,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       maxFutureMs: config.mqtt.maxFutureSeconds * 1000,
       maxPageBytes: config.http.maxPageBytes,
       ledger: ledger.api,
+      fhir: {
+        gatewayId: config.gatewayId,
+        sign: (message) => sign(message, keys.signing),
+        baseUrl: config.fhir.baseUrl ?? null,
+        version: '0.1.0',
+      },
       isReady: () => ready,
       clock,
     },

@@ -15,6 +15,7 @@ import type {
   WindowLookup,
 } from '../store/index.ts';
 import type { TokenResolver } from './auth.ts';
+import type { FhirContext } from './fhir/context.ts';
 
 /** The shared ledger as the routes see it (SPEC §4, §5). */
 export interface LedgerApi {
@@ -56,6 +57,8 @@ export interface ApiContext {
   /** A page of readings stops before this many bytes of stored readings (one reading at least). */
   readonly maxPageBytes: number;
   readonly ledger: LedgerApi;
+  /** The FHIR R4 API (/fhir, docs/fhir.md). */
+  readonly fhir: FhirContext;
   readonly isReady: () => boolean;
   readonly clock: () => number;
 }

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiContext } from './context.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { fhirRoutes } from './fhir/routes.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipfsRoutes } from './routes/ipfs.ts';
@@ -73,5 +74,6 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   proofRoutes(app, ctx);
   ipfsRoutes(app, ctx);
   ledgerRoutes(app, ctx);
+  fhirRoutes(app, ctx, ctx.fhir);
   return app;
 }

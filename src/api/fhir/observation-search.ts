@@ -1,0 +1,72 @@
+/**
+ * Runs an Observation search page against the patient index: readings in effective-time order, each
+ * mapped to its Observations and filtered, until `_count` Observations (a reading's Observations may be
+ * split across pages), the page byte bound (`http.maxPageBytes`, on the stored readings read) or the scan
+ * bound (a sparse filter stops after SCAN_FACTOR × `_count` readings and links to the rest).
+ */
+import type { Observation } from '@medplum/fhirtypes';
+import { observationId } from '../../fhir/observations.ts';
+import type { PagePosition } from '../../fhir/page-cursor.ts';
+import type { ObservationSearch } from '../../fhir/search.ts';
+import type { ReadingQueries, StoredReading } from '../../store/index.ts';
+import { timeIndexKey } from '../../store/index.ts';
+
+export const SCAN_FACTOR = 10;
+
+export interface SearchPage {
+  readonly matches: Array<{ reading: StoredReading; observations: Observation[] }>;
+  readonly next: PagePosition | null;
+  /** The page stopped at the byte bound. */
+  readonly cut: boolean;
+}
+
+export async function runObservationSearch(
+  readings: Pick<ReadingQueries, 'byPatient'>,
+  search: ObservationSearch,
+  start: PagePosition,
+  limits: { readonly maxPageBytes: number; readonly defaultTo: number },
+  map: (reading: StoredReading) => Observation[],
+): Promise<SearchPage> {
+  const wanted = new Set(search.vitals.map((v) => observationId('', v)));
+  const matches: SearchPage['matches'] = [];
+  let count = 0;
+  let scanned = 0;
+  let bytes = 0;
+  let after = start.key === '' ? undefined : start.key;
+  let skip = start.skip;
+  for (;;) {
+    const page = await readings.byPatient(search.patientId, {
+      from: search.from,
+      to: search.to ?? limits.defaultTo,
+      kind: 'vitals',
+      limit: Math.min(search.count, 1000),
+      maxBytes: Math.max(1, limits.maxPageBytes - bytes),
+      after,
+      reverse: search.descending,
+    });
+    for (let i = 0; i < page.readings.length; i++) {
+      const reading = page.readings[i]!;
+      bytes += Buffer.byteLength(JSON.stringify(reading));
+      scanned++;
+      const all = map(reading).filter((o) => wanted.has(o.id!.slice(o.id!.indexOf('-'))));
+      const observations = all.slice(skip);
+      const room = search.count - count;
+      const here = { key: after ?? '', skip };
+      if (observations.length > room) {
+        if (room > 0) matches.push({ reading, observations: observations.slice(0, room) });
+        return { matches, next: { key: here.key, skip: skip + room }, cut: false };
+      }
+      if (observations.length > 0) matches.push({ reading, observations });
+      count += observations.length;
+      after = timeIndexKey(search.patientId, reading.ts, reading.id);
+      skip = 0;
+      const moreHere = i + 1 < page.readings.length || page.nextAfter !== null;
+      if (!moreHere) return { matches, next: null, cut: false };
+      if (count === search.count || scanned >= search.count * SCAN_FACTOR)
+        return { matches, next: { key: after, skip: 0 }, cut: false };
+      if (bytes >= limits.maxPageBytes && i + 1 === page.readings.length)
+        return { matches, next: { key: after, skip: 0 }, cut: true };
+    }
+    if (page.nextAfter === null) return { matches, next: null, cut: false };
+  }
+}
