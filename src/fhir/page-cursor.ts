@@ -14,18 +14,30 @@ export interface PagePosition {
 
 interface Body {
   readonly v: 1;
+  /** The resource type searched. */
+  readonly t: string;
   readonly p: string;
   readonly d: boolean;
   readonly k: string;
   readonly s: number;
 }
 
-export function encodePageCursor(patientId: string, descending: boolean, at: PagePosition): string {
-  const body: Body = { v: 1, p: patientId, d: descending, k: at.key, s: at.skip };
+export function encodePageCursor(
+  type: string,
+  patientId: string,
+  descending: boolean,
+  at: PagePosition,
+): string {
+  const body: Body = { v: 1, t: type, p: patientId, d: descending, k: at.key, s: at.skip };
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
-export function decodePageCursor(cursor: string, patientId: string, descending: boolean): PagePosition {
+export function decodePageCursor(
+  cursor: string,
+  type: string,
+  patientId: string,
+  descending: boolean,
+): PagePosition {
   let body: Partial<Body> | null = null;
   try {
     body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Body>;
@@ -40,6 +52,7 @@ export function decodePageCursor(cursor: string, patientId: string, descending: 
     (body.s ?? 99) < 16;
   if (!ok) throw new GatewayError('ERR_BAD_CURSOR', '_cursor is not one this gateway issued');
   if (
+    body!.t !== type ||
     body!.p !== patientId ||
     body!.d !== descending ||
     (body!.k !== '' && !body!.k!.startsWith(`${patientId}!`))

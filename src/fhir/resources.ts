@@ -127,8 +127,15 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
             interaction: [{ code: 'read' }, { code: 'search-type' }],
             searchParam: [{ name: 'target', type: 'reference' }],
           },
-          { type: 'SupplyDelivery', interaction: read },
-          { type: 'Task', interaction: read },
+          ...(['SupplyDelivery', 'Task'] as const).map((type) => ({
+            type,
+            interaction: [{ code: 'read' as const }, { code: 'search-type' as const }],
+            searchRevInclude: ['Provenance:target'],
+            searchParam: [
+              { name: 'patient', type: 'reference' as const },
+              { name: '_count', type: 'number' as const },
+            ],
+          })),
         ],
       },
     ],

@@ -55,11 +55,37 @@ const ALLOWED = new Set([
 /** A patient search's vitals: those about the patient (the battery is about the device). */
 const PATIENT_VITALS = (Object.keys(VITALS) as VitalName[]).filter((v) => v !== 'battery');
 
-export function parseObservationSearch(query: Query): ObservationSearch {
-  for (const key of Object.keys(query)) if (!ALLOWED.has(key)) bad(`unknown search parameter ${key}`);
+export interface DeliverySearch {
+  readonly patientId: string;
+  readonly count: number;
+  readonly revIncludeProvenance: boolean;
+  readonly cursor: string | null;
+}
+
+/** `GET /fhir/SupplyDelivery` and `GET /fhir/Task`: a patient's deliveries, oldest first. */
+export function parseDeliverySearch(query: Query): DeliverySearch {
+  const common = parseCommon(query, new Set(['patient', '_count', '_revinclude', '_cursor', '_format']));
+  return { ...common, patientId: patientOf(single(query, 'patient'), undefined) };
+}
+
+function parseCommon(query: Query, allowed: ReadonlySet<string>) {
+  for (const key of Object.keys(query)) if (!allowed.has(key)) bad(`unknown search parameter ${key}`);
   const format = single(query, '_format');
   if (format !== undefined && !['json', 'application/json', 'application/fhir+json'].includes(format))
     bad('_format: only json is served');
+  const countText = single(query, '_count');
+  let count = DEFAULT_COUNT;
+  if (countText !== undefined) {
+    if (!/^\d{1,7}$/.test(countText) || Number(countText) < 1) bad('_count must be a positive integer');
+    count = Math.min(Number(countText), MAX_COUNT);
+  }
+  const rev = single(query, '_revinclude');
+  if (rev !== undefined && rev !== 'Provenance:target') bad('_revinclude: only Provenance:target');
+  return { count, revIncludeProvenance: rev !== undefined, cursor: single(query, '_cursor') ?? null };
+}
+
+export function parseObservationSearch(query: Query): ObservationSearch {
+  const common = parseCommon(query, ALLOWED);
   const patientId = patientOf(single(query, 'patient'), single(query, 'subject'));
   const { from, to } = dateRange(list(query.date));
   let vitals = PATIENT_VITALS;
@@ -68,26 +94,9 @@ export function parseObservationSearch(query: Query): ObservationSearch {
   const category = single(query, 'category');
   if (category !== undefined)
     vitals = vitals.filter((v) => tokens(category).some((t) => matchesCategory(v, t)));
-  const countText = single(query, '_count');
-  let count = DEFAULT_COUNT;
-  if (countText !== undefined) {
-    if (!/^\d{1,7}$/.test(countText) || Number(countText) < 1) bad('_count must be a positive integer');
-    count = Math.min(Number(countText), MAX_COUNT);
-  }
   const sort = single(query, '_sort');
   if (sort !== undefined && sort !== 'date' && sort !== '-date') bad('_sort: date or -date');
-  const rev = single(query, '_revinclude');
-  if (rev !== undefined && rev !== 'Provenance:target') bad('_revinclude: only Provenance:target');
-  return {
-    patientId,
-    from,
-    to,
-    vitals,
-    count,
-    descending: sort === '-date',
-    revIncludeProvenance: rev !== undefined,
-    cursor: single(query, '_cursor') ?? null,
-  };
+  return { ...common, patientId, from, to, vitals, descending: sort === '-date' };
 }
 
 function patientOf(patient: string | undefined, subject: string | undefined): string {
@@ -151,7 +160,6 @@ export function dateInterval(value: string): { start: number; end: number } {
   else if (s === undefined) end = start + 60_000;
   else if (!frac) end = start + 1000;
   else end = start + 1;
-  if (h === undefined) return { start: start, end };
   return { start, end };
 }
 

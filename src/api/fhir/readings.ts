@@ -53,12 +53,13 @@ export function createReadingMapper(
         assertPatientAccess(principal, patientId);
         return { reading, patientId, resources: readingObservations(reading), disclose: true };
       }
-      if (principal.role !== 'admin' && principal.role !== 'clinician')
+      const patientId = (reading.data as { patientId?: string }).patientId ?? null;
+      const own = reading.kind === 'delivery' && patientId !== null && hasPatientAccess(principal, patientId);
+      if (!own && principal.role !== 'admin' && principal.role !== 'clinician')
         throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} may not read drone data`);
       if (reading.kind === 'flight')
         return { reading, patientId: null, resources: readingObservations(reading), disclose: true };
-      const patientId = (reading.data as { patientId?: string }).patientId ?? null;
-      const inClear = patientId === null || hasPatientAccess(principal, patientId);
+      const inClear = patientId === null || own;
       const shown = inClear
         ? reading
         : { ...reading, data: components.masker.mask(reading.kind, reading.data) as StoredReading['data'] };

@@ -8,15 +8,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors.ts';
 import { SUFFIXES } from '../../fhir/codes.ts';
 import { fromFhirId } from '../../fhir/ids.ts';
+import { observationId } from '../../fhir/observations.ts';
 import { decodePageCursor, encodePageCursor } from '../../fhir/page-cursor.ts';
 import { capabilityStatement, deviceResource, patientResource } from '../../fhir/resources.ts';
-import { parseObservationSearch, type Query } from '../../fhir/search.ts';
+import { parseDeliverySearch, parseObservationSearch, type Query } from '../../fhir/search.ts';
 import { isId, type StoredReading } from '../../store/index.ts';
 import { hasPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { createProofSource } from '../proof-source.ts';
 import type { FhirContext } from './context.ts';
-import { runObservationSearch } from './observation-search.ts';
+import { type PatientSearch, runPatientSearch } from './patient-search.ts';
 import { createReadingMapper, type ReadingView } from './readings.ts';
 import { baseUrl, fhirErrorHandler, sendFhir, sendOutcome } from './reply.ts';
 
@@ -96,25 +97,34 @@ function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext): void 
     ),
   );
 
-  api.get('/Observation', { preHandler: readers }, async (request, reply) => {
-    const query = request.query as Query;
-    const search = parseObservationSearch(query);
+  interface SearchPlan extends PatientSearch {
+    readonly cursor: string | null;
+    readonly revIncludeProvenance: boolean;
+  }
+
+  /** A patient search of one resource type: grant, page, optional Provenance, `next` link, access log. */
+  async function patientSearch(
+    request: FastifyRequest,
+    type: string,
+    search: SearchPlan,
+    select: (view: ReadingView) => Resource[],
+  ): Promise<Bundle> {
     const { principal } = request;
     if (!hasPatientAccess(principal, search.patientId))
       throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} has no grant for this patient`);
     const start = search.cursor
-      ? decodePageCursor(search.cursor, search.patientId, search.descending)
+      ? decodePageCursor(search.cursor, type, search.patientId, search.descending)
       : { key: '', skip: 0 };
-    const page = await runObservationSearch(
+    const page = await runPatientSearch(
       ctx.readings,
       search,
       start,
       { maxPageBytes: ctx.maxPageBytes, defaultTo: ctx.clock() + ctx.maxFutureMs + 1 },
-      (reading) => mapper.view(reading, principal).resources as never,
+      (reading) => select(mapper.view(reading, principal)),
     );
     if (page.cut) ctx.metrics.apiPagesCut.inc();
     const entries: BundleEntry[] = [];
-    for (const m of page.matches) for (const o of m.observations) entries.push(entry(request, o, 'match'));
+    for (const m of page.matches) for (const r of m.resources) entries.push(entry(request, r, 'match'));
     const count = entries.length;
     if (search.revIncludeProvenance) {
       for (const m of page.matches) {
@@ -125,16 +135,37 @@ function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext): void 
     let next: string | null = null;
     if (page.next) {
       const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(query)) {
+      for (const [key, value] of Object.entries(request.query as Query)) {
         if (key === '_cursor') continue;
         for (const v of Array.isArray(value) ? value : [value ?? '']) params.append(key, v);
       }
-      params.set('_cursor', encodePageCursor(search.patientId, search.descending, page.next));
-      next = `${baseUrl(fhir, request)}/Observation?${params}`;
+      params.set('_cursor', encodePageCursor(type, search.patientId, search.descending, page.next));
+      next = `${baseUrl(fhir, request)}/${type}?${params}`;
     }
-    await logAccess(request, 'fhir.Observation.search', search.patientId, count);
-    return sendFhir(reply, bundle(request, entries, next));
+    await logAccess(request, `fhir.${type}.search`, search.patientId, count);
+    return bundle(request, entries, next);
+  }
+
+  api.get('/Observation', { preHandler: readers }, async (request, reply) => {
+    const search = parseObservationSearch(request.query as Query);
+    const wanted = new Set(search.vitals.map((v) => observationId('', v)));
+    const plan = { ...search, kind: 'vitals' as const };
+    const result = await patientSearch(request, 'Observation', plan, (view) =>
+      view.resources.filter((o) => wanted.has(o.id!.slice(o.id!.indexOf('-')))),
+    );
+    return sendFhir(reply, result);
   });
+
+  for (const type of ['SupplyDelivery', 'Task'] as const) {
+    api.get(`/${type}`, { preHandler: readers }, async (request, reply) => {
+      const search = parseDeliverySearch(request.query as Query);
+      const plan = { ...search, kind: 'delivery' as const, from: 0, to: null, descending: false };
+      const result = await patientSearch(request, type, plan, (view) =>
+        view.resources.filter((r) => r.resourceType === type),
+      );
+      return sendFhir(reply, result);
+    });
+  }
 
   api.get('/Observation/:id', { preHandler: readers }, async (request, reply) => {
     const { id } = request.params as { id: string };

@@ -1,33 +1,40 @@
 /**
- * Runs an Observation search page against the patient index: readings in effective-time order, each
- * mapped to its Observations and filtered, until `_count` Observations (a reading's Observations may be
- * split across pages), the page byte bound (`http.maxPageBytes`, on the stored readings read) or the scan
+ * Runs a search page against the patient index: readings in device-time order, each mapped to its
+ * resources and filtered, until `_count` resources (a reading's Observations may be split across pages), the page byte bound (`http.maxPageBytes`, on the stored readings read) or the scan
  * bound (a sparse filter stops after SCAN_FACTOR × `_count` readings and links to the rest).
  */
-import type { Observation } from '@medplum/fhirtypes';
-import { observationId } from '../../fhir/observations.ts';
+import type { Resource } from '@medplum/fhirtypes';
 import type { PagePosition } from '../../fhir/page-cursor.ts';
-import type { ObservationSearch } from '../../fhir/search.ts';
 import type { ReadingQueries, StoredReading } from '../../store/index.ts';
 import { timeIndexKey } from '../../store/index.ts';
+import type { ReadingKind } from '../../telemetry/index.ts';
 
 export const SCAN_FACTOR = 10;
 
+export interface PatientSearch {
+  readonly patientId: string;
+  readonly kind: ReadingKind;
+  readonly from: number;
+  readonly to: number | null;
+  readonly count: number;
+  readonly descending: boolean;
+}
+
 export interface SearchPage {
-  readonly matches: Array<{ reading: StoredReading; observations: Observation[] }>;
+  readonly matches: Array<{ reading: StoredReading; resources: Resource[] }>;
   readonly next: PagePosition | null;
   /** The page stopped at the byte bound. */
   readonly cut: boolean;
 }
 
-export async function runObservationSearch(
+/** `select` gives the resources of a reading that match the search, in a fixed order. */
+export async function runPatientSearch(
   readings: Pick<ReadingQueries, 'byPatient'>,
-  search: ObservationSearch,
+  search: PatientSearch,
   start: PagePosition,
   limits: { readonly maxPageBytes: number; readonly defaultTo: number },
-  map: (reading: StoredReading) => Observation[],
+  select: (reading: StoredReading) => Resource[],
 ): Promise<SearchPage> {
-  const wanted = new Set(search.vitals.map((v) => observationId('', v)));
   const matches: SearchPage['matches'] = [];
   let count = 0;
   let scanned = 0;
@@ -38,7 +45,7 @@ export async function runObservationSearch(
     const page = await readings.byPatient(search.patientId, {
       from: search.from,
       to: search.to ?? limits.defaultTo,
-      kind: 'vitals',
+      kind: search.kind,
       limit: Math.min(search.count, 1000),
       maxBytes: Math.max(1, limits.maxPageBytes - bytes),
       after,
@@ -48,16 +55,15 @@ export async function runObservationSearch(
       const reading = page.readings[i]!;
       bytes += Buffer.byteLength(JSON.stringify(reading));
       scanned++;
-      const all = map(reading).filter((o) => wanted.has(o.id!.slice(o.id!.indexOf('-'))));
-      const observations = all.slice(skip);
+      const resources = select(reading).slice(skip);
       const room = search.count - count;
       const here = { key: after ?? '', skip };
-      if (observations.length > room) {
-        if (room > 0) matches.push({ reading, observations: observations.slice(0, room) });
+      if (resources.length > room) {
+        if (room > 0) matches.push({ reading, resources: resources.slice(0, room) });
         return { matches, next: { key: here.key, skip: skip + room }, cut: false };
       }
-      if (observations.length > 0) matches.push({ reading, observations });
-      count += observations.length;
+      if (resources.length > 0) matches.push({ reading, resources });
+      count += resources.length;
       after = timeIndexKey(search.patientId, reading.ts, reading.id);
       skip = 0;
       const moreHere = i + 1 < page.readings.length || page.nextAfter !== null;
