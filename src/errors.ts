@@ -53,6 +53,11 @@ export const ERRORS = {
   ERR_BAD_REQUEST: { status: 400, mqtt: 'none', message: 'Invalid request' },
   ERR_BAD_CURSOR: { status: 400, mqtt: 'none', message: 'Invalid pagination cursor' },
   ERR_NOT_FOUND: { status: 404, mqtt: 'none', message: 'Not found' },
+  ERR_EXPORT_LIMIT: {
+    status: 429,
+    mqtt: 'none',
+    message: 'Too many bulk export jobs (fhir.export.maxJobs, fhir.export.maxJobsPerToken)',
+  },
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
   ERR_SHUTTING_DOWN: { status: 503, mqtt: 'close', message: 'Gateway is shutting down' },
   ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },

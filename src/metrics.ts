@@ -80,6 +80,23 @@ export function createMetrics() {
       labelNames: ['role'] as const,
       registers: [registry],
     }),
+    fhirExportsRefused: new Counter({
+      name: 'medgate_fhir_exports_refused_total',
+      help: 'Bulk export kick-offs refused (429): jobs (fhir.export.maxJobs) or per_token (fhir.export.maxJobsPerToken)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    fhirExportJobs: new Counter({
+      name: 'medgate_fhir_export_jobs_total',
+      help: 'Bulk export jobs ended, by outcome: complete, failed (fhir.export.maxJobBytes or an error), cancelled, expired',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    fhirExportBytes: new Counter({
+      name: 'medgate_fhir_export_bytes_total',
+      help: 'Bytes of NDJSON written by bulk export jobs',
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -5,6 +5,7 @@
 import { Level } from 'level';
 import type { AccessEntry } from './access-log.ts';
 import type { DeviceRecord } from './devices.ts';
+import type { ExportJobRecord } from './export-jobs.ts';
 import type { QuarantineEntry, StoredReading } from './records.ts';
 import type { TokenRecord } from './tokens.ts';
 import type { SignedMinuteRecord, WindowRecord } from './windows.ts';
@@ -72,6 +73,8 @@ export function sublevels(db: Db) {
     ledgerPool: json<SignedMinuteRecord>('ledger-pool'),
     /** `tip` → main chain tip hash; `genesis` → the genesis hash the chain was built on. */
     ledgerMeta: text('ledger-meta'),
+    /** Bulk export job id → the job (FHIR `$export`, docs/fhir.md): they survive a restart. */
+    fhirExports: json<ExportJobRecord>('fhir-exports'),
   };
 }
 

@@ -1,4 +1,6 @@
 /** What the FHIR routes need beyond the API's context. */
+import type { ExportJobStore } from '../../store/index.ts';
+import type { ExportOptions } from './export-runner.ts';
 
 export interface FhirContext {
   readonly gatewayId: string;
@@ -7,4 +9,7 @@ export interface FhirContext {
   /** Absolute base of `next` links and `fullUrl`s; derived from the request when null. */
   readonly baseUrl: string | null;
   readonly version: string;
+  /** Bulk export: where its files go and its bounds (fhir.export). */
+  readonly export: ExportOptions;
+  readonly exportJobs: ExportJobStore;
 }

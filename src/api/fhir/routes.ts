@@ -17,8 +17,10 @@ import { hasPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { createProofSource } from '../proof-source.ts';
 import type { FhirContext } from './context.ts';
+import { exportRoutes } from './export-routes.ts';
+import { createExportRunner } from './export-runner.ts';
 import { type PatientSearch, runPatientSearch } from './patient-search.ts';
-import { createReadingMapper, type ReadingView } from './readings.ts';
+import { createReadingMapper, type ReadingMapper, type ReadingView } from './readings.ts';
 import { baseUrl, fhirErrorHandler, sendFhir, sendOutcome } from './reply.ts';
 
 export function fhirRoutes(app: FastifyInstance, ctx: ApiContext, fhir: FhirContext): void {
@@ -28,7 +30,20 @@ export function fhirRoutes(app: FastifyInstance, ctx: ApiContext, fhir: FhirCont
       api.setNotFoundHandler((request, reply) =>
         sendOutcome(reply, 404, `no FHIR interaction ${request.method} ${request.url.split('?')[0]}`),
       );
-      routes(api, ctx, fhir);
+      const mapper = createReadingMapper(fhir, { masker: ctx.masker, proofs: createProofSource(ctx) });
+      const runner = createExportRunner(fhir.export, {
+        jobs: fhir.exportJobs,
+        readings: ctx.readings,
+        registry: ctx.registry,
+        mapper,
+        accessLog: ctx.accessLog,
+        metrics: ctx.metrics,
+        clock: ctx.clock,
+      });
+      await runner.start();
+      api.addHook('onClose', () => runner.stop());
+      routes(api, ctx, fhir, mapper);
+      exportRoutes(api, ctx, fhir, runner);
     },
     { prefix: '/fhir' },
   );
@@ -36,8 +51,7 @@ export function fhirRoutes(app: FastifyInstance, ctx: ApiContext, fhir: FhirCont
 
 const READERS = ['admin', 'clinician', 'patient'] as const;
 
-function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext): void {
-  const mapper = createReadingMapper(fhir, { masker: ctx.masker, proofs: createProofSource(ctx) });
+function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext, mapper: ReadingMapper): void {
   const readers = requireRole(ctx.resolveToken, READERS);
 
   async function logAccess(request: FastifyRequest, action: string, patientId: string | null, count: number) {
