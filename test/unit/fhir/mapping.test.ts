@@ -1,10 +1,11 @@
 /** The pure FHIR mapping, checked by outside validators: Medplum on the R4 definitions and profiles, UCUM. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { deliveryTask, supplyDelivery } from '../../../src/fhir/delivery.ts';
 import { fromFhirId, toFhirId } from '../../../src/fhir/ids.ts';
 import { flightObservation, vitalsObservations } from '../../../src/fhir/observations.ts';
-import { proofFromExtensions } from '../../../src/fhir/proof-extension.ts';
+import { PROOF_EXTENSION, proofFromExtensions } from '../../../src/fhir/proof-extension.ts';
 import { readingProvenance } from '../../../src/fhir/provenance.ts';
 import { capabilityStatement, deviceResource, patientResource } from '../../../src/fhir/resources.ts';
 import type { ReadingProof } from '../../../src/proofs/format.ts';
@@ -265,5 +266,44 @@ describe('FHIR mapping', () => {
     assert.notEqual(toFhirId('P.1'), toFhirId('P_1'));
     assert.equal(fromFhirId('P.2'), null);
     assert.equal(fromFhirId('P_1'), null);
+  });
+});
+
+describe('the proof extension StructureDefinition (docs/fhir)', () => {
+  const sd = JSON.parse(
+    readFileSync(
+      new URL('../../../docs/fhir/StructureDefinition-medgate-proof.json', import.meta.url),
+      'utf8',
+    ),
+  );
+
+  it('is a valid R4 StructureDefinition with the canonical URL the Provenance uses', () => {
+    assert.deepEqual(fhirErrors(sd), []);
+    assert.equal(sd.url, PROOF_EXTENSION);
+  });
+
+  it('defines every sub-extension a Provenance carries, with its type', () => {
+    const defined = new Map<string, string>();
+    for (const e of sd.differential.element) {
+      if (e.fixedUri && e.id.endsWith('.url')) {
+        const value = sd.differential.element.find((x: any) => x.id === e.id.replace(/\.url$/, '.value[x]'));
+        defined.set(e.fixedUri, value?.type?.[0]?.code ?? 'Extension');
+      }
+    }
+    const carried = readingProvenance({
+      reading: vitals,
+      targets: [],
+      gatewayId: 'gw-1',
+      sealed: { proof, jws: 'x..y', sealedAt: ts },
+    }).extension![0]!;
+    const walk = (ext: any) => {
+      for (const sub of ext.extension ?? []) {
+        const valueKey = Object.keys(sub).find((k) => k.startsWith('value'));
+        const type = valueKey ? valueKey.slice(5, 6).toLowerCase() + valueKey.slice(6) : 'Extension';
+        assert.equal(defined.get(sub.url), type, sub.url);
+        walk(sub);
+      }
+    };
+    walk(carried);
   });
 });
