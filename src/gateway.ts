@@ -237,6 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           maxJobsPerToken: config.fhir.export.maxJobsPerToken,
           maxFileBytes: config.fhir.export.maxFileBytes,
           maxJobBytes: config.fhir.export.maxJobBytes,
+          minFreeBytes: config.fhir.export.minFreeBytes,
           retentionMs: config.fhir.export.retentionSeconds * 1000,
         },
         exportJobs: createExportJobStore({ subs }),

@@ -82,7 +82,7 @@ export function createMetrics() {
     }),
     fhirExportsRefused: new Counter({
       name: 'medgate_fhir_exports_refused_total',
-      help: 'Bulk export kick-offs refused (429): jobs (fhir.export.maxJobs) or per_token (fhir.export.maxJobsPerToken)',
+      help: 'Bulk export kick-offs refused: jobs (429, fhir.export.maxJobs), per_token (429, fhir.export.maxJobsPerToken) or disk (507, fhir.export.minFreeBytes)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

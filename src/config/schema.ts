@@ -201,6 +201,11 @@ export const configSchema = z.strictObject({
           retentionSeconds: z.number().int().min(60).max(2_592_000).default(86_400),
           /** Total bytes of export files a job may write; past it the job fails. */
           maxJobBytes: z.number().int().min(1024).max(1_099_511_627_776).default(17_179_869_184),
+          /**
+           * Free disk the exports leave to the store: a kick-off is refused (507) below it, and a running
+           * job fails when the disk falls below it, so an export never starves ingestion of space.
+           */
+          minFreeBytes: z.number().int().min(0).max(1_125_899_906_842_624).default(1_073_741_824),
         })
         .prefault({}),
     })

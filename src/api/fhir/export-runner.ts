@@ -5,7 +5,7 @@
  * Finished jobs and their files are deleted after the retention time.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
 import { GatewayError } from '../../errors.ts';
@@ -39,6 +39,8 @@ export interface ExportOptions {
   readonly maxJobsPerToken: number;
   readonly maxFileBytes: number;
   readonly maxJobBytes: number;
+  /** Free disk below which kick-offs are refused and running jobs fail. */
+  readonly minFreeBytes: number;
   readonly retentionMs: number;
 }
 
@@ -81,6 +83,10 @@ export interface ExportRunner {
 
 /** Readings read from the store per page of an export; the event loop turns between pages. */
 const PAGE = 256;
+/** A running job looks at the free disk again after writing this many bytes. */
+const DISK_CHECK_BYTES = 32 * 1024 * 1024;
+
+class LowDisk extends Error {}
 
 export function createExportRunner(options: ExportOptions, components: ExportComponents): ExportRunner {
   const { jobs, metrics, clock } = components;
@@ -93,6 +99,10 @@ export function createExportRunner(options: ExportOptions, components: ExportCom
   let sweeper: NodeJS.Timeout | null = null;
 
   const jobDir = (id: string) => join(options.dir, id);
+  const freeBytes = async () => {
+    const s = await statfs(options.dir);
+    return s.bavail * s.bsize;
+  };
   const owned = async (id: string, principal: Principal) => {
     const job = /^[0-9a-f]{32}$/.test(id) ? await jobs.get(id) : undefined;
     // Someone else's job does not exist, as far as this token can tell.
@@ -136,6 +146,7 @@ export function createExportRunner(options: ExportOptions, components: ExportCom
     const devices = new Set<string>();
     const counts = new Map<string, number>();
     let readings = 0;
+    let checkedAt = 0;
     try {
       for (let p = 0; p < job.patientIds.length; p++) {
         const patientId = job.patientIds[p]!;
@@ -169,6 +180,13 @@ export function createExportRunner(options: ExportOptions, components: ExportCom
             readings++;
           }
           report({ patientsDone: p, patients: job.patientIds.length, readings });
+          if (files.bytes >= checkedAt + DISK_CHECK_BYTES) {
+            checkedAt = files.bytes;
+            if ((await freeBytes()) < options.minFreeBytes)
+              throw new LowDisk(
+                `free disk fell below ${options.minFreeBytes} bytes (fhir.export.minFreeBytes)`,
+              );
+          }
           if (page.nextAfter === null) break;
           after = page.nextAfter;
           await turn();
@@ -270,6 +288,14 @@ export function createExportRunner(options: ExportOptions, components: ExportCom
           'ERR_EXPORT_LIMIT',
           'this token has as many export jobs as it may keep (fhir.export.maxJobsPerToken): delete one',
           { details: { retryAfterSeconds: 60 } },
+        );
+      }
+      if ((await freeBytes()) < options.minFreeBytes) {
+        metrics.fhirExportsRefused.inc({ reason: 'disk' });
+        throw new GatewayError(
+          'ERR_EXPORT_DISK',
+          `less than ${options.minFreeBytes} bytes of free disk (fhir.export.minFreeBytes): no export now`,
+          { details: { retryAfterSeconds: 300 } },
         );
       }
       const { principal } = request;

@@ -20,6 +20,7 @@ const ISSUE: Record<number, IssueType> = {
   404: 'not-found',
   413: 'too-costly',
   429: 'throttled',
+  507: 'too-costly',
 };
 
 export function sendOutcome(reply: FastifyReply, status: number, message: string): FastifyReply {
