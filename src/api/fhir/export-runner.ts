@@ -83,6 +83,11 @@ export interface ExportRunner {
 
 /** Readings read from the store per page of an export; the event loop turns between pages. */
 const PAGE = 256;
+/**
+ * The export shares the event loop with ingestion: it yields after this much work, so an acknowledgement
+ * waits at most about this long for it.
+ */
+const SLICE_MS = 4;
 /** A running job looks at the free disk again after writing this many bytes. */
 const DISK_CHECK_BYTES = 32 * 1024 * 1024;
 
@@ -147,6 +152,7 @@ export function createExportRunner(options: ExportOptions, components: ExportCom
     const counts = new Map<string, number>();
     let readings = 0;
     let checkedAt = 0;
+    let slice = performance.now();
     try {
       for (let p = 0; p < job.patientIds.length; p++) {
         const patientId = job.patientIds[p]!;
@@ -178,6 +184,10 @@ export function createExportRunner(options: ExportOptions, components: ExportCom
               exported++;
             }
             readings++;
+            if (performance.now() - slice > SLICE_MS) {
+              await turn();
+              slice = performance.now();
+            }
           }
           report({ patientsDone: p, patients: job.patientIds.length, readings });
           if (files.bytes >= checkedAt + DISK_CHECK_BYTES) {
@@ -189,7 +199,6 @@ export function createExportRunner(options: ExportOptions, components: ExportCom
           }
           if (page.nextAfter === null) break;
           after = page.nextAfter;
-          await turn();
         }
         counts.set(patientId, exported);
       }
