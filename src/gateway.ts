@@ -228,7 +228,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       fhir: {
         gatewayId: config.gatewayId,
         sign: (message) => sign(message, keys.signing),
-        baseUrl: config.fhir.baseUrl ?? null,
+        baseUrl: config.fhir.baseUrl?.replace(/\/+$/, '') ?? null,
         version: '0.1.0',
         export: {
           dir: join(dataDir, 'exports'),
