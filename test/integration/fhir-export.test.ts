@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fhirErrors, ucumCodes } from '../helpers/fhir-validate.ts';
+import { fhirErrors, jsonSchemaErrors, ucumCodes } from '../helpers/fhir-validate.ts';
 import { connectDevice, startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 
 const dir = tempDir();
@@ -104,6 +104,7 @@ describe('FHIR bulk export', () => {
       for (const r of resources) {
         assert.equal(r.resourceType, out.type);
         assert.deepEqual(fhirErrors(r), [], `${r.resourceType}/${r.id}`);
+        assert.deepEqual(jsonSchemaErrors(r), [], `${r.resourceType}/${r.id}`);
         for (const u of ucumCodes(r)) assert.ok(u.valid, u.code);
       }
       const file = join(

@@ -10,7 +10,7 @@ import { readingProvenance } from '../../../src/fhir/provenance.ts';
 import { capabilityStatement, deviceResource, patientResource } from '../../../src/fhir/resources.ts';
 import type { ReadingProof } from '../../../src/proofs/format.ts';
 import type { StoredReading } from '../../../src/store/index.ts';
-import { fhirErrors, ucumCodes, vitalSignsProblems } from '../../helpers/fhir-validate.ts';
+import { fhirErrors, jsonSchemaErrors, ucumCodes, vitalSignsProblems } from '../../helpers/fhir-validate.ts';
 
 const ts = Date.parse('2026-11-24T03:40:00.123Z');
 const vitals: StoredReading = {
@@ -107,6 +107,11 @@ const proof: ReadingProof = {
 
 function assertValid(resource: any, profile?: string) {
   assert.deepEqual(fhirErrors(resource), [], `${resource.resourceType}/${resource.id} against R4`);
+  assert.deepEqual(
+    jsonSchemaErrors(resource),
+    [],
+    `${resource.resourceType}/${resource.id} against the JSON Schema`,
+  );
   if (profile) assert.deepEqual(fhirErrors(resource, profile), [], `${resource.id} against ${profile}`);
   for (const unit of ucumCodes(resource)) assert.ok(unit.valid, `UCUM ${unit.code} in ${resource.id}`);
 }
@@ -119,6 +124,13 @@ describe('FHIR mapping', () => {
     assert.equal(observations.length, 10 - 1); // heart rate … steps, ECG, battery: BP is one panel
     for (const o of observations) assertValid(o);
     assert.equal(new Set(observations.map((o) => o.id)).size, observations.length);
+    // The validators do catch what is wrong.
+    const broken = { ...observations[0]!, status: 'done', valueQuantity: { value: '72' } } as never;
+    assert.notDeepEqual(jsonSchemaErrors(broken), []);
+    assert.notDeepEqual(
+      ucumCodes({ system: 'http://unitsofmeasure.org', code: 'beats' }).filter((u) => !u.valid),
+      [],
+    );
   });
 
   it('follows the vital-signs profiles where they exist', () => {
@@ -279,6 +291,7 @@ describe('the proof extension StructureDefinition (docs/fhir)', () => {
 
   it('is a valid R4 StructureDefinition with the canonical URL the Provenance uses', () => {
     assert.deepEqual(fhirErrors(sd), []);
+    assert.deepEqual(jsonSchemaErrors(sd), []);
     assert.equal(sd.url, PROOF_EXTENSION);
   });
 
