@@ -230,6 +230,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         sign: (message) => sign(message, keys.signing),
         baseUrl: config.fhir.baseUrl?.replace(/\/+$/, '') ?? null,
         version: '0.1.0',
+        scanFactor: config.fhir.scanFactor,
         export: {
           dir: join(dataDir, 'exports'),
           maxRunning: config.fhir.export.maxRunning,

@@ -186,6 +186,11 @@ export const configSchema = z.strictObject({
        * `https://gateway.example.org/fhir`. Unset: taken from each request's scheme and Host.
        */
       baseUrl: z.url().optional(),
+      /**
+       * A search page stops after reading this many times `_count` readings, even with fewer matches (a
+       * sparse code filter), and links to the rest: the work one request can ask for is bounded.
+       */
+      scanFactor: z.number().int().min(1).max(1000).default(10),
       /** Bulk export (docs/fhir.md, "Bulk export"); every bound is in docs/limits.md. */
       export: z
         .strictObject({

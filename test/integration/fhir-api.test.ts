@@ -49,7 +49,10 @@ describe('FHIR API', () => {
   let client: Client;
 
   before(async () => {
-    t = await startTestGateway({ clock: () => now, overrides: { sealing: { graceSeconds: 2 } } });
+    t = await startTestGateway({
+      clock: () => now,
+      overrides: { sealing: { graceSeconds: 2 }, fhir: { scanFactor: 2 } },
+    });
     const s1 = await t.provision('fw-1', 'wearable', 'P-F1');
     const s2 = await t.provision('fw-2', 'wearable', 'P-F2');
     const w1 = await connectDevice(t.mqttUrl, { username: 'fw-1', password: s1, clientId: 'fw-1' });
@@ -165,6 +168,25 @@ describe('FHIR API', () => {
       lab.json().entry.length,
       Array.from({ length: SEALED + PENDING }, (_, i) => i).filter((i) => i % 5 === 0).length,
     );
+  });
+
+  test('a sparse filter stops after fhir.scanFactor x _count readings and links on', async () => {
+    // Glucose is in every 5th reading: 3 wanted, at most 6 readings read per page, so 2 per page.
+    const ids: string[] = [];
+    let bundle: any = await client.search({
+      resourceType: 'Observation',
+      searchParams: { patient: 'P-F1', code: '41653-7', _count: 3 },
+    });
+    assert.equal(bundle.entry.length, 2);
+    while (bundle) {
+      for (const e of bundle.entry ?? []) ids.push(e.resource.id);
+      bundle = bundle.link.some((l: any) => l.relation === 'next')
+        ? await client.nextPage({ bundle })
+        : undefined;
+    }
+    const glucose = Array.from({ length: SEALED + PENDING }, (_, i) => i).filter((i) => i % 5 === 0).length;
+    assert.equal(ids.length, glucose);
+    assert.equal(new Set(ids).size, glucose);
   });
 
   test('_revinclude adds a Provenance per reading: signed once sealed, unsigned while pending', async () => {

@@ -9,6 +9,8 @@ export interface FhirContext {
   /** Absolute base of `next` links and `fullUrl`s; derived from the request when null. */
   readonly baseUrl: string | null;
   readonly version: string;
+  /** A search page reads at most this many times `_count` readings (fhir.scanFactor). */
+  readonly scanFactor: number;
   /** Bulk export: where its files go and its bounds (fhir.export). */
   readonly export: ExportOptions;
   readonly exportJobs: ExportJobStore;

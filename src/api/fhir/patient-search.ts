@@ -1,15 +1,13 @@
 /**
  * Runs a search page against the patient index: readings in device-time order, each mapped to its
  * resources and filtered, until `_count` resources (a reading's Observations may be split across pages), the page byte bound (`http.maxPageBytes`, on the stored readings read) or the scan
- * bound (a sparse filter stops after SCAN_FACTOR × `_count` readings and links to the rest).
+ * bound (a sparse filter stops after `fhir.scanFactor` × `_count` readings and links to the rest).
  */
 import type { Resource } from '@medplum/fhirtypes';
 import type { PagePosition } from '../../fhir/page-cursor.ts';
 import type { ReadingQueries, StoredReading } from '../../store/index.ts';
 import { timeIndexKey } from '../../store/index.ts';
 import type { ReadingKind } from '../../telemetry/index.ts';
-
-export const SCAN_FACTOR = 10;
 
 export interface PatientSearch {
   readonly patientId: string;
@@ -32,7 +30,7 @@ export async function runPatientSearch(
   readings: Pick<ReadingQueries, 'byPatient'>,
   search: PatientSearch,
   start: PagePosition,
-  limits: { readonly maxPageBytes: number; readonly defaultTo: number },
+  limits: { readonly maxPageBytes: number; readonly defaultTo: number; readonly scanFactor: number },
   select: (reading: StoredReading) => Resource[],
 ): Promise<SearchPage> {
   const matches: SearchPage['matches'] = [];
@@ -68,7 +66,7 @@ export async function runPatientSearch(
       skip = 0;
       const moreHere = i + 1 < page.readings.length || page.nextAfter !== null;
       if (!moreHere) return { matches, next: null, cut: false };
-      if (count === search.count || scanned >= search.count * SCAN_FACTOR)
+      if (count === search.count || scanned >= search.count * limits.scanFactor)
         return { matches, next: { key: after, skip: 0 }, cut: false };
       if (bytes >= limits.maxPageBytes && i + 1 === page.readings.length)
         return { matches, next: { key: after, skip: 0 }, cut: true };

@@ -133,7 +133,11 @@ function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext, mapper
       ctx.readings,
       search,
       start,
-      { maxPageBytes: ctx.maxPageBytes, defaultTo: ctx.clock() + ctx.maxFutureMs + 1 },
+      {
+        maxPageBytes: ctx.maxPageBytes,
+        defaultTo: ctx.clock() + ctx.maxFutureMs + 1,
+        scanFactor: fhir.scanFactor,
+      },
       (reading) => select(mapper.view(reading, principal)),
     );
     if (page.cut) ctx.metrics.apiPagesCut.inc();
