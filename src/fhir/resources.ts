@@ -95,6 +95,11 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
             searchParam: [
               { name: 'patient', type: 'reference' },
               { name: 'subject', type: 'reference' },
+              {
+                name: 'focus',
+                type: 'reference',
+                documentation: 'focus:identifier={flight-id system}|{flightId}: a flight telemetry',
+              },
               { name: 'date', type: 'date' },
               { name: 'code', type: 'token' },
               { name: 'category', type: 'token' },
@@ -133,6 +138,9 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
             searchRevInclude: ['Provenance:target'],
             searchParam: [
               { name: 'patient', type: 'reference' as const },
+              ...(type === 'Task'
+                ? [{ name: 'group-identifier', type: 'token' as const, documentation: 'the flight id' }]
+                : []),
               { name: '_count', type: 'number' as const },
             ],
           })),

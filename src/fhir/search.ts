@@ -4,7 +4,7 @@
  * allows, so a client never mistakes an ignored filter for an applied one. Pure.
  */
 import { GatewayError } from '../errors.ts';
-import { OBSERVATION_CATEGORY, VITALS } from './codes.ts';
+import { FLIGHT_ID_SYSTEM, OBSERVATION_CATEGORY, VITALS } from './codes.ts';
 import { fromFhirId } from './ids.ts';
 import type { VitalName } from './observations.ts';
 
@@ -66,6 +66,32 @@ export interface DeliverySearch {
 export function parseDeliverySearch(query: Query): DeliverySearch {
   const common = parseCommon(query, new Set(['patient', '_count', '_revinclude', '_cursor', '_format']));
   return { ...common, patientId: patientOf(single(query, 'patient'), undefined) };
+}
+
+export interface FlightSearch {
+  readonly flightId: string;
+  readonly count: number;
+  readonly revIncludeProvenance: boolean;
+  readonly cursor: string | null;
+}
+
+/**
+ * A flight's resources, in device-time order: `Observation?focus:identifier=…` (its telemetry) and
+ * `Task?group-identifier=…` (its delivery events), the token being `[{flight-id system}|]{flightId}`.
+ */
+export function parseFlightSearch(
+  query: Query,
+  param: 'focus:identifier' | 'group-identifier',
+): FlightSearch {
+  const common = parseCommon(query, new Set([param, '_count', '_revinclude', '_cursor', '_format']));
+  const token = single(query, param)!;
+  const bar = token.indexOf('|');
+  const system = bar < 0 ? null : token.slice(0, bar);
+  const flightId = bar < 0 ? token : token.slice(bar + 1);
+  if (system !== null && system !== '' && system !== FLIGHT_ID_SYSTEM)
+    bad(`${param}: system must be ${FLIGHT_ID_SYSTEM}`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(flightId)) bad(`${param}: not a flight id`);
+  return { ...common, flightId };
 }
 
 function parseCommon(query: Query, allowed: ReadonlySet<string>) {

@@ -120,6 +120,40 @@ describe('FHIR drones', () => {
     assert.deepEqual(prov.body.target, [{ reference: `Observation/${flightIds[1]}-flight` }]);
   });
 
+  test('a flight is searchable: its telemetry by focus:identifier, its Tasks by group-identifier', async () => {
+    const obs = await t.api(
+      'GET',
+      '/fhir/Observation?focus:identifier=https://medgate.dev/fhir/sid/flight-id|F-D&_count=2',
+      { token: clinician },
+    );
+    assert.equal(obs.statusCode, 200);
+    assert.deepEqual(fhirErrors(obs.body), []);
+    assert.deepEqual(
+      obs.body.entry.map((e: any) => e.resource.id),
+      flightIds.slice(0, 2).map((id) => `${id}-flight`),
+    );
+    const next = new URL(obs.body.link.find((l: any) => l.relation === 'next').url);
+    const rest = await t.api('GET', next.pathname + next.search, { token: clinician });
+    assert.deepEqual(
+      rest.body.entry.map((e: any) => e.resource.id),
+      [`${flightIds[2]}-flight`],
+    );
+    const tasks = await t.api('GET', '/fhir/Task?group-identifier=F-D', { token: clinician });
+    assert.equal(tasks.statusCode, 200);
+    assert.deepEqual(
+      tasks.body.entry.map((e: any) => e.resource.businessStatus.coding[0].code),
+      ['dispatched', 'takeoff', 'arrived', 'delivered', 'delivered'],
+    );
+    const text = JSON.stringify(tasks.body);
+    for (const s of ['P-D2', SECRET.name, SECRET.phone, SECRET.notes]) assert.ok(!text.includes(s), s);
+    assert.equal((await t.api('GET', '/fhir/Task?group-identifier=F-D', { token: patient })).statusCode, 403);
+    assert.equal(
+      (await t.api('GET', '/fhir/Observation?focus:identifier=urn:other|F-D', { token: clinician }))
+        .statusCode,
+      400,
+    );
+  });
+
   test("another patient's delivery is masked for a clinician and refused to a patient", async () => {
     for (const type of ['SupplyDelivery', 'Task', 'Provenance']) {
       const res = await t.api('GET', `/fhir/${type}/${otherDelivery}`, { token: clinician });

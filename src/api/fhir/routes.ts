@@ -11,7 +11,12 @@ import { fromFhirId } from '../../fhir/ids.ts';
 import { observationId } from '../../fhir/observations.ts';
 import { decodePageCursor, encodePageCursor } from '../../fhir/page-cursor.ts';
 import { capabilityStatement, deviceResource, patientResource } from '../../fhir/resources.ts';
-import { parseDeliverySearch, parseObservationSearch, type Query } from '../../fhir/search.ts';
+import {
+  parseDeliverySearch,
+  parseFlightSearch,
+  parseObservationSearch,
+  type Query,
+} from '../../fhir/search.ts';
 import { isId, type StoredReading } from '../../store/index.ts';
 import { hasPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
@@ -19,7 +24,7 @@ import { createProofSource } from '../proof-source.ts';
 import type { FhirContext } from './context.ts';
 import { exportRoutes } from './export-routes.ts';
 import { createExportRunner } from './export-runner.ts';
-import { type PatientSearch, runPatientSearch } from './patient-search.ts';
+import { type IndexSearch, runIndexSearch } from './index-search.ts';
 import { createReadingMapper, type ReadingMapper, type ReadingView } from './readings.ts';
 import { baseUrl, fhirErrorHandler, sendFhir, sendOutcome } from './reply.ts';
 
@@ -111,25 +116,32 @@ function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext, mapper
     ),
   );
 
-  interface SearchPlan extends PatientSearch {
+  interface SearchPlan extends IndexSearch {
     readonly cursor: string | null;
     readonly revIncludeProvenance: boolean;
   }
 
-  /** A patient search of one resource type: grant, page, optional Provenance, `next` link, access log. */
-  async function patientSearch(
+  /**
+   * A search of one resource type over the patient or flight index: grant, page, optional Provenance,
+   * `next` link, access log (per patient shown in clear).
+   */
+  async function indexSearch(
     request: FastifyRequest,
     type: string,
     search: SearchPlan,
     select: (view: ReadingView) => Resource[],
   ): Promise<Bundle> {
     const { principal } = request;
-    if (!hasPatientAccess(principal, search.patientId))
+    if (search.index === 'patient' && !hasPatientAccess(principal, search.owner))
       throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} has no grant for this patient`);
+    if (search.index === 'flight' && principal.role !== 'admin' && principal.role !== 'clinician')
+      throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} may not read drone data`);
+    const cursorType = `${type}@${search.index}`;
     const start = search.cursor
-      ? decodePageCursor(search.cursor, type, search.patientId, search.descending)
+      ? decodePageCursor(search.cursor, cursorType, search.owner, search.descending)
       : { key: '', skip: 0 };
-    const page = await runPatientSearch(
+    const views: ReadingView[] = [];
+    const page = await runIndexSearch(
       ctx.readings,
       search,
       start,
@@ -138,7 +150,12 @@ function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext, mapper
         defaultTo: ctx.clock() + ctx.maxFutureMs + 1,
         scanFactor: fhir.scanFactor,
       },
-      (reading) => select(mapper.view(reading, principal)),
+      (reading) => {
+        const view = mapper.view(reading, principal);
+        const selected = select(view);
+        if (selected.length > 0) views.push(view);
+        return selected;
+      },
     );
     if (page.cut) ctx.metrics.apiPagesCut.inc();
     const entries: BundleEntry[] = [];
@@ -157,18 +174,37 @@ function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext, mapper
         if (key === '_cursor') continue;
         for (const v of Array.isArray(value) ? value : [value ?? '']) params.append(key, v);
       }
-      params.set('_cursor', encodePageCursor(type, search.patientId, search.descending, page.next));
+      params.set('_cursor', encodePageCursor(cursorType, search.owner, search.descending, page.next));
       next = `${baseUrl(fhir, request)}/${type}?${params}`;
     }
-    await logAccess(request, `fhir.${type}.search`, search.patientId, count);
+    if (search.index === 'patient') await logAccess(request, `fhir.${type}.search`, search.owner, count);
+    else await logViews(request, `fhir.${type}.search`, views, count);
     return bundle(request, entries, next);
   }
 
+  const flightPlan = (search: ReturnType<typeof parseFlightSearch>, kind: 'flight' | 'delivery') => ({
+    ...search,
+    index: 'flight' as const,
+    owner: search.flightId,
+    kind,
+    from: 0,
+    to: null,
+    descending: false,
+  });
+
   api.get('/Observation', { preHandler: readers }, async (request, reply) => {
-    const search = parseObservationSearch(request.query as Query);
+    const query = request.query as Query;
+    if (query['focus:identifier'] !== undefined) {
+      const search = parseFlightSearch(query, 'focus:identifier');
+      return sendFhir(
+        reply,
+        await indexSearch(request, 'Observation', flightPlan(search, 'flight'), (v) => v.resources),
+      );
+    }
+    const search = parseObservationSearch(query);
     const wanted = new Set(search.vitals.map((v) => observationId('', v)));
-    const plan = { ...search, kind: 'vitals' as const };
-    const result = await patientSearch(request, 'Observation', plan, (view) =>
+    const plan = { ...search, index: 'patient' as const, owner: search.patientId, kind: 'vitals' as const };
+    const result = await indexSearch(request, 'Observation', plan, (view) =>
       view.resources.filter((o) => wanted.has(o.id!.slice(o.id!.indexOf('-')))),
     );
     return sendFhir(reply, result);
@@ -176,12 +212,23 @@ function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext, mapper
 
   for (const type of ['SupplyDelivery', 'Task'] as const) {
     api.get(`/${type}`, { preHandler: readers }, async (request, reply) => {
-      const search = parseDeliverySearch(request.query as Query);
-      const plan = { ...search, kind: 'delivery' as const, from: 0, to: null, descending: false };
-      const result = await patientSearch(request, type, plan, (view) =>
-        view.resources.filter((r) => r.resourceType === type),
-      );
-      return sendFhir(reply, result);
+      const query = request.query as Query;
+      const only = (view: ReadingView) => view.resources.filter((r) => r.resourceType === type);
+      if (type === 'Task' && query['group-identifier'] !== undefined) {
+        const search = parseFlightSearch(query, 'group-identifier');
+        return sendFhir(reply, await indexSearch(request, type, flightPlan(search, 'delivery'), only));
+      }
+      const search = parseDeliverySearch(query);
+      const plan = {
+        ...search,
+        index: 'patient' as const,
+        owner: search.patientId,
+        kind: 'delivery' as const,
+        from: 0,
+        to: null,
+        descending: false,
+      };
+      return sendFhir(reply, await indexSearch(request, type, plan, only));
     });
   }
 

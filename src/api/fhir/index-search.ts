@@ -1,7 +1,7 @@
 /**
- * Runs a search page against the patient index: readings in device-time order, each mapped to its
- * resources and filtered, until `_count` resources (a reading's Observations may be split across pages), the page byte bound (`http.maxPageBytes`, on the stored readings read) or the scan
- * bound (a sparse filter stops after `fhir.scanFactor` × `_count` readings and links to the rest).
+ * Runs a search page against the patient or the flight index: readings in device-time order, each mapped to
+ * its resources and filtered, until `_count` resources (a reading's Observations may be split across pages),
+ * the page byte bound (`http.maxPageBytes`, on the stored readings read) or the scan bound (a sparse filter stops after `fhir.scanFactor` × `_count` readings and links to the rest).
  */
 import type { Resource } from '@medplum/fhirtypes';
 import type { PagePosition } from '../../fhir/page-cursor.ts';
@@ -9,8 +9,10 @@ import type { ReadingQueries, StoredReading } from '../../store/index.ts';
 import { timeIndexKey } from '../../store/index.ts';
 import type { ReadingKind } from '../../telemetry/index.ts';
 
-export interface PatientSearch {
-  readonly patientId: string;
+export interface IndexSearch {
+  readonly index: 'patient' | 'flight';
+  /** The patient or flight id. */
+  readonly owner: string;
   readonly kind: ReadingKind;
   readonly from: number;
   readonly to: number | null;
@@ -26,9 +28,9 @@ export interface SearchPage {
 }
 
 /** `select` gives the resources of a reading that match the search, in a fixed order. */
-export async function runPatientSearch(
-  readings: Pick<ReadingQueries, 'byPatient'>,
-  search: PatientSearch,
+export async function runIndexSearch(
+  readings: Pick<ReadingQueries, 'byPatient' | 'byFlight'>,
+  search: IndexSearch,
   start: PagePosition,
   limits: { readonly maxPageBytes: number; readonly defaultTo: number; readonly scanFactor: number },
   select: (reading: StoredReading) => Resource[],
@@ -40,7 +42,8 @@ export async function runPatientSearch(
   let after = start.key === '' ? undefined : start.key;
   let skip = start.skip;
   for (;;) {
-    const page = await readings.byPatient(search.patientId, {
+    const query = search.index === 'patient' ? readings.byPatient : readings.byFlight;
+    const page = await query(search.owner, {
       from: search.from,
       to: search.to ?? limits.defaultTo,
       kind: search.kind,
@@ -62,7 +65,7 @@ export async function runPatientSearch(
       }
       if (resources.length > 0) matches.push({ reading, resources });
       count += resources.length;
-      after = timeIndexKey(search.patientId, reading.ts, reading.id);
+      after = timeIndexKey(search.owner, reading.ts, reading.id);
       skip = 0;
       const moreHere = i + 1 < page.readings.length || page.nextAfter !== null;
       if (!moreHere) return { matches, next: null, cut: false };
