@@ -7,9 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setImmediate as turn } from 'node:timers/promises';
 import { GatewayError } from '../../errors.ts';
-import { deviceResource, patientResource } from '../../fhir/resources.ts';
 import type { Metrics } from '../../metrics.ts';
 import type {
   AccessLog,
@@ -19,8 +17,11 @@ import type {
   ReadingQueries,
 } from '../../store/index.ts';
 import type { Principal } from '../auth.ts';
+import { type ExportProgress, writeExport } from './export-job.ts';
 import { createNdjsonFiles, JobBytesExceeded } from './ndjson-files.ts';
 import type { ReadingMapper } from './readings.ts';
+
+export type { ExportProgress };
 
 export const EXPORT_TYPES = [
   'Patient',
@@ -54,12 +55,6 @@ export interface ExportComponents {
   readonly clock: () => number;
 }
 
-export interface ExportProgress {
-  readonly patientsDone: number;
-  readonly patients: number;
-  readonly readings: number;
-}
-
 export interface ExportRunner {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -80,16 +75,6 @@ export interface ExportRunner {
   /** Absolute path of one of the job's files, after the owner check. */
   file(id: string, name: string, principal: Principal): Promise<string>;
 }
-
-/** Readings read from the store per page of an export; the event loop turns between pages. */
-const PAGE = 256;
-/**
- * The export shares the event loop with ingestion: it yields after this much work, so an acknowledgement
- * waits at most about this long for it.
- */
-const SLICE_MS = 4;
-/** A running job looks at the free disk again after writing this many bytes. */
-const DISK_CHECK_BYTES = 32 * 1024 * 1024;
 
 class LowDisk extends Error {}
 
@@ -146,81 +131,17 @@ export function createExportRunner(options: ExportOptions, components: ExportCom
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const files = createNdjsonFiles(dir, options, (n) => metrics.fhirExportBytes.inc(n));
-    const types = new Set(job.types);
-    const principal: Principal = { ...job.owner, patients: [...job.owner.patients] };
-    const devices = new Set<string>();
-    const counts = new Map<string, number>();
-    let readings = 0;
-    let checkedAt = 0;
-    let slice = performance.now();
     try {
-      for (let p = 0; p < job.patientIds.length; p++) {
-        const patientId = job.patientIds[p]!;
-        let exported = 0;
-        if (types.has('Patient')) {
-          await files.write('Patient', patientResource(patientId));
-          exported++;
-        }
-        let after: string | undefined;
-        for (;;) {
-          if (signal.aborted) throw signal.reason;
-          const page = await components.readings.byPatient(patientId, {
-            from: 0,
-            to: Number.MAX_SAFE_INTEGER,
-            limit: PAGE,
-            after,
-          });
-          for (const reading of page.readings) {
-            if (job.since !== null && reading.receivedAt < job.since) continue;
-            const view = components.mapper.view(reading, principal);
-            devices.add(reading.deviceId);
-            for (const resource of view.resources) {
-              if (!types.has(resource.resourceType)) continue;
-              await files.write(resource.resourceType, resource);
-              exported++;
-            }
-            if (types.has('Provenance')) {
-              await files.write('Provenance', await components.mapper.provenance(view));
-              exported++;
-            }
-            readings++;
-            if (performance.now() - slice > SLICE_MS) {
-              await turn();
-              slice = performance.now();
-            }
-          }
-          report({ patientsDone: p, patients: job.patientIds.length, readings });
-          if (files.bytes >= checkedAt + DISK_CHECK_BYTES) {
-            checkedAt = files.bytes;
-            if ((await freeBytes()) < options.minFreeBytes)
-              throw new LowDisk(
-                `free disk fell below ${options.minFreeBytes} bytes (fhir.export.minFreeBytes)`,
-              );
-          }
-          if (page.nextAfter === null) break;
-          after = page.nextAfter;
-        }
-        counts.set(patientId, exported);
-      }
-      if (types.has('Device')) {
-        for (const deviceId of devices) {
-          const record = components.registry.get(deviceId);
-          if (!record) continue;
-          const patientShown =
-            record.patientId !== null &&
-            job.owner.role !== 'auditor' &&
-            (job.owner.role === 'admin' || job.owner.patients.includes(record.patientId));
-          await files.write(
-            'Device',
-            deviceResource({
-              id: record.id,
-              kind: record.kind,
-              patientId: patientShown ? record.patientId : null,
-              active: record.revokedAt === null,
-            }),
-          );
-        }
-      }
+      const counts = await writeExport(job, files, components, {
+        signal,
+        report,
+        checkDisk: async () => {
+          if ((await freeBytes()) < options.minFreeBytes)
+            throw new LowDisk(
+              `free disk fell below ${options.minFreeBytes} bytes (fhir.export.minFreeBytes)`,
+            );
+        },
+      });
       const written = await files.close();
       // The read of each patient's data is logged when the data is ready to leave.
       for (const [patientId, count] of counts) {

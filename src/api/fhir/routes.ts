@@ -3,30 +3,23 @@
  * content type and OperationOutcome errors. Same bearer tokens, roles and grants as /v1; every read of
  * patient data goes to the access log before the response leaves.
  */
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { BundleEntry } from '@medplum/fhirtypes';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import { GatewayError } from '../../errors.ts';
 import { SUFFIXES } from '../../fhir/codes.ts';
 import { fromFhirId } from '../../fhir/ids.ts';
-import { observationId } from '../../fhir/observations.ts';
-import { decodePageCursor, encodePageCursor } from '../../fhir/page-cursor.ts';
 import { capabilityStatement, deviceResource, patientResource } from '../../fhir/resources.ts';
-import {
-  parseDeliverySearch,
-  parseFlightSearch,
-  parseObservationSearch,
-  type Query,
-} from '../../fhir/search.ts';
-import { isId, type StoredReading } from '../../store/index.ts';
+import type { Query } from '../../fhir/search.ts';
 import { hasPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { createProofSource } from '../proof-source.ts';
 import type { FhirContext } from './context.ts';
 import { exportRoutes } from './export-routes.ts';
 import { createExportRunner } from './export-runner.ts';
-import { type IndexSearch, runIndexSearch } from './index-search.ts';
-import { createReadingMapper, type ReadingMapper, type ReadingView } from './readings.ts';
+import { createReadingMapper, type ReadingMapper } from './readings.ts';
 import { baseUrl, fhirErrorHandler, sendFhir, sendOutcome } from './reply.ts';
+import { createRouteKit, type RouteKit } from './route-kit.ts';
+import { searchRoutes } from './search-routes.ts';
 
 export function fhirRoutes(app: FastifyInstance, ctx: ApiContext, fhir: FhirContext): void {
   app.register(
@@ -47,63 +40,25 @@ export function fhirRoutes(app: FastifyInstance, ctx: ApiContext, fhir: FhirCont
       });
       await runner.start();
       api.addHook('onClose', () => runner.stop());
-      routes(api, ctx, fhir, mapper);
+      const kit = createRouteKit(ctx, fhir);
+      const readers = requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient']);
+      readRoutes(api, ctx, fhir, mapper, kit, readers);
+      searchRoutes(api, ctx, fhir, mapper, kit, readers);
       exportRoutes(api, ctx, fhir, runner);
     },
     { prefix: '/fhir' },
   );
 }
 
-const READERS = ['admin', 'clinician', 'patient'] as const;
-
-function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext, mapper: ReadingMapper): void {
-  const readers = requireRole(ctx.resolveToken, READERS);
-
-  async function logAccess(request: FastifyRequest, action: string, patientId: string | null, count: number) {
-    const { principal } = request;
-    ctx.metrics.apiAccess.inc({ role: principal.role });
-    await ctx.accessLog.append({
-      actor: principal.name,
-      role: principal.role,
-      action,
-      patientId,
-      resource: request.url,
-      count,
-    });
-  }
-
-  /** One access-log entry per patient shown in clear, or one without a patient. */
-  async function logViews(
-    request: FastifyRequest,
-    action: string,
-    views: readonly ReadingView[],
-    count: number,
-  ) {
-    const patients = new Set(views.map((v) => v.patientId).filter((p) => p !== null));
-    for (const patientId of patients) await logAccess(request, action, patientId, count);
-    if (patients.size === 0) await logAccess(request, action, null, count);
-  }
-
-  async function readingById(id: string): Promise<StoredReading> {
-    const reading = isId(id) ? await ctx.readings.byId(id) : undefined;
-    if (!reading) throw new GatewayError('ERR_NOT_FOUND', `no resource with id ${id}`);
-    return reading;
-  }
-
-  const bundle = (request: FastifyRequest, entries: BundleEntry[], next: string | null): Bundle => ({
-    resourceType: 'Bundle',
-    type: 'searchset',
-    link: [
-      { relation: 'self', url: `${baseUrl(fhir, request)}${request.url.slice('/fhir'.length)}` },
-      ...(next ? [{ relation: 'next', url: next }] : []),
-    ],
-    entry: entries,
-  });
-  const entry = (request: FastifyRequest, resource: Resource, mode: 'match' | 'include'): BundleEntry => ({
-    fullUrl: `${baseUrl(fhir, request)}/${resource.resourceType}/${resource.id}`,
-    resource,
-    search: { mode },
-  });
+function readRoutes(
+  api: FastifyInstance,
+  ctx: ApiContext,
+  fhir: FhirContext,
+  mapper: ReadingMapper,
+  kit: RouteKit,
+  readers: preHandlerAsyncHookHandler,
+): void {
+  const { logAccess, logViews, readingById, bundle, entry } = kit;
 
   api.get('/metadata', async (request, reply) =>
     sendFhir(
@@ -115,122 +70,6 @@ function routes(api: FastifyInstance, ctx: ApiContext, fhir: FhirContext, mapper
       }),
     ),
   );
-
-  interface SearchPlan extends IndexSearch {
-    readonly cursor: string | null;
-    readonly revIncludeProvenance: boolean;
-  }
-
-  /**
-   * A search of one resource type over the patient or flight index: grant, page, optional Provenance,
-   * `next` link, access log (per patient shown in clear).
-   */
-  async function indexSearch(
-    request: FastifyRequest,
-    type: string,
-    search: SearchPlan,
-    select: (view: ReadingView) => Resource[],
-  ): Promise<Bundle> {
-    const { principal } = request;
-    if (search.index === 'patient' && !hasPatientAccess(principal, search.owner))
-      throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} has no grant for this patient`);
-    if (search.index === 'flight' && principal.role !== 'admin' && principal.role !== 'clinician')
-      throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} may not read drone data`);
-    const cursorType = `${type}@${search.index}`;
-    const start = search.cursor
-      ? decodePageCursor(search.cursor, cursorType, search.owner, search.descending)
-      : { key: '', skip: 0 };
-    const views: ReadingView[] = [];
-    const page = await runIndexSearch(
-      ctx.readings,
-      search,
-      start,
-      {
-        maxPageBytes: ctx.maxPageBytes,
-        defaultTo: ctx.clock() + ctx.maxFutureMs + 1,
-        scanFactor: fhir.scanFactor,
-      },
-      (reading) => {
-        const view = mapper.view(reading, principal);
-        const selected = select(view);
-        if (selected.length > 0) views.push(view);
-        return selected;
-      },
-    );
-    if (page.cut) ctx.metrics.apiPagesCut.inc();
-    const entries: BundleEntry[] = [];
-    for (const m of page.matches) for (const r of m.resources) entries.push(entry(request, r, 'match'));
-    const count = entries.length;
-    if (search.revIncludeProvenance) {
-      for (const m of page.matches) {
-        const provenance = await mapper.provenance(mapper.view(m.reading, principal));
-        entries.push(entry(request, provenance, 'include'));
-      }
-    }
-    let next: string | null = null;
-    if (page.next) {
-      const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(request.query as Query)) {
-        if (key === '_cursor') continue;
-        for (const v of Array.isArray(value) ? value : [value ?? '']) params.append(key, v);
-      }
-      params.set('_cursor', encodePageCursor(cursorType, search.owner, search.descending, page.next));
-      next = `${baseUrl(fhir, request)}/${type}?${params}`;
-    }
-    if (search.index === 'patient') await logAccess(request, `fhir.${type}.search`, search.owner, count);
-    else await logViews(request, `fhir.${type}.search`, views, count);
-    return bundle(request, entries, next);
-  }
-
-  const flightPlan = (search: ReturnType<typeof parseFlightSearch>, kind: 'flight' | 'delivery') => ({
-    ...search,
-    index: 'flight' as const,
-    owner: search.flightId,
-    kind,
-    from: 0,
-    to: null,
-    descending: false,
-  });
-
-  api.get('/Observation', { preHandler: readers }, async (request, reply) => {
-    const query = request.query as Query;
-    if (query['focus:identifier'] !== undefined) {
-      const search = parseFlightSearch(query, 'focus:identifier');
-      return sendFhir(
-        reply,
-        await indexSearch(request, 'Observation', flightPlan(search, 'flight'), (v) => v.resources),
-      );
-    }
-    const search = parseObservationSearch(query);
-    const wanted = new Set(search.vitals.map((v) => observationId('', v)));
-    const plan = { ...search, index: 'patient' as const, owner: search.patientId, kind: 'vitals' as const };
-    const result = await indexSearch(request, 'Observation', plan, (view) =>
-      view.resources.filter((o) => wanted.has(o.id!.slice(o.id!.indexOf('-')))),
-    );
-    return sendFhir(reply, result);
-  });
-
-  for (const type of ['SupplyDelivery', 'Task'] as const) {
-    api.get(`/${type}`, { preHandler: readers }, async (request, reply) => {
-      const query = request.query as Query;
-      const only = (view: ReadingView) => view.resources.filter((r) => r.resourceType === type);
-      if (type === 'Task' && query['group-identifier'] !== undefined) {
-        const search = parseFlightSearch(query, 'group-identifier');
-        return sendFhir(reply, await indexSearch(request, type, flightPlan(search, 'delivery'), only));
-      }
-      const search = parseDeliverySearch(query);
-      const plan = {
-        ...search,
-        index: 'patient' as const,
-        owner: search.patientId,
-        kind: 'delivery' as const,
-        from: 0,
-        to: null,
-        descending: false,
-      };
-      return sendFhir(reply, await indexSearch(request, type, plan, only));
-    });
-  }
 
   api.get('/Observation/:id', { preHandler: readers }, async (request, reply) => {
     const { id } = request.params as { id: string };
