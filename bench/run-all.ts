@@ -10,6 +10,7 @@ const benches: Array<[string, string[]]> = [
   ['pow', []],
   ['seal', []],
   ['ingest', []],
+  ['fhir-export', []],
 ];
 let failed = 0;
 for (const [name, args] of benches) {
