@@ -232,6 +232,37 @@ describe('FHIR API', () => {
     assert.equal((await get(`/fhir/Observation/${battery}`, clinician)).statusCode, 200);
   });
 
+  test('a reading stored between two pages, just before where the page stopped, does not shift the next page', async () => {
+    const secret = await t.provision('fw-3', 'wearable', 'P-F3');
+    const w = await connectDevice(t.mqttUrl, { username: 'fw-3', password: secret, clientId: 'fw-3' });
+    const vitals4 = { heartRate: 70, spo2: 97, systolic: 120, diastolic: 80, temperature: 36.6 };
+    const at = (s: number) => T0 - 600_000 + s * 1000;
+    await w.publishAsync(
+      'tele/fw-3/vitals',
+      JSON.stringify(
+        [0, 10, 20].map((s, i) => ({ seq: i + 1, ts: at(s), patientId: 'P-F3', vitals: vitals4 })),
+      ),
+      { qos: 1 },
+    );
+    // Page 1: the first reading's 4 Observations and 2 of the second's.
+    const first = (await get('/fhir/Observation?patient=P-F3&_count=6')).json();
+    assert.equal(first.entry.length, 6);
+    // Meanwhile a device back-fills a reading between the first and the second.
+    await w.publishAsync(
+      'tele/fw-3/vitals',
+      JSON.stringify({ seq: 9, ts: at(5), patientId: 'P-F3', vitals: vitals4 }),
+      { qos: 1 },
+    );
+    await w.endAsync();
+    const next = new URL(first.link.find((l: any) => l.relation === 'next').url);
+    const second = (await get(next.pathname + next.search)).json();
+    const ids = [...first.entry, ...second.entry].map((e: any) => e.resource.id);
+    assert.equal(new Set(ids).size, ids.length, `no duplicates: ${ids.join(' ')}`);
+    const readingsSeen = new Set(ids.map((id) => id.slice(0, 16)));
+    assert.equal(readingsSeen.size, 3, 'the three readings the search was paging through');
+    assert.equal(ids.length, 12);
+  });
+
   test('errors are OperationOutcome with the right status', async () => {
     const noToken = await get('/fhir/Observation?patient=P-F1', null);
     assert.equal(noToken.statusCode, 401);

@@ -4,9 +4,10 @@
  * the page byte bound (`http.maxPageBytes`, on the stored readings read) or the scan bound (a sparse filter stops after `fhir.scanFactor` × `_count` readings and links to the rest).
  */
 import type { Resource } from '@medplum/fhirtypes';
+import { GatewayError } from '../../errors.ts';
 import type { PagePosition } from '../../fhir/page-cursor.ts';
 import type { ReadingQueries, StoredReading } from '../../store/index.ts';
-import { timeIndexKey } from '../../store/index.ts';
+import { formatId, parseId, timeIndexKey } from '../../store/index.ts';
 import type { ReadingKind } from '../../telemetry/index.ts';
 
 export interface IndexSearch {
@@ -39,7 +40,10 @@ export async function runIndexSearch(
   let count = 0;
   let scanned = 0;
   let bytes = 0;
-  let after = start.key === '' ? undefined : start.key;
+  // A position inside a reading names that reading: resume just before it, so a reading stored meanwhile
+  // with a nearby time cannot shift what the skip applies to.
+  let after =
+    start.key === '' ? undefined : start.skip > 0 ? justBefore(start.key, search.descending) : start.key;
   let skip = start.skip;
   for (;;) {
     const query = search.index === 'patient' ? readings.byPatient : readings.byFlight;
@@ -58,10 +62,10 @@ export async function runIndexSearch(
       scanned++;
       const resources = select(reading).slice(skip);
       const room = search.count - count;
-      const here = { key: after ?? '', skip };
       if (resources.length > room) {
         if (room > 0) matches.push({ reading, resources: resources.slice(0, room) });
-        return { matches, next: { key: here.key, skip: skip + room }, cut: false };
+        const key = timeIndexKey(search.owner, reading.ts, reading.id);
+        return { matches, next: { key, skip: skip + room }, cut: false };
       }
       if (resources.length > 0) matches.push({ reading, resources });
       count += resources.length;
@@ -76,4 +80,16 @@ export async function runIndexSearch(
     }
     if (page.nextAfter === null) return { matches, next: null, cut: false };
   }
+}
+
+/**
+ * The index key just before `key` in the iteration order: index keys end in a reading id, and no key lies
+ * between `…!{id}` and the same prefix with `id - 1` (or `id + 1` newest first).
+ */
+function justBefore(key: string, descending: boolean): string {
+  const cut = key.lastIndexOf('!') + 1;
+  const id = parseId(key.slice(cut));
+  if (Number.isNaN(id)) throw new GatewayError('ERR_BAD_CURSOR', '_cursor is not one this gateway issued');
+  if (descending) return key.slice(0, cut) + formatId(id + 1);
+  return id === 0 ? key.slice(0, cut) : key.slice(0, cut) + formatId(id - 1);
 }
