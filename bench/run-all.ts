@@ -13,6 +13,7 @@ const benches: Array<[string, string[]]> = [
   ['side-chain', []],
   ['alarms', []],
   ['hostile', []],
+  ['fhir-export', []],
 ];
 let failed = 0;
 for (const [name, args] of benches) {

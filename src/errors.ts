@@ -85,6 +85,16 @@ export const ERRORS = {
   ERR_BAD_REQUEST: { status: 400, mqtt: 'none', message: 'Invalid request' },
   ERR_BAD_CURSOR: { status: 400, mqtt: 'none', message: 'Invalid pagination cursor' },
   ERR_NOT_FOUND: { status: 404, mqtt: 'none', message: 'Not found' },
+  ERR_EXPORT_DISK: {
+    status: 507,
+    mqtt: 'none',
+    message: 'Not enough free disk for a bulk export (fhir.export.minFreeBytes)',
+  },
+  ERR_EXPORT_LIMIT: {
+    status: 429,
+    mqtt: 'none',
+    message: 'Too many bulk export jobs (fhir.export.maxJobs, fhir.export.maxJobsPerToken)',
+  },
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
   // docs/alarms.md: an alarm is acknowledged once; the answer names when and by whom.
   ERR_ALARM_ACKNOWLEDGED: { status: 409, mqtt: 'none', message: 'Alarm already acknowledged' },

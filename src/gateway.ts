@@ -15,6 +15,7 @@ import { createSealer, type Sealer } from './batches/sealer.ts';
 import { createBroker } from './broker/server.ts';
 import type { GatewayConfig } from './config/index.ts';
 import { type GatewayKeys, loadOrCreateKeys } from './crypto/key-files.ts';
+import { sign } from './crypto/signing.ts';
 import { tokenDigest } from './crypto/tokens.ts';
 import { GatewayError } from './errors.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
@@ -29,6 +30,7 @@ import {
   type AccessLog,
   createAccessLog,
   createDeviceRegistry,
+  createExportJobStore,
   createIngestLog,
   createReadingQueries,
   createTokenStore,
@@ -301,6 +303,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       maxPageBytes: config.http.maxPageBytes,
       ledger: ledger.api,
       alarms,
+      fhir: {
+        gatewayId: config.gatewayId,
+        sign: (message) => sign(message, keys.signing),
+        baseUrl: config.fhir.baseUrl?.replace(/\/+$/, '') ?? null,
+        version: '0.1.0',
+        scanFactor: config.fhir.scanFactor,
+        export: {
+          dir: join(dataDir, 'exports'),
+          maxRunning: config.fhir.export.maxRunning,
+          maxJobs: config.fhir.export.maxJobs,
+          maxJobsPerToken: config.fhir.export.maxJobsPerToken,
+          maxFileBytes: config.fhir.export.maxFileBytes,
+          maxJobBytes: config.fhir.export.maxJobBytes,
+          minFreeBytes: config.fhir.export.minFreeBytes,
+          retentionMs: config.fhir.export.retentionSeconds * 1000,
+        },
+        exportJobs: createExportJobStore({ subs }),
+      },
       isReady: () => ready,
       clock,
     },

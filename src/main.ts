@@ -8,18 +8,20 @@ import { loadConfig } from './config/index.ts';
 import { generateSigningKey } from './crypto/signing.ts';
 import { tokenDigest } from './crypto/tokens.ts';
 import { isGatewayError } from './errors.ts';
+import { isProvenance, provenanceProof } from './fhir/provenance-proof.ts';
 import { startGateway } from './gateway.ts';
 import { type Consortium, parseConsortium } from './ledger/index.ts';
 import { fetchChainView } from './ledger/remote-view.ts';
 import { createLog } from './log.ts';
-import { type ChainView, type VerifyOptions, verifyReadingProof } from './proofs/index.ts';
+import { type ChainView, type ProofCheck, type VerifyOptions, verifyReadingProof } from './proofs/index.ts';
 
 const USAGE = `usage: gateway <command> [options]
 
 commands:
   start [--config FILE]   run a gateway (no file: embedded defaults; env GATEWAY_* overrides, see docs/configuration.md)
   check-config FILE       validate a config file and print every problem
-  verify PROOF.json       check a reading proof; every check is printed (exit 0 valid, 1 invalid)
+  verify PROOF.json       check a reading proof, or a FHIR Provenance carrying one (docs/fhir.md);
+                          every check is printed (exit 0 valid, 1 invalid)
                           [--key GATEWAY_ID=HEX]... trust these gateway keys
                           [--consortium FILE]  the consortium file: members' keys for records and miners
                           [--ledger URL]       also check the block is on that gateway's main chain
@@ -87,6 +89,17 @@ async function verify(args: string[]): Promise<number> {
     process.stderr.write(`gateway: cannot read ${positionals[0]}: ${(err as Error).message}\n`);
     return 2;
   }
+  // A FHIR Provenance carries the proof in its extensions and signs the minute record (docs/fhir.md).
+  let provenanceCheck: ProofCheck | null = null;
+  if (isProvenance(proof)) {
+    const found = provenanceProof(proof);
+    if (!found) {
+      process.stderr.write('gateway: the Provenance carries no proof yet: its reading is not sealed\n');
+      return 1;
+    }
+    proof = found.proof;
+    provenanceCheck = found.signature;
+  }
   const trusted = new Map<string, string[]>();
   for (const pair of values.key ?? []) {
     const match = /^([A-Za-z0-9._-]{1,64})=([0-9a-f]{64})$/.exec(pair);
@@ -118,7 +131,10 @@ async function verify(args: string[]): Promise<number> {
     ...(consortium ? { consortium } : {}),
     ...(chain ? { chain } : {}),
   };
-  const verdict = verifyReadingProof(proof, options);
+  const checked = verifyReadingProof(proof, options);
+  const verdict = provenanceCheck
+    ? { valid: checked.valid && provenanceCheck.ok, checks: [...checked.checks, provenanceCheck] }
+    : checked;
   if ((proof as { anchor?: unknown } | null)?.anchor == null) {
     process.stdout.write(
       'note: the proof has no anchor yet (its minute is not mined): ledger checks skipped\n',

@@ -183,6 +183,23 @@ export function createMetrics() {
       help: 'Webhook deliveries dropped, oldest first, past alarms.outboxMaxEntries',
       registers: [registry],
     }),
+    fhirExportsRefused: new Counter({
+      name: 'medgate_fhir_exports_refused_total',
+      help: 'Bulk export kick-offs refused: jobs (429, fhir.export.maxJobs), per_token (429, fhir.export.maxJobsPerToken) or disk (507, fhir.export.minFreeBytes)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    fhirExportJobs: new Counter({
+      name: 'medgate_fhir_export_jobs_total',
+      help: 'Bulk export jobs ended, by outcome: complete, failed (fhir.export.maxJobBytes or an error), cancelled, expired',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    fhirExportBytes: new Counter({
+      name: 'medgate_fhir_export_bytes_total',
+      help: 'Bytes of NDJSON written by bulk export jobs',
+      registers: [registry],
+    }),
   };
   return m;
 }

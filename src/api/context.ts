@@ -16,6 +16,7 @@ import type {
   WindowLookup,
 } from '../store/index.ts';
 import type { TokenResolver } from './auth.ts';
+import type { FhirContext } from './fhir/context.ts';
 
 /** The shared ledger as the routes see it (SPEC §4, §5). */
 export interface LedgerApi {
@@ -59,6 +60,8 @@ export interface ApiContext {
   readonly ledger: LedgerApi;
   /** Alarms (docs/alarms.md); without them the alarm routes are not served. */
   readonly alarms?: Pick<AlarmService, 'get' | 'list' | 'acknowledge' | 'eventsOf' | 'log'>;
+  /** The FHIR R4 API (/fhir, docs/fhir.md). */
+  readonly fhir: FhirContext;
   readonly isReady: () => boolean;
   readonly clock: () => number;
 }

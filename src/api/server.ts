@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiContext } from './context.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { fhirRoutes } from './fhir/routes.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -75,5 +76,6 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   ipfsRoutes(app, ctx);
   ledgerRoutes(app, ctx);
   alarmRoutes(app, ctx);
+  fhirRoutes(app, ctx, ctx.fhir);
   return app;
 }

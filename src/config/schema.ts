@@ -292,6 +292,43 @@ export const configSchema = z.strictObject({
       requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     })
     .prefault({}),
+  /** The FHIR R4 API at /fhir (docs/fhir.md). */
+  fhir: z
+    .strictObject({
+      /**
+       * Absolute base of the links the API writes (`next`, `fullUrl`, export files), e.g.
+       * `https://gateway.example.org/fhir`. Unset: taken from each request's scheme and Host.
+       */
+      baseUrl: z.url().optional(),
+      /**
+       * A search page stops after reading this many times `_count` readings, even with fewer matches (a
+       * sparse code filter), and links to the rest: the work one request can ask for is bounded.
+       */
+      scanFactor: z.number().int().min(1).max(1000).default(10),
+      /** Bulk export (docs/fhir.md, "Bulk export"); every bound is in docs/limits.md. */
+      export: z
+        .strictObject({
+          /** Export jobs running at once; kick-offs beyond wait in the queue. */
+          maxRunning: z.number().int().min(1).max(16).default(1),
+          /** Jobs kept (queued, running or finished, not yet expired); kick-offs beyond get 429. */
+          maxJobs: z.number().int().min(1).max(10_000).default(32),
+          /** Jobs kept per token; kick-offs beyond get 429. */
+          maxJobsPerToken: z.number().int().min(1).max(1000).default(4),
+          /** An NDJSON file is closed and the next one begun past this many bytes. */
+          maxFileBytes: z.number().int().min(1024).max(4_294_967_296).default(268_435_456),
+          /** A finished job and its files are deleted this many seconds after it completes. */
+          retentionSeconds: z.number().int().min(60).max(2_592_000).default(86_400),
+          /** Total bytes of export files a job may write; past it the job fails. */
+          maxJobBytes: z.number().int().min(1024).max(1_099_511_627_776).default(17_179_869_184),
+          /**
+           * Free disk the exports leave to the store: a kick-off is refused (507) below it, and a running
+           * job fails when the disk falls below it, so an export never starves ingestion of space.
+           */
+          minFreeBytes: z.number().int().min(0).max(1_125_899_906_842_624).default(1_073_741_824),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

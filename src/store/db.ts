@@ -7,6 +7,7 @@ import type { Alarm } from '../alarms/alarm.ts';
 import type { AlarmEventEntry, OutboxEntry } from '../alarms/store.ts';
 import type { AccessEntry } from './access-log.ts';
 import type { DeviceRecord } from './devices.ts';
+import type { ExportJobRecord } from './export-jobs.ts';
 import type { QuarantineEntry, StoredReading } from './records.ts';
 import type { TokenRecord } from './tokens.ts';
 import type { SignedMinuteRecord, WindowRecord } from './windows.ts';
@@ -88,6 +89,8 @@ export function sublevels(db: Db) {
     alarmEventsByAlarm: text('alarm-events-by-alarm'),
     /** `{webhook url hash}!{seq}` → a delivery waiting for its webhook, in order. */
     alarmOutbox: json<OutboxEntry>('alarm-outbox'),
+    /** Bulk export job id → the job (FHIR `$export`, docs/fhir.md): they survive a restart. */
+    fhirExports: json<ExportJobRecord>('fhir-exports'),
   };
 }
 

@@ -1,6 +1,7 @@
 export * from './access-log.ts';
 export * from './db.ts';
 export * from './devices.ts';
+export * from './export-jobs.ts';
 export * from './ingest-log.ts';
 export * from './keys.ts';
 export * from './permissions.ts';

@@ -16,8 +16,10 @@ export interface TimeQuery {
    * one larger than the bound comes alone. Unbounded when absent.
    */
   readonly maxBytes?: number | undefined;
-  /** Resume strictly after this index key (from a previous page). */
+  /** Resume strictly after this index key (from a previous page): strictly before it when `reverse`. */
   readonly after?: string | undefined;
+  /** Newest device time first. */
+  readonly reverse?: boolean | undefined;
 }
 
 export interface ReadingsPage {
@@ -89,9 +91,19 @@ export function createReadingQueries(components: Components): ReadingQueries {
       }
       return true;
     };
-    const start =
-      query.after !== undefined && query.after >= range.gte ? { gt: query.after } : { gte: range.gte };
-    for await (const [key, kind] of index.iterator({ ...start, lt: range.lt })) {
+    const bounds = query.reverse
+      ? {
+          gte: range.gte,
+          lt: query.after !== undefined && query.after < range.lt ? query.after : range.lt,
+          reverse: true,
+        }
+      : {
+          ...(query.after !== undefined && query.after >= range.gte
+            ? { gt: query.after }
+            : { gte: range.gte }),
+          lt: range.lt,
+        };
+    for await (const [key, kind] of index.iterator(bounds)) {
       if (query.kind !== undefined && kind !== query.kind) continue;
       if (out.length + pending.length === query.limit) {
         more = true;

@@ -1,0 +1,61 @@
+/** What the FHIR routes share: access logging, searchset Bundles, readings by id. */
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { FastifyRequest } from 'fastify';
+import { GatewayError } from '../../errors.ts';
+import { isId, type StoredReading } from '../../store/index.ts';
+import type { ApiContext } from '../context.ts';
+import type { FhirContext } from './context.ts';
+import type { ReadingView } from './readings.ts';
+import { baseUrl } from './reply.ts';
+
+export type RouteKit = ReturnType<typeof createRouteKit>;
+
+export function createRouteKit(ctx: ApiContext, fhir: FhirContext) {
+  async function logAccess(request: FastifyRequest, action: string, patientId: string | null, count: number) {
+    const { principal } = request;
+    ctx.metrics.apiAccess.inc({ role: principal.role });
+    await ctx.accessLog.append({
+      actor: principal.name,
+      role: principal.role,
+      action,
+      patientId,
+      resource: request.url,
+      count,
+    });
+  }
+
+  /** One access-log entry per patient shown in clear, or one without a patient. */
+  async function logViews(
+    request: FastifyRequest,
+    action: string,
+    views: readonly ReadingView[],
+    count: number,
+  ) {
+    const patients = new Set(views.map((v) => v.patientId).filter((p) => p !== null));
+    for (const patientId of patients) await logAccess(request, action, patientId, count);
+    if (patients.size === 0) await logAccess(request, action, null, count);
+  }
+
+  async function readingById(id: string): Promise<StoredReading> {
+    const reading = isId(id) ? await ctx.readings.byId(id) : undefined;
+    if (!reading) throw new GatewayError('ERR_NOT_FOUND', `no resource with id ${id}`);
+    return reading;
+  }
+
+  const bundle = (request: FastifyRequest, entries: BundleEntry[], next: string | null): Bundle => ({
+    resourceType: 'Bundle',
+    type: 'searchset',
+    link: [
+      { relation: 'self', url: `${baseUrl(fhir, request)}${request.url.slice('/fhir'.length)}` },
+      ...(next ? [{ relation: 'next', url: next }] : []),
+    ],
+    entry: entries,
+  });
+  const entry = (request: FastifyRequest, resource: Resource, mode: 'match' | 'include'): BundleEntry => ({
+    fullUrl: `${baseUrl(fhir, request)}/${resource.resourceType}/${resource.id}`,
+    resource,
+    search: { mode },
+  });
+
+  return { logAccess, logViews, readingById, bundle, entry };
+}
