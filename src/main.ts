@@ -10,7 +10,7 @@ import { tokenDigest } from './crypto/tokens.ts';
 import { isGatewayError } from './errors.ts';
 import { startGateway } from './gateway.ts';
 import { type Consortium, parseConsortium } from './ledger/index.ts';
-import { fetchChainView } from './ledger/remote-view.ts';
+import { fetchChainView } from './ledger/node/remote-view.ts';
 import { createLog } from './log.ts';
 import { type ChainView, type VerifyOptions, verifyReadingProof } from './proofs/index.ts';
 

@@ -3,10 +3,10 @@
  * of its 152 encoded bytes (what the hash covers), the signature in hex, records as they are.
  */
 import { z } from 'zod';
-import type { SignedMinuteRecord } from '../store/index.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
 import type { Block } from './block.ts';
 import { fromHex, toHex } from './bytes.ts';
-import { LedgerError } from './errors.ts';
 import { blockHash, decodeHeader, encodeHeader, HEADER_SIZE } from './header.ts';
 
 export interface BlockJson {

@@ -3,7 +3,7 @@
  * from the JSON file every member shares. Pure: the caller reads the file and passes the parsed JSON.
  */
 import { z } from 'zod';
-import { merkleRoot } from '../merkle/index.ts';
+import { merkleRoot } from '../../merkle/index.ts';
 import type { Block } from './block.ts';
 import { minerIdOf } from './block.ts';
 import { bytesToU256, fromHex, HASH_SIZE, toHex } from './bytes.ts';

@@ -5,12 +5,12 @@
  * the dear part, only for a record that passed all of these, and none after the first bad one of a request.
  * Copies inside one request cost one lookup each.
  */
-import { verifyRecord } from '../batches/record.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
-import type { Consortium } from './consortium.ts';
-import { LedgerError } from './errors.ts';
+import { verifyRecord } from '../../batches/record.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
+import { recordKey, recordTimeProblem, signedRecordSchema } from '../record.ts';
+import type { Consortium } from '../rules/consortium.ts';
 import type { LedgerLimits } from './limits.ts';
-import { recordKey, recordTimeProblem, signedRecordSchema } from './record.ts';
 
 export interface RecordPool {
   get(key: string): SignedMinuteRecord | undefined;

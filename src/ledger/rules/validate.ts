@@ -4,18 +4,18 @@
  * rule throws a LedgerError with its own code; checks run cheapest first, so the signatures (the dear part)
  * are verified only for a block that carries valid work.
  */
-import { verifyRecord } from '../batches/record.ts';
-import { verifySignature } from '../crypto/signing.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
+import { verifyRecord } from '../../batches/record.ts';
+import { verifySignature } from '../../crypto/signing.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
+import { recordKey, recordTimeProblem, signedRecordSchema } from '../record.ts';
 import { anchorRoot, type Block } from './block.ts';
 import { equalBytes, toHex } from './bytes.ts';
 import type { Consortium } from './consortium.ts';
 import { activeAt, memberByMinerId } from './consortium.ts';
 import { ancestorsNeeded, checkChainTail, medianTimePast, nextTarget } from './difficulty.ts';
-import { LedgerError } from './errors.ts';
 import { type BlockHeader, blockHash, checkHeader, hashMeetsTarget, LEDGER_VERSION } from './header.ts';
 import type { LedgerParams } from './params.ts';
-import { recordKey, recordTimeProblem, signedRecordSchema } from './record.ts';
 
 export interface HeaderContext {
   /** Latest headers of the chain the header extends, ascending, ending with its parent; at least

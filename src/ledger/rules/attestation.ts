@@ -11,10 +11,10 @@
  *       85    4 block height, u32 big-endian
  */
 import { z } from 'zod';
-import { type SigningKey, sign, verifySignature } from '../crypto/signing.ts';
+import { type SigningKey, sign, verifySignature } from '../../crypto/signing.ts';
+import { LedgerError } from '../errors.ts';
 import { checkBytes, checkU32, fromHex, HASH_SIZE, toHex } from './bytes.ts';
 import { activeAt, type Consortium, quorumAt } from './consortium.ts';
-import { LedgerError } from './errors.ts';
 
 export const ATTESTATION_TAG = 'medgate/attestation/1';
 export const ATTESTATION_SIZE = ATTESTATION_TAG.length + 2 * HASH_SIZE + 4;

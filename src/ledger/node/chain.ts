@@ -6,27 +6,27 @@
  * index, the pool and the tip then change in one synced batch. A crash in between leaves a stored block
  * that the next start re-validates and, if it is the heaviest, connects — never a half-moved tip.
  */
-import type { SigningKey } from '../crypto/signing.ts';
-import { GatewayError } from '../errors.ts';
-import type { Log } from '../log.ts';
-import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
-import { type Attestation, checkAttestation } from './attestation.ts';
+import type { SigningKey } from '../../crypto/signing.ts';
+import { GatewayError } from '../../errors.ts';
+import type { Log } from '../../log.ts';
+import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
+import { recordKey } from '../record.ts';
+import { type Attestation, checkAttestation } from '../rules/attestation.ts';
+import { type Block, createBlockTemplate } from '../rules/block.ts';
+import { blockFromJson, blockToJson } from '../rules/block-json.ts';
+import { toHex } from '../rules/bytes.ts';
+import { type Consortium, quorumAt } from '../rules/consortium.ts';
+import { ancestorsNeeded } from '../rules/difficulty.ts';
+import { type FinalityEvidence, finalityEvidence } from '../rules/finality-evidence.ts';
+import { createHeaderTree, type Reorg, returnedRecords } from '../rules/fork-choice.ts';
+import { type BlockHeader, blockHash } from '../rules/header.ts';
+import { validateBlock } from '../rules/validate.ts';
 import { admitAttestations } from './attestation-admit.ts';
 import { createAttestationBook } from './attestation-book.ts';
 import { ATTESTED_KEY, attestationKey, createAttester } from './attester.ts';
-import { type Block, createBlockTemplate } from './block.ts';
-import { blockFromJson, blockToJson } from './block-json.ts';
-import { toHex } from './bytes.ts';
-import { type Consortium, quorumAt } from './consortium.ts';
-import { ancestorsNeeded } from './difficulty.ts';
-import { LedgerError } from './errors.ts';
-import { type FinalityEvidence, finalityEvidence } from './finality-evidence.ts';
-import { createHeaderTree, type Reorg, returnedRecords } from './fork-choice.ts';
-import { type BlockHeader, blockHash } from './header.ts';
 import { DEFAULT_LEDGER_LIMITS, type LedgerLimits } from './limits.ts';
 import { type Admission, admitRecords, createRecordPool } from './pool.ts';
-import { recordKey } from './record.ts';
-import { validateBlock } from './validate.ts';
 
 export interface LedgerHead {
   readonly height: number;
