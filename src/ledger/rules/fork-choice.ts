@@ -174,11 +174,6 @@ export function createHeaderTree(genesis: BlockHeader): HeaderTree {
   };
 }
 
-/** Of two tips, the one with more work; `current` on a tie (first seen). */
-export function preferTip<T extends { readonly work: bigint }>(current: T, candidate: T): T {
-  return candidate.work > current.work ? candidate : current;
-}
-
 /**
  * Records of the disconnected blocks that none of the connected blocks carries, in their chain order (oldest
  * block first): they go back to the pool to be mined again.

@@ -43,7 +43,6 @@ export {
   type ChainEntry,
   createHeaderTree,
   type HeaderTree,
-  preferTip,
   type Reorg,
   returnedRecords,
 } from './fork-choice.ts';
