@@ -1,14 +1,9 @@
-/** Byte helpers and checks at the door: each names the argument it refuses. */
+/** The ledger's numbers at the door (u32, safe integers, u256); each check names the argument it refuses. */
+import { HASH_SIZE } from '../../bytes.ts';
 
-export const HASH_SIZE = 32;
+export { checkBytes, equalBytes, fromHex, HASH_SIZE, toHex } from '../../bytes.ts';
+
 export const MAX_U256 = (1n << 256n) - 1n;
-
-export function checkBytes(name: string, value: unknown, length?: number): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${name} must be a Uint8Array`);
-  if (length !== undefined && value.length !== length) {
-    throw new RangeError(`${name} must be ${length} bytes, got ${value.length}`);
-  }
-}
 
 export function checkU32(name: string, value: unknown): asserts value is number {
   if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 0xffff_ffff) {
@@ -25,28 +20,6 @@ export function checkSafeUint(name: string, value: unknown): asserts value is nu
 export function checkU256(name: string, value: unknown): asserts value is bigint {
   if (typeof value !== 'bigint') throw new TypeError(`${name} must be a bigint`);
   if (value < 0n || value > MAX_U256) throw new RangeError(`${name} must be in 0..2^256-1`);
-}
-
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
-}
-
-/** Strict hex (lowercase or uppercase, even length) to bytes; `length` in bytes when given. */
-export function fromHex(name: string, text: unknown, length?: number): Uint8Array {
-  if (typeof text !== 'string' || text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) {
-    throw new TypeError(`${name} must be a hex string`);
-  }
-  const bytes = new Uint8Array(Buffer.from(text, 'hex'));
-  if (length !== undefined && bytes.length !== length) {
-    throw new RangeError(`${name} must be ${length} bytes, got ${bytes.length}`);
-  }
-  return bytes;
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A 256-bit unsigned number as 32 big-endian bytes. */
