@@ -21,7 +21,7 @@ import { ancestorsNeeded } from '../rules/difficulty.ts';
 import { type FinalityEvidence, finalityEvidence } from '../rules/finality-evidence.ts';
 import { createHeaderTree, type Reorg, returnedRecords } from '../rules/fork-choice.ts';
 import { type BlockHeader, blockHash } from '../rules/header.ts';
-import { validateBlock } from '../rules/validate.ts';
+import { validateBlock, validateChainPrefix } from '../rules/validate.ts';
 import { admitAttestations } from './attestation-admit.ts';
 import { createAttestationBook } from './attestation-book.ts';
 import { ATTESTED_KEY, attestationKey, createAttester } from './attester.ts';
@@ -201,20 +201,24 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   }
   const storedMain: string[] = [];
   for await (const [key, hash] of subs.ledgerMain.iterator()) storedMain[Number(key)] = hash;
-  for (let h = 1; h < storedMain.length; h++) {
-    const block = stored.get(storedMain[h] ?? '');
-    if (block === undefined || toHex(block.header.previousHash) !== main[h - 1]) break;
-    try {
-      const hash = validate(block);
-      tree.add(block.header);
-      blocks.set(hash, block);
-      main.push(hash);
-      indexBlock(hash, block);
-    } catch (err) {
-      log('warn', `ledger: stored main chain is invalid at height ${h}: ${(err as Error).message}`);
-      break;
-    }
+  const storedChain: Block[] = [consortium.genesis];
+  for (const hash of storedMain.slice(1)) {
+    const block = stored.get(hash ?? '');
+    if (block === undefined) break;
+    storedChain.push(block);
   }
+  // The stored main chain is re-validated as one chain, from genesis (validate.ts: validateChainPrefix).
+  const loaded = validateChainPrefix(storedChain, { consortium, now: clock() });
+  if (loaded.error !== null)
+    log('warn', `ledger: stored main chain is invalid at ${loaded.error.reason ?? loaded.error.message}`);
+  loaded.hashes.slice(1).forEach((bytes, i) => {
+    const block = storedChain[i + 1]!;
+    const hash = toHex(bytes);
+    tree.add(block.header);
+    blocks.set(hash, block);
+    main.push(hash);
+    indexBlock(hash, block);
+  });
   const rest = [...stored.entries()]
     .filter(([h]) => !blocks.has(h))
     .sort(([, a], [, b]) => a.header.height - b.header.height);

@@ -61,10 +61,12 @@ export {
 export { DEFAULT_LEDGER_PARAMS, type LedgerParams, ledgerParams } from './params.ts';
 export {
   type BlockContext,
+  type ChainPrefix,
   type ChainSummary,
   type HeaderContext,
   validateBlock,
   validateChain,
+  validateChainPrefix,
   validateHeader,
 } from './validate.ts';
 export { chainWork, workOf } from './work.ts';
