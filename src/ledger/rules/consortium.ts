@@ -172,3 +172,21 @@ export function quorumAt(consortium: Consortium, height: number): number {
 export function memberByMinerId(consortium: Consortium, minerId: Uint8Array): Member | undefined {
   return consortium.byMinerId.get(toHex(minerId));
 }
+
+/**
+ * Whose minute records this gateway trusts, by gateway id (hex public keys): every member's key, and its own
+ * key under its own id (a gateway outside the consortium still proves its own records).
+ */
+export function trustedRecordKeys(
+  consortium: Consortium,
+  gatewayId: string,
+  ownPublicKey: Uint8Array,
+): Map<string, string[]> {
+  const trusted = new Map<string, string[]>(
+    consortium.members.map((m) => [m.gatewayId, [toHex(m.publicKey)]]),
+  );
+  const own = toHex(ownPublicKey);
+  if (!trusted.get(gatewayId)?.includes(own))
+    trusted.set(gatewayId, [...(trusted.get(gatewayId) ?? []), own]);
+  return trusted;
+}

@@ -37,6 +37,7 @@ export {
   memberByMinerId,
   parseConsortium,
   quorumAt,
+  trustedRecordKeys,
 } from './consortium.ts';
 export { ancestorsNeeded, medianTimePast, nextTarget } from './difficulty.ts';
 export {
