@@ -11,22 +11,21 @@ import type { Log } from '../../log.ts';
 import type { Db, LedgerRecordLocation, SignedMinuteRecord } from '../../store/index.ts';
 import { LedgerError } from '../errors.ts';
 import { recordKey } from '../record.ts';
-import { type Attestation, checkAttestation } from '../rules/attestation.ts';
+import type { Attestation } from '../rules/attestation.ts';
 import { type Block, createBlockTemplate } from '../rules/block.ts';
 import { toHex } from '../rules/bytes.ts';
 import { type Consortium, quorumAt } from '../rules/consortium.ts';
 import { ancestorsNeeded } from '../rules/difficulty.ts';
 import { type FinalityEvidence, finalityEvidence } from '../rules/finality-evidence.ts';
-import { createHeaderTree, type Reorg, returnedRecords } from '../rules/fork-choice.ts';
+import { type Reorg, returnedRecords } from '../rules/fork-choice.ts';
 import { type BlockHeader, blockHash } from '../rules/header.ts';
-import { validateChainPrefix } from '../rules/validate.ts';
 import { admitAttestations } from './attestation-admit.ts';
-import { createAttestationBook } from './attestation-book.ts';
 import { createAttester } from './attester.ts';
 import { entryOf, validateOnBranch } from './branch.ts';
+import { createChainMemory, loadStored } from './chain-load.ts';
 import { createChainStore, type LedgerSublevels, type Op } from './chain-store.ts';
 import { DEFAULT_LEDGER_LIMITS, type LedgerLimits } from './limits.ts';
-import { type Admission, admitRecords, createRecordPool } from './pool.ts';
+import { type Admission, admitRecords } from './pool.ts';
 
 export interface LedgerHead {
   readonly height: number;
@@ -122,84 +121,19 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
   await store.checkGenesis(genesisHash);
   const write = store.write;
 
-  const tree = createHeaderTree(consortium.genesis.header);
-  const blocks = new Map<string, Block>([[genesisHash, consortium.genesis]]);
-  const main: string[] = [genesisHash];
-  const mainIndex = new Map<string, LedgerRecordLocation>();
-  const pool = createRecordPool();
+  const memory = createChainMemory(consortium, limits.pendingAttestationsPerMember);
+  const { tree, blocks, main, mainIndex, pool, book } = memory;
   const listeners = new Set<(change: TipChange) => void>();
   const attestListeners = new Set<(attestations: Attestation[]) => void>();
-  const book = createAttestationBook(limits.pendingAttestationsPerMember);
 
   const entry = (hash: string) => entryOf(tree, hash);
   const tipHash = () => main.at(-1)!;
   const branch = { consortium, tree, blocks, main, mainIndex, clock };
   const validate = (block: Block): string => validateOnBranch(branch, block);
 
-  const indexBlock = (hash: string, block: Block) => {
-    block.records.forEach((r, index) => {
-      mainIndex.set(recordKey(r), { blockHash: hash, height: block.header.height, index });
-    });
-  };
-
   // --- load: the stored main chain first, then every other stored block, each validated on its branch.
   const stored = await store.read(log);
-  const storedChain: Block[] = [consortium.genesis];
-  for (const hash of stored.main.slice(1)) {
-    const block = stored.blocks.get(hash ?? '');
-    if (block === undefined) break;
-    storedChain.push(block);
-  }
-  // The stored main chain is re-validated as one chain, from genesis (validate.ts: validateChainPrefix).
-  const loaded = validateChainPrefix(storedChain, { consortium, now: clock() });
-  if (loaded.error !== null)
-    log('warn', `ledger: stored main chain is invalid at ${loaded.error.reason ?? loaded.error.message}`);
-  loaded.hashes.slice(1).forEach((bytes, i) => {
-    const block = storedChain[i + 1]!;
-    const hash = toHex(bytes);
-    tree.add(block.header);
-    blocks.set(hash, block);
-    main.push(hash);
-    indexBlock(hash, block);
-  });
-  const rest = [...stored.blocks.entries()]
-    .filter(([h]) => !blocks.has(h))
-    .sort(([, a], [, b]) => a.header.height - b.header.height);
-  let dropped = 0;
-  for (const [, block] of rest) {
-    try {
-      const hash = validate(block);
-      tree.add(block.header);
-      blocks.set(hash, block);
-    } catch {
-      dropped++;
-    }
-  }
-  if (dropped > 0)
-    log('warn', `ledger: ${dropped} stored block(s) no longer valid or without parent, ignored`);
-  for (const [key, record] of stored.pool) if (!mainIndex.has(key)) pool.set(key, record);
-
-  // Attestations and finality: re-checked like the blocks; the stored final block is kept if it loaded.
-  const attested = new Set<string>();
-  for (const json of stored.attestations) {
-    try {
-      const att = checkAttestation(consortium, JSON.parse(json));
-      if (tree.get(att.blockHash)?.header.height !== att.height) continue;
-      book.put(att);
-      attested.add(att.blockHash);
-    } catch (err) {
-      log('warn', `ledger: stored attestation refused: ${(err as Error).message}`);
-    }
-  }
-  if (stored.finalHash !== undefined) {
-    const hash = stored.finalHash;
-    if (tree.get(hash) !== undefined) tree.setFinal(hash);
-    else
-      log(
-        'warn',
-        `ledger: the stored final block ${hash} did not load; finality starts again from attestations`,
-      );
-  }
+  const attested = loadStored(memory, stored, { consortium, clock, log });
 
   // The stored index may be ahead of what validated (or a crash left it mid-way): rewrite what differs.
   await write(await store.repair(stored, main, mainIndex, genesisHash));
