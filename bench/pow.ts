@@ -112,7 +112,7 @@ async function main(): Promise<void> {
 ${machine.cpu}, ${machine.nproc} cores (nproc), Node ${machine.node}, ${version}, ${machine.date}.
 Load average ${loadBefore.toFixed(1)} at the start and ${loadAfter.toFixed(1)} at the end${loadBefore > 1.5 || loadAfter > 1.5 ? ': other jobs were using the cores, so figures move from run to run' : ''}.
 
-\`npm run bench:pow\` (bench/pow.ts): the miner of src/ledger/pow.ts on a header whose target nothing meets,
+\`npm run bench:pow\` (bench/pow.ts): the miner of src/ledger/node/pow.ts on a header whose target nothing meets,
 ${seconds} s with 1 worker thread, then ${seconds} s with ${cores} (one per core), ${runs} runs; the first progress
 report of each (warm-up, JIT) is left out. One nonce is one double SHA-256 of the 152-byte header from the
 midstate of its first 128 bytes: two SHA-256 compressions (the nonce's block and the outer hash), the same as

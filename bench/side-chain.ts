@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type SigningKey, signingKeyFromSecret } from '../src/crypto/signing.ts';
-import { createLedgerNode } from '../src/ledger/chain.ts';
 import {
   ancestorsNeeded,
   type Block,
@@ -31,6 +30,7 @@ import {
   toHex,
   workOf,
 } from '../src/ledger/index.ts';
+import { createLedgerNode } from '../src/ledger/node/chain.ts';
 import { openDb, sublevels } from '../src/store/index.ts';
 import { writeSection } from './lib/docs-section.ts';
 import { describeMachine } from './lib/machine.ts';
@@ -54,7 +54,7 @@ const before = parseConsortium({
   params: { ...file.params, maxAdjustFactor: 4, maxTarget: `00${'f'.repeat(62)}` },
 });
 
-/** Mines in this thread (the midstate search of src/ledger/pow-search.ts); returns the hashes tried too. */
+/** Mines in this thread (the midstate search of src/ledger/node/pow-search.ts); returns the hashes tried too. */
 function mineHeader(header: BlockHeader): { header: BlockHeader; hashes: number } {
   const job = preparePowJob(encodeHeader(header), header.target);
   const chunk = 1 << 16;

@@ -1,6 +1,6 @@
 /**
  * The composition root: builds every part from the config, starts them in order and stops them in the
- * reverse order. Only this file knows every part (ARCHITECTURE).
+ * reverse order (lifecycle.ts). Only this file knows every part (docs/architecture.md).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { type AlarmService, createAlarmService } from './alarms/service.ts';
 import { createLedgerService, type LedgerService } from './anchoring/ledger-service.ts';
 import { type Schedule, schedule, windowCron } from './anchoring/schedule.ts';
+import { onWindowSealed } from './anchoring/window-sealed.ts';
 import { createTokenResolver } from './api/auth.ts';
 import { createFailedAuthLimiter } from './api/failed-auth.ts';
 import { buildApi } from './api/server.ts';
@@ -19,8 +20,10 @@ import { sign } from './crypto/signing.ts';
 import { tokenDigest } from './crypto/tokens.ts';
 import { GatewayError } from './errors.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
+import { publishingCommitted } from './events/committed.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
-import type { Block } from './ledger/index.ts';
+import { type Block, toHex, trustedRecordKeys } from './ledger/index.ts';
+import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { createLog, type Log } from './log.ts';
 import { createMasker } from './masking/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -110,8 +113,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   for (const file of keys.created) log('info', `created key ${file}`);
 
+  // Every part joins this list as it starts; stopping runs it backwards (lifecycle.ts).
+  const parts = createLifecycle();
+  try {
+    return await startParts(options, { log, clock, dataDir, keys, parts });
+  } catch (err) {
+    await parts.stop().catch(() => {});
+    throw err;
+  }
+}
+
+async function startParts(
+  options: GatewayOptions,
+  context: { log: Log; clock: () => number; dataDir: string; keys: GatewayKeys; parts: Lifecycle },
+): Promise<Gateway> {
+  const { config } = options;
+  const { log, clock, dataDir, keys, parts } = context;
+
   const db: Db = openDb(join(dataDir, 'store'));
-  await db.open();
+  await parts.start({ name: 'store', start: () => db.open(), stop: () => db.close() });
   const subs = sublevels(db);
   const metrics = createMetrics();
   const registry = await createDeviceRegistry({ subs });
@@ -120,6 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const readings = createReadingQueries({ subs });
   const windows = createWindowLookup({ subs });
   const ipfs = await createIpfs({ subs });
+  await parts.start({ name: 'ipfs', stop: () => ipfs.stop() });
   const events = createEventBus({ maxListeners: LIVE_EVENT_LISTENERS });
   const alarms = await createAlarmService(
     {
@@ -181,6 +202,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(options.onMined ? { onMined: options.onMined } : {}),
     },
   );
+  // Its miner is scheduled once built: it joins the list now, its peers start below.
+  await parts.start({ name: 'ledger', stop: () => ledger.stop() });
   const masker = createMasker(config.masking.rules, keys.pseudonym);
   const receiptClock = createReceiptClock(clock);
   const sealer = createSealer(
@@ -202,27 +225,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       keys,
       masker,
       clock,
-      onSealed: (window) => {
-        receiptClock.raiseFloor(window.end);
-        alarms.log.raiseFloor(window.end);
-        metrics.windowsSealed.inc();
-        metrics.sealedLeaves.inc(window.record.count);
-        if (window.skipped) {
-          metrics.readingsUnsealable.inc(window.skipped.length);
-          log(
-            'error',
-            `window ${window.record.minute}: ${window.skipped.length} reading(s) moved to quarantine`,
-          );
-        }
-        ledger
-          .recordSealed(window.record)
-          .catch((err: Error) =>
-            log('error', `ledger: record ${window.record.minute} not pooled: ${err.message}`),
-          );
-        const { minute, count, root, batchCid } = window.record;
-        events.publish({ type: 'window', minute, count, root, batchCid });
-        options.onSealed?.(window);
-      },
+      onSealed: onWindowSealed({
+        receiptClock,
+        alarmLog: alarms.log,
+        metrics,
+        log,
+        ledger,
+        events,
+        onSealed: options.onSealed,
+      }),
     },
   );
   // Receipt times resume after everything stored or sealed before (a clock stepped back changes nothing).
@@ -242,25 +253,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
   }
 
-  // Record keys we trust: every consortium member's, and our own (a gateway outside the consortium).
-  const trustedKeys = new Map<string, string[]>(
-    ledger.node.consortium.members.map((m) => [m.gatewayId, [Buffer.from(m.publicKey).toString('hex')]]),
-  );
-  const ownKey = Buffer.from(keys.signing.publicKey).toString('hex');
-  if (!trustedKeys.get(config.gatewayId)?.includes(ownKey)) {
-    trustedKeys.set(config.gatewayId, [...(trustedKeys.get(config.gatewayId) ?? []), ownKey]);
-  }
-  // Readings become live events once committed: after the PUBACK's condition, off its path.
-  const publishingLog: Pick<IngestLog, 'submit'> = {
-    submit: (message) =>
-      ingestLog.submit(message).then((outcome) => {
-        if (outcome.stored.length > 0) events.publish({ type: 'readings', readings: outcome.stored });
-        return outcome;
-      }),
-  };
+  const trustedKeys = trustedRecordKeys(ledger.node.consortium, config.gatewayId, keys.signing.publicKey);
   const broker = await createBroker(config.mqtt, {
     registry,
-    ingestLog: publishingLog,
+    ingestLog: publishingCommitted(ingestLog, events),
     metrics,
     log,
     receiptClock,
@@ -326,37 +322,68 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   );
 
-  let sealing: Schedule | null = null;
   const sealFailed = (err: Error) => {
     metrics.sealFailures.inc();
     log('error', `sealing failed (retried on the next run): ${err.stack ?? err.message}`);
   };
-  try {
-    alarms.start();
-    await broker.start();
-    await api.listen({ host: config.http.host, port: config.http.port });
+  let sealing: Schedule | null = null;
+  // Started in this order, stopped in the reverse one: the schedule, then devices, then the commits in
+  // flight, then the open windows (their records pooled before the ledger stops), then the API.
+  await parts.start({
+    name: 'api',
+    start: () => api.listen({ host: config.http.host, port: config.http.port }),
+    stop: () => api.close(),
+  });
+  // The peers stop with the ledger (its part above).
+  await parts.start({ name: 'ledger peers', start: () => ledger.start(), stop: () => {} });
+  await parts.start({
+    name: 'sealer',
     // Windows left open by a crash or a stop are sealed now, then on schedule. A window that fails is
     // logged and sealed again on the next run: never a reason not to start.
-    await sealer.sealDue().catch((err: Error) => sealFailed(err));
-    ledger.start();
-    if (options.scheduleSealing !== false) {
+    start: () => sealer.sealDue().catch((err: Error) => sealFailed(err)),
+    stop: async () => {
+      const sealed = await sealer.sealOpen().catch((err: Error) => {
+        log('error', `sealing at shutdown failed: ${err.message}`);
+        return [];
+      });
+      if (sealed.length > 0) log('info', `sealed ${sealed.length} open window(s) at shutdown`);
+      await sealer.stop();
+    },
+  });
+  await parts.start({
+    name: 'alarms',
+    start: () => alarms.start(),
+    stop: async () => {
+      // Readings committed last reach the evaluator on a later turn; their alarm events are sealed next.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await alarms.stop();
+    },
+  });
+  await parts.start({ name: 'ingest', stop: () => ingestLog.drain() });
+  await parts.start({ name: 'broker', start: () => broker.start(), stop: () => broker.stop() });
+  await parts.start({
+    name: 'sealing schedule',
+    start: () => {
+      if (options.scheduleSealing === false) return;
       sealing = schedule(
         windowCron(config.sealing.windowSeconds, config.sealing.graceSeconds),
         'seal',
         () => sealer.sealDue(),
         sealFailed,
       );
-    }
-  } catch (err) {
-    await broker.stop().catch(() => {});
-    await alarms.stop().catch(() => {});
-    await ledger.stop().catch(() => {});
-    await api.close().catch(() => {});
-    await ipfs.stop().catch(() => {});
-    await db.close().catch(() => {});
-    throw err;
-  }
-  ready = true;
+    },
+    stop: () => sealing?.stop(),
+  });
+  await parts.start({
+    name: 'ready',
+    start: () => {
+      ready = true;
+    },
+    stop: () => {
+      ready = false;
+    },
+  });
+
   const httpPort = () => {
     const address = api.server.address();
     return address && typeof address === 'object' ? address.port : 0;
@@ -365,7 +392,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     'info',
     `gateway ${config.gatewayId}: mqtt ${config.mqtt.host}:${broker.port()}, ${config.http.tls ? 'https' : 'http'} ${config.http.host}:${httpPort()}, data ${dataDir}`,
   );
-  log('info', `signing key ${ownKey}`);
+  log('info', `signing key ${toHex(keys.signing.publicKey)}`);
   log(
     'info',
     `ledger ${ledger.node.consortium.name} (${ledger.source.generated ? 'single member, ' : ''}${ledger.source.file}): height ${ledger.node.head().height}, ${config.ledger.peers.length} peer(s), ${ledger.miner ? `mining every ${config.anchoring.intervalSeconds} s` : 'not mining'}`,
@@ -374,23 +401,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {
-    ready = false;
-    await sealing?.stop();
-    await broker.stop();
-    await ingestLog.drain();
-    // Readings committed last reach the evaluator on a later turn; their alarm events are sealed below.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    await alarms.stop();
-    const sealed = await sealer.sealOpen().catch((err: Error) => {
-      log('error', `sealing at shutdown failed: ${err.message}`);
-      return [];
-    });
-    if (sealed.length > 0) log('info', `sealed ${sealed.length} open window(s) at shutdown`);
-    await sealer.stop();
-    await ledger.stop();
-    await api.close();
-    await ipfs.stop();
-    await db.close();
+    await parts.stop();
     log('info', `gateway ${config.gatewayId} stopped`);
   }
 

@@ -11,7 +11,7 @@ import { isGatewayError } from './errors.ts';
 import { isProvenance, provenanceProof } from './fhir/provenance-proof.ts';
 import { startGateway } from './gateway.ts';
 import { type Consortium, parseConsortium } from './ledger/index.ts';
-import { fetchChainView } from './ledger/remote-view.ts';
+import { fetchChainView } from './ledger/node/remote-view.ts';
 import { createLog } from './log.ts';
 import { type ChainView, type ProofCheck, type VerifyOptions, verifyReadingProof } from './proofs/index.ts';
 

@@ -1,11 +1,11 @@
 /**
  * Mining on schedule (SPEC §4): every `intervalSeconds` a block template is built from the pool on the best
- * tip and mined in worker threads (src/ledger/pow.ts), off the event loop. The search is aborted when the tip
+ * tip and mined in worker threads (src/ledger/node/pow.ts), off the event loop. The search is aborted when the tip
  * moves (a valid block for that height arrived) and starts again on the new tip with what is still pending.
  */
 import type { SigningKey } from '../crypto/signing.ts';
-import type { LedgerNode } from '../ledger/chain.ts';
 import { type Block, isLedgerError, mine, sealBlock } from '../ledger/index.ts';
+import type { LedgerNode } from '../ledger/node/chain.ts';
 import type { Log } from '../log.ts';
 import { type Schedule, schedule, windowCron } from './schedule.ts';
 

@@ -2,9 +2,9 @@
 
 import type { AlarmService } from '../alarms/service.ts';
 import type { Ipfs } from '../ipfs/node.ts';
-import type { LedgerNode, RecordLocation } from '../ledger/chain.ts';
 import type { Block } from '../ledger/index.ts';
-import type { PeerStatus } from '../ledger/peers.ts';
+import type { LedgerNode, RecordLocation } from '../ledger/node/chain.ts';
+import type { PeerStatus } from '../ledger/node/peers.ts';
 import type { Masker } from '../masking/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type {

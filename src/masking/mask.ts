@@ -6,7 +6,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { ReadingKind } from '../telemetry/index.ts';
+import type { ReadingKind } from '../telemetry/schemas.ts';
 import type { MaskingRule } from './policy.ts';
 
 export interface Masker {

@@ -3,7 +3,7 @@
  * `pseudonymize`, `generalize` or `occlude`. One schema, used by the config and documented from here.
  */
 import { z } from 'zod';
-import { READING_KINDS } from '../telemetry/index.ts';
+import { READING_KINDS } from '../telemetry/schemas.ts';
 
 const path = z
   .string()

@@ -1,4 +1,4 @@
-import { HASH_SIZE } from './checks.ts';
+import { HASH_SIZE } from '../bytes.ts';
 import { hashPairs, levelSizes } from './levels.ts';
 
 /** Called during long builds with the number of hashes done and the total (leaves and size − 1 nodes). */

@@ -1,25 +1,9 @@
-/** Input checks at the door: every error names the argument that is wrong. */
-
-export const HASH_SIZE = 32;
-
-export function checkBytes(name: string, value: unknown): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array))
-    throw new TypeError(`${name} must be a Uint8Array, got ${describe(value)}`);
-}
-
-export function checkBytesArray(name: string, value: unknown): asserts value is readonly Uint8Array[] {
-  if (!Array.isArray(value))
-    throw new TypeError(`${name} must be an array of Uint8Array, got ${describe(value)}`);
-  for (let i = 0; i < value.length; i++) checkBytes(`${name}[${i}]`, value[i]);
-}
+/** The Merkle functions' own checks at the door (bytes: src/bytes.ts); every error names the argument. */
+import { checkBytesArray, describe, HASH_SIZE } from '../bytes.ts';
 
 /** Leaf hashes given to the hash-level functions must be hashes, not data. */
 export function checkHashArray(name: string, value: unknown): asserts value is readonly Uint8Array[] {
-  checkBytesArray(name, value);
-  for (let i = 0; i < value.length; i++) {
-    const length = (value[i] as Uint8Array).length;
-    if (length !== HASH_SIZE) throw new RangeError(`${name}[${i}] must be ${HASH_SIZE} bytes, got ${length}`);
-  }
+  checkBytesArray(name, value, HASH_SIZE);
 }
 
 /** Sizes and indexes are unsigned integers (uint64 in RFC 9162); we take the safe-integer part. */
@@ -30,10 +14,15 @@ export function checkCount(name: string, value: unknown): asserts value is numbe
   if (value < 0) throw new RangeError(`${name} must not be negative, got ${value}`);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'an object';
-  if (typeof value === 'number') return String(value);
-  return typeof value;
+/** A leaf index below `size` (`what` names the size in the error). */
+export function checkIndex(index: unknown, size: number, what: string): asserts index is number {
+  checkCount('index', index);
+  if (index >= size) throw new RangeError(`index ${index} is not below ${what} ${size}`);
+}
+
+/** The size of an older tree: 1 up to `size` (`what` names the size in the error). */
+export function checkOldSize(oldSize: unknown, size: number, what: string): asserts oldSize is number {
+  checkCount('oldSize', oldSize);
+  if (oldSize === 0) throw new RangeError('oldSize must be at least 1');
+  if (oldSize > size) throw new RangeError(`oldSize ${oldSize} is past ${what} ${size}`);
 }

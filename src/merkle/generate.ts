@@ -1,4 +1,5 @@
-import { checkBytesArray, checkCount, checkHashArray, HASH_SIZE } from './checks.ts';
+import { checkBytesArray, HASH_SIZE } from '../bytes.ts';
+import { checkHashArray, checkIndex, checkOldSize } from './checks.ts';
 import { emptyRoot } from './hashes.ts';
 import { copyHashesInto, hashLeavesInto, hashLevel } from './levels.ts';
 import { consistencyNodes, inclusionNodes } from './proof-nodes.ts';
@@ -10,42 +11,27 @@ import { consistencyNodes, inclusionNodes } from './proof-nodes.ts';
 
 /** RFC 9162 §2.1.1 MTH(D[n]) of the leaf data `leaves`. */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
-  checkBytesArray('leaves', leaves);
-  return reduce(leaves.length, (level0) => hashLeavesInto(leaves, level0), [])[0]!;
+  return rootOf(ofData(leaves));
 }
 
 /** RFC 9162 §2.1.3.1 inclusion proof of `leaves[index]`, leaf side first. */
 export function inclusionProof(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
-  checkBytesArray('leaves', leaves);
-  checkIndex(index, leaves.length);
-  return reduce(
-    leaves.length,
-    (level0) => hashLeavesInto(leaves, level0),
-    inclusionNodes(index, leaves.length),
-  ).slice(1);
+  return inclusionOf(ofData(leaves), index);
 }
 
 /** RFC 9162 §2.1.4.1 consistency proof from the first `oldSize` leaves to all of `leaves`. */
 export function consistencyProof(leaves: readonly Uint8Array[], oldSize: number): Uint8Array[] {
-  checkBytesArray('leaves', leaves);
-  checkOldSize(oldSize, leaves.length);
-  const nodes = consistencyNodes(oldSize, leaves.length);
-  if (nodes.length === 0) return [];
-  return reduce(leaves.length, (level0) => hashLeavesInto(leaves, level0), nodes).slice(1);
+  return consistencyOf(ofData(leaves), oldSize);
 }
 
 /** MTH over leaf hashes already computed (each 32 bytes). */
 export function rootFromLeafHashes(leafHashes: readonly Uint8Array[]): Uint8Array {
-  checkHashArray('leafHashes', leafHashes);
-  return reduce(leafHashes.length, (level0) => copyHashesInto(leafHashes, level0), [])[0]!;
+  return rootOf(ofHashes(leafHashes));
 }
 
 /** Inclusion proof over leaf hashes already computed. */
 export function inclusionProofFromLeafHashes(leafHashes: readonly Uint8Array[], index: number): Uint8Array[] {
-  checkHashArray('leafHashes', leafHashes);
-  checkIndex(index, leafHashes.length);
-  const nodes = inclusionNodes(index, leafHashes.length);
-  return reduce(leafHashes.length, (level0) => copyHashesInto(leafHashes, level0), nodes).slice(1);
+  return inclusionOf(ofHashes(leafHashes), index);
 }
 
 /** Consistency proof over leaf hashes already computed. */
@@ -53,36 +39,49 @@ export function consistencyProofFromLeafHashes(
   leafHashes: readonly Uint8Array[],
   oldSize: number,
 ): Uint8Array[] {
+  return consistencyOf(ofHashes(leafHashes), oldSize);
+}
+
+/** The leaf level of a tree: how many leaves, and how to write their hashes into level 0. */
+interface LeafLevel {
+  readonly size: number;
+  readonly fill: (level0: Uint8Array) => void;
+}
+
+function ofData(leaves: readonly Uint8Array[]): LeafLevel {
+  checkBytesArray('leaves', leaves);
+  return { size: leaves.length, fill: (level0) => hashLeavesInto(leaves, level0) };
+}
+
+function ofHashes(leafHashes: readonly Uint8Array[]): LeafLevel {
   checkHashArray('leafHashes', leafHashes);
-  checkOldSize(oldSize, leafHashes.length);
-  const nodes = consistencyNodes(oldSize, leafHashes.length);
+  return { size: leafHashes.length, fill: (level0) => copyHashesInto(leafHashes, level0) };
+}
+
+function rootOf(leaves: LeafLevel): Uint8Array {
+  return reduce(leaves, [])[0]!;
+}
+
+function inclusionOf(leaves: LeafLevel, index: number): Uint8Array[] {
+  checkIndex(index, leaves.size, 'the number of leaves');
+  return reduce(leaves, inclusionNodes(index, leaves.size)).slice(1);
+}
+
+function consistencyOf(leaves: LeafLevel, oldSize: number): Uint8Array[] {
+  checkOldSize(oldSize, leaves.size, 'the number of leaves');
+  const nodes = consistencyNodes(oldSize, leaves.size);
   if (nodes.length === 0) return [];
-  return reduce(leafHashes.length, (level0) => copyHashesInto(leafHashes, level0), nodes).slice(1);
-}
-
-function checkIndex(index: number, size: number): void {
-  checkCount('index', index);
-  if (index >= size) throw new RangeError(`index ${index} is not below the number of leaves ${size}`);
-}
-
-function checkOldSize(oldSize: number, size: number): void {
-  checkCount('oldSize', oldSize);
-  if (oldSize === 0) throw new RangeError('oldSize must be at least 1');
-  if (oldSize > size) throw new RangeError(`oldSize ${oldSize} is past the number of leaves ${size}`);
+  return reduce(leaves, nodes).slice(1);
 }
 
 /**
  * Fills level 0, then hashes level after level over the same buffer. Returns [root, ...wanted nodes], the
  * nodes given flat as [level, index, ...] and copied out when their level is reached.
  */
-function reduce(
-  size: number,
-  fillLeaves: (level0: Uint8Array) => void,
-  wanted: readonly number[],
-): Uint8Array[] {
+function reduce({ size, fill }: LeafLevel, wanted: readonly number[]): Uint8Array[] {
   if (size === 0) return [emptyRoot()];
   const buffer = new Uint8Array(size * HASH_SIZE);
-  fillLeaves(buffer);
+  fill(buffer);
   const picked: Uint8Array[] = new Array(wanted.length >>> 1);
   for (let level = 0, n = size; ; level++) {
     for (let j = 0; j < wanted.length; j += 2) {

@@ -1,4 +1,4 @@
-import { checkBytes, HASH_SIZE } from './checks.ts';
+import { checkBytes, HASH_SIZE } from '../bytes.ts';
 import { sha256, sha256Into } from './sha256.ts';
 
 /** RFC 9162 §2.1.1: the domain-separation prefixes of leaf and interior-node hashes. */

@@ -1,5 +1,5 @@
+export { HASH_SIZE } from '../bytes.ts';
 export type { ProgressCallback } from './build.ts';
-export { HASH_SIZE } from './checks.ts';
 export {
   consistencyProof,
   consistencyProofFromLeafHashes,

@@ -1,4 +1,4 @@
-import { HASH_SIZE } from './checks.ts';
+import { HASH_SIZE } from '../bytes.ts';
 import { leafHashInto, pairHashInto } from './hashes.ts';
 
 /** Sizes of the levels of a tree of `size` leaves, leaves first, root last (one level of 1 for size 1). */
@@ -39,8 +39,7 @@ export function copyHashesInto(
  */
 export function hashLevel(buffer: Uint8Array, from: number, size: number, to: number): number {
   const pairs = size >>> 1;
-  for (let i = 0; i < pairs; i++)
-    pairHashInto(buffer, (from + 2 * i) * HASH_SIZE, buffer, (to + i) * HASH_SIZE);
+  hashPairs(buffer, from, to, 0, pairs);
   if (size & 1) {
     const last = (from + size - 1) * HASH_SIZE;
     buffer.copyWithin((to + pairs) * HASH_SIZE, last, last + HASH_SIZE);

@@ -1,5 +1,6 @@
+import { checkBytes, checkBytesArray, HASH_SIZE } from '../bytes.ts';
 import { allocateTree, buildSteps, type ProgressCallback, type TreeLayout } from './build.ts';
-import { checkBytes, checkBytesArray, checkCount, checkHashArray, HASH_SIZE } from './checks.ts';
+import { checkCount, checkHashArray, checkIndex, checkOldSize } from './checks.ts';
 import { emptyRoot } from './hashes.ts';
 import { copyHashesInto, hashLeavesInto } from './levels.ts';
 import { consistencyNodes, inclusionNodes } from './proof-nodes.ts';
@@ -96,15 +97,12 @@ export class MerkleTree {
 
   /** RFC 9162 §2.1.4.1 consistency proof from the first `oldSize` leaves to this tree (views). */
   consistencyProof(oldSize: number): Uint8Array[] {
-    checkCount('oldSize', oldSize);
-    if (oldSize === 0) throw new RangeError('oldSize must be at least 1');
-    if (oldSize > this.size) throw new RangeError(`oldSize ${oldSize} is past the tree size ${this.size}`);
+    checkOldSize(oldSize, this.size, 'the tree size');
     return this.#nodes(consistencyNodes(oldSize, this.size));
   }
 
   #checkIndex(index: number): void {
-    checkCount('index', index);
-    if (index >= this.size) throw new RangeError(`index ${index} is not below the tree size ${this.size}`);
+    checkIndex(index, this.size, 'the tree size');
   }
 
   #node(level: number, index: number): Uint8Array {

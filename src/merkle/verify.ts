@@ -1,11 +1,14 @@
-import { checkBytes, checkBytesArray, HASH_SIZE } from './checks.ts';
+import { checkBytes, checkBytesArray, equalBytes, HASH_SIZE } from '../bytes.ts';
 import { nodeHashInto } from './hashes.ts';
 
 /*
- * Verifiers follow RFC 9162 §2.1.3.2 and §2.1.4.2 step by step. Sizes and indexes are handled as safe
- * integers with arithmetic halving (not 32-bit shifts), so proofs about trees past 2^32 leaves still check.
- * Wrong JS types throw TypeError naming the argument; anything a forged or damaged proof could carry
- * (sizes, lengths, hashes) makes them return false.
+ * Verifiers of RFC 9162 §2.1.3.2 and §2.1.4.2. Both walk the same path: an inclusion proof of leaf `index`
+ * splits into an inner part (the levels where the path to `index` and the path to the last leaf differ) and
+ * a border part (the right border of the tree), as transparency-dev/merkle does; the consistency proof is a
+ * suffix of the inclusion proof of leaf oldSize-1, so both share `chainInner`, `chainInnerRight` and
+ * `chainBorderRight`. Sizes and indexes are safe integers, split by arithmetic, not 32-bit shifts, so proofs
+ * about trees past 2^32 leaves still check. Wrong JS types throw TypeError naming the argument; anything a
+ * forged or damaged proof could carry (sizes, lengths, hashes) makes them return false.
  */
 
 /** RFC 9162 §2.1.3.2: is `leafHash` the leaf at `index` of the tree of `treeSize` leaves with `root`? */
@@ -35,31 +38,12 @@ export function rootFromInclusionProof(
   checkInteger('index', index);
   checkInteger('treeSize', treeSize);
   checkBytesArray('proof', proof);
-  // Step 1.
   if (index < 0 || index >= treeSize || leafHash.length !== HASH_SIZE || !allHashes(proof)) return undefined;
-  // Steps 2-3.
-  let fn = index;
-  let sn = treeSize - 1;
-  const r = leafHash.slice();
-  // Step 4.
-  for (const p of proof) {
-    if (sn === 0) return undefined; // 4a: the proof is too long.
-    if (fn % 2 === 1 || fn === sn) {
-      nodeHashInto(p, r, r);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      nodeHashInto(r, p, r);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  // Step 5: a proof that is too short leaves sn above 0.
-  return sn === 0 ? r : undefined;
+  const { inner, border } = decompose(index, treeSize);
+  // A proof too long or too short for this index and size proves nothing.
+  if (proof.length !== inner + border) return undefined;
+  const r = chainInner(leafHash.slice(), proof.slice(0, inner), index);
+  return chainBorderRight(r, proof.slice(inner));
 }
 
 /**
@@ -82,41 +66,60 @@ export function verifyConsistency(
   if (oldSize < 1 || newSize < oldSize) return false;
   if (oldRoot.length !== HASH_SIZE || newRoot.length !== HASH_SIZE || !allHashes(proof)) return false;
   if (oldSize === newSize) return proof.length === 0 && equalBytes(oldRoot, newRoot);
-  // Step 1.
   if (proof.length === 0) return false;
-  // Step 2: when the old tree is a complete subtree, its root is the first node of the path.
-  const path = isPowerOfTwo(oldSize) ? [oldRoot, ...proof] : proof;
-  // Steps 3-4.
-  let fn = oldSize - 1;
-  let sn = newSize - 1;
-  while (fn % 2 === 1) {
-    fn = half(fn);
-    sn = half(sn);
-  }
-  // Step 5.
-  const fr = path[0]!.slice();
-  const sr = path[0]!.slice();
-  // Step 6.
-  for (let i = 1; i < path.length; i++) {
-    const c = path[i]!;
-    if (sn === 0) return false; // 6a: the proof is too long.
-    if (fn % 2 === 1 || fn === sn) {
-      nodeHashInto(c, fr, fr);
-      nodeHashInto(c, sr, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      nodeHashInto(sr, c, sr);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  // Step 7.
-  return sn === 0 && equalBytes(fr, oldRoot) && equalBytes(sr, newRoot);
+  const decomposed = decompose(oldSize - 1, newSize);
+  // The old tree's last complete subtree has 2^shift leaves; its root starts the path.
+  const shift = trailingZeros(oldSize);
+  const inner = decomposed.inner - shift;
+  // Unless the old tree is that very subtree (its root is oldRoot), the proof carries the subtree's root.
+  const start = oldSize === 2 ** shift ? 0 : 1;
+  if (proof.length !== start + inner + decomposed.border) return false;
+  const seed = start === 0 ? oldRoot : proof[0]!;
+  const path = proof.slice(start);
+  // Chaining starts at level `shift`.
+  const mask = Math.floor((oldSize - 1) / 2 ** shift);
+  const oldComputed = chainBorderRight(
+    chainInnerRight(seed.slice(), path.slice(0, inner), mask),
+    path.slice(inner),
+  );
+  if (!equalBytes(oldComputed, oldRoot)) return false;
+  const newComputed = chainBorderRight(
+    chainInner(seed.slice(), path.slice(0, inner), mask),
+    path.slice(inner),
+  );
+  return equalBytes(newComputed, newRoot);
+}
+
+/**
+ * Splits the inclusion proof of leaf `index` in a tree of `size` leaves: `inner` nodes up to the level where
+ * the paths to `index` and to the last leaf meet, then `border` nodes on the tree's right border.
+ */
+function decompose(index: number, size: number): { inner: number; border: number } {
+  const inner = bitLength(BigInt(index) ^ BigInt(size - 1));
+  return { inner, border: onesCount(BigInt(index) >> BigInt(inner)) };
+}
+
+/** Hashes `seed` up the inner levels: the sibling goes left or right by the bit of `index` at that level. */
+function chainInner(seed: Uint8Array, proof: readonly Uint8Array[], index: number): Uint8Array {
+  proof.forEach((p, level) => {
+    if (bitAt(index, level) === 0) nodeHashInto(seed, p, seed);
+    else nodeHashInto(p, seed, seed);
+  });
+  return seed;
+}
+
+/** As `chainInner`, but only the siblings on the left count: the old tree stops where the new one grew. */
+function chainInnerRight(seed: Uint8Array, proof: readonly Uint8Array[], index: number): Uint8Array {
+  proof.forEach((p, level) => {
+    if (bitAt(index, level) === 1) nodeHashInto(p, seed, seed);
+  });
+  return seed;
+}
+
+/** The right border: every sibling is on the left. */
+function chainBorderRight(seed: Uint8Array, proof: readonly Uint8Array[]): Uint8Array {
+  for (const p of proof) nodeHashInto(p, seed, seed);
+  return seed;
 }
 
 function checkInteger(name: string, value: unknown): asserts value is number {
@@ -132,18 +135,23 @@ function allHashes(proof: readonly Uint8Array[]): boolean {
   return true;
 }
 
-function half(x: number): number {
-  return Math.floor(x / 2);
+/** Bit `level` of a safe integer (dividing by a power of two is exact). */
+function bitAt(x: number, level: number): number {
+  return Math.floor(x / 2 ** level) % 2;
 }
 
-function isPowerOfTwo(x: number): boolean {
-  while (x % 2 === 0) x /= 2;
-  return x === 1;
+function bitLength(x: bigint): number {
+  return x === 0n ? 0 : x.toString(2).length;
 }
 
-/** Not constant time: roots and proofs are public. */
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+function onesCount(x: bigint): number {
+  let n = 0;
+  for (const c of x.toString(2)) if (c === '1') n++;
+  return n;
+}
+
+function trailingZeros(x: number): number {
+  let n = 0;
+  for (let v = x; v % 2 === 0; v /= 2) n++;
+  return n;
 }

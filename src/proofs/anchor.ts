@@ -1,5 +1,5 @@
 /** The `anchor` part of a reading proof: where a block of the shared ledger holds the minute record (pure). */
-import { type Block, type BlockHeader, encodeHeader, recordInclusion, toHex } from '../ledger/index.ts';
+import { type Block, type BlockHeader, encodeHeader, recordInclusion, toHex } from '../ledger/rules/index.ts';
 import type { ProofAnchor } from './format.ts';
 
 export interface AnchorParts {

@@ -15,7 +15,7 @@ import {
   minerIdOf,
   recordLeaf,
   toHex,
-} from '../ledger/index.ts';
+} from '../ledger/rules/index.ts';
 import { leafHash, verifyInclusion } from '../merkle/index.ts';
 import type { SignedMinuteRecord } from '../store/index.ts';
 import type { ProofAnchor, ProofCheck } from './format.ts';

@@ -11,7 +11,7 @@ import {
   fromHex,
   tallyAttestations,
   toHex,
-} from '../ledger/index.ts';
+} from '../ledger/rules/index.ts';
 import type { ProofAnchor, ProofCheck } from './format.ts';
 
 export function verifyFinality(anchor: ProofAnchor, consortium: Consortium | undefined): ProofCheck {

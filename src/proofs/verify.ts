@@ -5,7 +5,7 @@
 import { canonicalBytes } from '../batches/canonical.ts';
 import { leafData, SALT_BYTES } from '../batches/leaves.ts';
 import { verifyRecord } from '../batches/record.ts';
-import type { Consortium } from '../ledger/index.ts';
+import type { Consortium } from '../ledger/rules/index.ts';
 import { leafHash, verifyInclusion } from '../merkle/index.ts';
 import { jsonProblems } from '../telemetry/json-limits.ts';
 import { type ProofCheck, type ProofVerdict, type ReadingProof, readingProofSchema } from './format.ts';

@@ -63,7 +63,8 @@ const MAX_PATH_CHARS = 256;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Compiled once from the schemas: pure functions, like a module's regular expressions. */
-const fastChecks = compileFastChecks();
+/** Compiled on first use, so importing the telemetry shapes costs no code generation. */
+let fastChecks: ReturnType<typeof compileFastChecks> | undefined;
 
 export function parsePayload(kind: ReadingKind, payload: Uint8Array, options: ParseOptions): ParsedPayload {
   let text: string;
@@ -91,6 +92,7 @@ export function parsePayload(kind: ReadingKind, payload: Uint8Array, options: Pa
   const valid: ValidReading[] = [];
   const invalid: InvalidReading[] = [];
   const schema = readingSchemas[kind];
+  fastChecks ??= compileFastChecks();
   const fast = fastChecks[kind];
   const limits = {
     maxDepth: options.maxDepth ?? DEFAULT_JSON_LIMITS.maxDepth,

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { signAttestation } from '../../src/ledger/attestation.ts';
 import { type Block, type BlockHeader, blockToJson, toHex } from '../../src/ledger/index.ts';
+import { signAttestation } from '../../src/ledger/rules/attestation.ts';
 import { startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 import { consortium, consortiumFile, extend, GENESIS_TIME, KEYS, OUTSIDER } from '../unit/ledger/helpers.ts';
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { sealBlock } from '../../src/ledger/block.ts';
 import { anchorRoot, type Block, blockToJson, toHex } from '../../src/ledger/index.ts';
+import { sealBlock } from '../../src/ledger/rules/block.ts';
 import { openDb, sublevels } from '../../src/store/index.ts';
 import { startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 import {

@@ -1,14 +1,14 @@
 /** Attestations (docs/ledger.md, "Finality"): the signed bytes, the checks, the count; a vector per rule. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { blockHash, createHeaderTree, parseConsortium, toHex } from '../../../src/ledger/index.ts';
 import {
   ATTESTATION_SIZE,
   attestationBytes,
   checkAttestation,
   signAttestation,
   tallyAttestations,
-} from '../../../src/ledger/attestation.ts';
-import { blockHash, createHeaderTree, parseConsortium, toHex } from '../../../src/ledger/index.ts';
+} from '../../../src/ledger/rules/attestation.ts';
 import { chain, consortium, consortiumFile, extend, GENESIS_TIME, KEYS, OUTSIDER } from './helpers.ts';
 
 const c = consortium();

@@ -1,8 +1,8 @@
 /** This gateway's attestations (docs/ledger.md, "Finality"): never two at one height, also after a restart. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkAttestation } from '../../../src/ledger/attestation.ts';
-import { ATTESTED_KEY, createAttester } from '../../../src/ledger/attester.ts';
+import { ATTESTED_KEY, createAttester } from '../../../src/ledger/node/attester.ts';
+import { checkAttestation } from '../../../src/ledger/rules/attestation.ts';
 import { consortium, KEYS } from './helpers.ts';
 
 const c = consortium();

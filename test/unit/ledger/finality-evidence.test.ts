@@ -1,8 +1,8 @@
 /** What a proof carries to show its block final (docs/proofs.md): own attestations, or a linked descendant's. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { finalityEvidence } from '../../../src/ledger/finality-evidence.ts';
 import { blockHash, signAttestation, toHex } from '../../../src/ledger/index.ts';
+import { finalityEvidence } from '../../../src/ledger/rules/finality-evidence.ts';
 import { chain, consortium, KEYS } from './helpers.ts';
 
 const c = consortium();

@@ -16,6 +16,7 @@ import {
   sealBlock,
   validateBlock,
   validateChain,
+  validateChainPrefix,
 } from '../../../src/ledger/index.ts';
 import { verifyInclusion } from '../../../src/merkle/index.ts';
 import { chain, consortium, consortiumFile, extend, INTERVAL, KEYS, OUTSIDER, record } from './helpers.ts';
@@ -139,6 +140,20 @@ describe('validateBlock: each rule broken once is refused with its own code', ()
     assert.throws(() => validateChain([...base, block, again], { consortium: c, now: now + 10 * INTERVAL }), {
       code: 'ERR_BLOCK_DUPLICATE_RECORD',
     });
+  });
+  it('validateChainPrefix keeps the valid part of a chain and names the height that broke it', () => {
+    const block = extend(c, tail, { records });
+    const again = extend(c, [...tail, block.header], { records: [records[0]!], recordsAfter: [records[0]!] });
+    const prefix = validateChainPrefix([...base, block, again], { consortium: c, now: now + 10 * INTERVAL });
+    assert.equal(prefix.hashes.length, base.length + 1);
+    assert.deepEqual(prefix.tipHash, blockHash(block.header));
+    assert.equal(prefix.tip.height, block.header.height);
+    assert.equal(prefix.records, records.length);
+    assert.equal(prefix.error?.code, 'ERR_BLOCK_DUPLICATE_RECORD');
+    assert.deepEqual(prefix.error?.details, { height: base.length + 1 });
+    const whole = validateChainPrefix([...base, block], { consortium: c, now: now + 10 * INTERVAL });
+    assert.equal(whole.error, null);
+    assert.equal(whole.hashes.length, base.length + 1);
   });
   it('ERR_BLOCK_BAD_ANCHOR: records that are not the ones the header commits to', () => {
     const block = extend(c, tail, { records });

@@ -10,8 +10,8 @@
  * array: measured here, that ran about 1.5× the rate of the same rounds over an Int32Array schedule (and a
  * fully unrolled 128-round body was too large for V8 to optimize at all).
  */
-import { checkBytes, checkU32, u256ToBytes } from './bytes.ts';
-import { HEADER_SIZE } from './header.ts';
+import { checkBytes, checkU32, u256ToBytes } from '../rules/bytes.ts';
+import { HEADER_SIZE } from '../rules/header.ts';
 import { compressBytes, IV256, K256 } from './sha256-words.ts';
 
 export interface PowJob {

@@ -5,12 +5,13 @@
  * the dear part, only for a record that passed all of these, and none after the first bad one of a request.
  * Copies inside one request cost one lookup each.
  */
-import { verifyRecord } from '../batches/record.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
-import type { Consortium } from './consortium.ts';
-import { LedgerError } from './errors.ts';
+import { verifyRecord } from '../../batches/record.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
+import { recordKey, recordTimeProblem, signedRecordSchema } from '../record.ts';
+import type { Consortium } from '../rules/consortium.ts';
+import { firstIssue } from '../rules/issue.ts';
 import type { LedgerLimits } from './limits.ts';
-import { recordKey, recordTimeProblem, signedRecordSchema } from './record.ts';
 
 export interface RecordPool {
   get(key: string): SignedMinuteRecord | undefined;
@@ -86,13 +87,7 @@ export function admitRecords(inputs: readonly unknown[], context: AdmitContext):
 
   const admit = (input: unknown): 'fresh' | 'known' => {
     const shape = signedRecordSchema.safeParse(input);
-    if (!shape.success) {
-      const issue = shape.error.issues[0];
-      throw new LedgerError(
-        'ERR_BLOCK_BAD_RECORD',
-        `${issue?.path.join('.') || 'record'}: ${issue?.message}`,
-      );
-    }
+    if (!shape.success) throw new LedgerError('ERR_BLOCK_BAD_RECORD', firstIssue(shape.error, 'record'));
     const record = shape.data;
     const key = recordKey(record);
     const anchored = context.anchored(key);

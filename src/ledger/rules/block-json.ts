@@ -3,11 +3,12 @@
  * of its 152 encoded bytes (what the hash covers), the signature in hex, records as they are.
  */
 import { z } from 'zod';
-import type { SignedMinuteRecord } from '../store/index.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
 import type { Block } from './block.ts';
 import { fromHex, toHex } from './bytes.ts';
-import { LedgerError } from './errors.ts';
 import { blockHash, decodeHeader, encodeHeader, HEADER_SIZE } from './header.ts';
+import { firstIssue } from './issue.ts';
 
 export interface BlockJson {
   readonly hash: string;
@@ -43,10 +44,7 @@ export function blockToJson(block: Block): BlockJson {
  */
 export function blockFromJson(json: unknown): Block {
   const parsed = blockJsonSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new LedgerError('ERR_BLOCK_MALFORMED', `${issue?.path.join('.') || 'block'}: ${issue?.message}`);
-  }
+  if (!parsed.success) throw new LedgerError('ERR_BLOCK_MALFORMED', firstIssue(parsed.error, 'block'));
   const header = decodeHeader(fromHex('header', parsed.data.header));
   if (toHex(blockHash(header)) !== parsed.data.hash)
     throw new LedgerError('ERR_BLOCK_MALFORMED', 'hash does not match');

@@ -3,7 +3,7 @@
  * from the JSON file every member shares. Pure: the caller reads the file and passes the parsed JSON.
  */
 import { z } from 'zod';
-import { merkleRoot } from '../merkle/index.ts';
+import { merkleRoot } from '../../merkle/index.ts';
 import type { Block } from './block.ts';
 import { minerIdOf } from './block.ts';
 import { bytesToU256, fromHex, HASH_SIZE, toHex } from './bytes.ts';
@@ -171,4 +171,22 @@ export function quorumAt(consortium: Consortium, height: number): number {
 
 export function memberByMinerId(consortium: Consortium, minerId: Uint8Array): Member | undefined {
   return consortium.byMinerId.get(toHex(minerId));
+}
+
+/**
+ * Whose minute records this gateway trusts, by gateway id (hex public keys): every member's key, and its own
+ * key under its own id (a gateway outside the consortium still proves its own records).
+ */
+export function trustedRecordKeys(
+  consortium: Consortium,
+  gatewayId: string,
+  ownPublicKey: Uint8Array,
+): Map<string, string[]> {
+  const trusted = new Map<string, string[]>(
+    consortium.members.map((m) => [m.gatewayId, [toHex(m.publicKey)]]),
+  );
+  const own = toHex(ownPublicKey);
+  if (!trusted.get(gatewayId)?.includes(own))
+    trusted.set(gatewayId, [...(trusted.get(gatewayId) ?? []), own]);
+  return trusted;
 }

@@ -3,9 +3,9 @@
  * at most one block per height, never two rival blocks, also across restarts (the highest height it attested
  * is stored with the attestations, in the same batch as the tip that made them).
  */
-import type { SigningKey } from '../crypto/signing.ts';
-import { type Attestation, signAttestation } from './attestation.ts';
-import type { Consortium } from './consortium.ts';
+import type { SigningKey } from '../../crypto/signing.ts';
+import { type Attestation, signAttestation } from '../rules/attestation.ts';
+import type { Consortium } from '../rules/consortium.ts';
 
 /** Key of an attestation in the ledger's meta sublevel. */
 export const attestationKey = (a: Pick<Attestation, 'blockHash' | 'gatewayId'>) =>

@@ -6,27 +6,26 @@
  * index, the pool and the tip then change in one synced batch. A crash in between leaves a stored block
  * that the next start re-validates and, if it is the heaviest, connects — never a half-moved tip.
  */
-import type { SigningKey } from '../crypto/signing.ts';
-import { GatewayError } from '../errors.ts';
-import type { Log } from '../log.ts';
-import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
-import { type Attestation, checkAttestation } from './attestation.ts';
+import type { SigningKey } from '../../crypto/signing.ts';
+import type { Log } from '../../log.ts';
+import type { Db, LedgerRecordLocation, SignedMinuteRecord } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
+import { recordKey } from '../record.ts';
+import type { Attestation } from '../rules/attestation.ts';
+import { type Block, createBlockTemplate } from '../rules/block.ts';
+import { toHex } from '../rules/bytes.ts';
+import { type Consortium, quorumAt } from '../rules/consortium.ts';
+import { ancestorsNeeded } from '../rules/difficulty.ts';
+import { type FinalityEvidence, finalityEvidence } from '../rules/finality-evidence.ts';
+import { type Reorg, returnedRecords } from '../rules/fork-choice.ts';
+import { type BlockHeader, blockHash } from '../rules/header.ts';
 import { admitAttestations } from './attestation-admit.ts';
-import { createAttestationBook } from './attestation-book.ts';
-import { ATTESTED_KEY, attestationKey, createAttester } from './attester.ts';
-import { type Block, createBlockTemplate } from './block.ts';
-import { blockFromJson, blockToJson } from './block-json.ts';
-import { toHex } from './bytes.ts';
-import { type Consortium, quorumAt } from './consortium.ts';
-import { ancestorsNeeded } from './difficulty.ts';
-import { LedgerError } from './errors.ts';
-import { type FinalityEvidence, finalityEvidence } from './finality-evidence.ts';
-import { createHeaderTree, type Reorg, returnedRecords } from './fork-choice.ts';
-import { type BlockHeader, blockHash } from './header.ts';
+import { createAttester } from './attester.ts';
+import { entryOf, validateOnBranch } from './branch.ts';
+import { createChainMemory, loadStored } from './chain-load.ts';
+import { createChainStore, type LedgerSublevels, type Op } from './chain-store.ts';
 import { DEFAULT_LEDGER_LIMITS, type LedgerLimits } from './limits.ts';
-import { type Admission, admitRecords, createRecordPool } from './pool.ts';
-import { recordKey } from './record.ts';
-import { validateBlock } from './validate.ts';
+import { type Admission, admitRecords } from './pool.ts';
 
 export interface LedgerHead {
   readonly height: number;
@@ -94,10 +93,7 @@ export interface LedgerNode {
 
 export interface LedgerNodeComponents {
   readonly db: Db;
-  readonly subs: Pick<
-    Sublevels,
-    'ledgerBlocks' | 'ledgerMain' | 'ledgerRecords' | 'ledgerPool' | 'ledgerMeta'
-  >;
+  readonly subs: LedgerSublevels;
   readonly consortium: Consortium;
   readonly clock: () => number;
   readonly log: Log;
@@ -112,169 +108,41 @@ export interface LedgerNodeComponents {
   readonly attester?: { readonly gatewayId: string; readonly key: SigningKey };
 }
 
-const heightKey = (height: number) => String(height).padStart(10, '0');
-/** A batch operation on one of the ledger's sublevels (one batch spans them: atomic). */
-interface Op {
-  readonly type: 'put' | 'del';
-  readonly sublevel: object;
-  readonly key: string;
-  readonly value?: unknown;
-}
-
 /** Opens the node: loads every stored block and re-validates it from genesis (SPEC §4). */
 export async function createLedgerNode(components: LedgerNodeComponents): Promise<LedgerNode> {
-  const { db, subs, consortium, clock, log } = components;
+  const { consortium, clock, log } = components;
+  const store = createChainStore(components);
   const limits: LedgerLimits = Object.freeze({ ...DEFAULT_LEDGER_LIMITS, ...components.limits });
   const refused = (what: 'record' | 'block' | 'attestation', err: unknown) => {
     if (err instanceof LedgerError) components.onRefused?.(what, err.code);
   };
   const params = consortium.params;
   const genesisHash = toHex(consortium.genesisHash);
-  const storedGenesis = await subs.ledgerMeta.get('genesis');
-  if (storedGenesis !== undefined && storedGenesis !== genesisHash) {
-    throw new GatewayError(
-      'ERR_CONFIG_INVALID',
-      `the data dir holds the chain of genesis ${storedGenesis}, the consortium's genesis is ${genesisHash}`,
-    );
-  }
+  await store.checkGenesis(genesisHash);
+  const write = store.write;
 
-  // classic-level does not sync unless told: what the ledger acknowledges must survive a crash.
-  const write = (ops: Op[]) => db.batch(ops as never, { sync: true });
-
-  const tree = createHeaderTree(consortium.genesis.header);
-  const blocks = new Map<string, Block>([[genesisHash, consortium.genesis]]);
-  const main: string[] = [genesisHash];
-  const mainIndex = new Map<string, LedgerRecordLocation>();
-  const pool = createRecordPool();
+  const memory = createChainMemory(consortium, limits.pendingAttestationsPerMember);
+  const { tree, blocks, main, mainIndex, pool, book } = memory;
   const listeners = new Set<(change: TipChange) => void>();
   const attestListeners = new Set<(attestations: Attestation[]) => void>();
-  const book = createAttestationBook(limits.pendingAttestationsPerMember);
 
-  const entry = (hash: string) => {
-    const e = tree.get(hash);
-    if (e === undefined) throw new LedgerError('ERR_BLOCK_UNKNOWN_PARENT', hash);
-    return e;
-  };
+  const entry = (hash: string) => entryOf(tree, hash);
   const tipHash = () => main.at(-1)!;
-
-  /** recordSeen for a child of `parentHash`: the records of the branch it extends, not of the main chain. */
-  const seenOnBranch = (parentHash: string) => {
-    const side = new Set<string>();
-    let hash = parentHash;
-    while (main[entry(hash).header.height] !== hash) {
-      for (const r of blocks.get(hash)!.records) side.add(recordKey(r));
-      hash = toHex(entry(hash).header.previousHash);
-    }
-    const forkHeight = entry(hash).header.height;
-    return (key: string) =>
-      side.has(key) || (mainIndex.get(key)?.height ?? Number.POSITIVE_INFINITY) <= forkHeight;
-  };
-
-  const validate = (block: Block): string => {
-    const parentHash = toHex(block.header.previousHash);
-    const parent = entry(parentHash);
-    return toHex(
-      validateBlock(block, {
-        chainTail: tree.chainTail(parentHash, ancestorsNeeded(parent.header.height, params)),
-        consortium,
-        now: clock(),
-        recordSeen: seenOnBranch(parentHash),
-        ...(tree.final().header.height > 0 ? { finalTimestamp: tree.final().header.timestamp } : {}),
-      }),
-    );
-  };
-
-  const indexBlock = (hash: string, block: Block) => {
-    block.records.forEach((r, index) => {
-      mainIndex.set(recordKey(r), { blockHash: hash, height: block.header.height, index });
-    });
-  };
+  const branch = { consortium, tree, blocks, main, mainIndex, clock };
+  const validate = (block: Block): string => validateOnBranch(branch, block);
 
   // --- load: the stored main chain first, then every other stored block, each validated on its branch.
-  const stored = new Map<string, Block>();
-  for await (const [hash, json] of subs.ledgerBlocks.iterator()) {
-    try {
-      stored.set(hash, blockFromJson(json));
-    } catch (err) {
-      log('warn', `ledger: stored block ${hash} is unreadable: ${(err as Error).message}`);
-    }
-  }
-  const storedMain: string[] = [];
-  for await (const [key, hash] of subs.ledgerMain.iterator()) storedMain[Number(key)] = hash;
-  for (let h = 1; h < storedMain.length; h++) {
-    const block = stored.get(storedMain[h] ?? '');
-    if (block === undefined || toHex(block.header.previousHash) !== main[h - 1]) break;
-    try {
-      const hash = validate(block);
-      tree.add(block.header);
-      blocks.set(hash, block);
-      main.push(hash);
-      indexBlock(hash, block);
-    } catch (err) {
-      log('warn', `ledger: stored main chain is invalid at height ${h}: ${(err as Error).message}`);
-      break;
-    }
-  }
-  const rest = [...stored.entries()]
-    .filter(([h]) => !blocks.has(h))
-    .sort(([, a], [, b]) => a.header.height - b.header.height);
-  let dropped = 0;
-  for (const [, block] of rest) {
-    try {
-      const hash = validate(block);
-      tree.add(block.header);
-      blocks.set(hash, block);
-    } catch {
-      dropped++;
-    }
-  }
-  if (dropped > 0)
-    log('warn', `ledger: ${dropped} stored block(s) no longer valid or without parent, ignored`);
-  for await (const [key, record] of subs.ledgerPool.iterator())
-    if (!mainIndex.has(key)) pool.set(key, record);
-
-  // Attestations and finality: re-checked like the blocks; the stored final block is kept if it loaded.
-  const attested = new Set<string>();
-  for await (const [, json] of subs.ledgerMeta.iterator({ gte: 'att/', lt: 'att0' })) {
-    try {
-      const att = checkAttestation(consortium, JSON.parse(json));
-      if (tree.get(att.blockHash)?.header.height !== att.height) continue;
-      book.put(att);
-      attested.add(att.blockHash);
-    } catch (err) {
-      log('warn', `ledger: stored attestation refused: ${(err as Error).message}`);
-    }
-  }
-  const storedFinal = await subs.ledgerMeta.get('final');
-  if (storedFinal !== undefined) {
-    const { hash } = JSON.parse(storedFinal) as { hash: string };
-    if (tree.get(hash) !== undefined) tree.setFinal(hash);
-    else
-      log(
-        'warn',
-        `ledger: the stored final block ${hash} did not load; finality starts again from attestations`,
-      );
-  }
+  const stored = await store.read(log);
+  const attested = loadStored(memory, stored, { consortium, clock, log });
 
   // The stored index may be ahead of what validated (or a crash left it mid-way): rewrite what differs.
-  const repair: Op[] = [];
-  for (let h = main.length; h < storedMain.length; h++)
-    repair.push({ type: 'del', sublevel: subs.ledgerMain, key: heightKey(h) });
-  for await (const [key, loc] of subs.ledgerRecords.iterator()) {
-    const current = mainIndex.get(key);
-    if (current?.blockHash !== loc.blockHash) repair.push({ type: 'del', sublevel: subs.ledgerRecords, key });
-  }
-  for (const [key, loc] of mainIndex)
-    repair.push({ type: 'put', sublevel: subs.ledgerRecords, key, value: loc });
-  repair.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'genesis', value: genesisHash });
-  repair.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: tipHash() });
-  await write(repair);
+  await write(await store.repair(stored, main, mainIndex, genesisHash));
 
-  const attester = createAttester(consortium, components.attester, await subs.ledgerMeta.get(ATTESTED_KEY));
+  const attester = createAttester(consortium, components.attester, stored.attestedMark);
   /** This gateway's attestations of `hashes`, their rows joining the caller's batch (attester.ts). */
   const attest = (hashes: readonly string[], ops: Op[]): Attestation[] => {
     const { made, rows } = attester.make(hashes.map((hash) => ({ hash, height: entry(hash).header.height })));
-    for (const row of rows) ops.push({ type: 'put', sublevel: subs.ledgerMeta, ...row });
+    for (const row of rows) ops.push(store.meta(row.key, row.value));
     return made;
   };
   const remember = (made: Attestation[]) => {
@@ -297,28 +165,26 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
     for (const b of disconnected) {
       for (const r of b.records) {
         unindexed.add(recordKey(r));
-        ops.push({ type: 'del', sublevel: subs.ledgerRecords, key: recordKey(r) });
+        ops.push(store.record(recordKey(r), null));
       }
-      if (b.header.height > newHeight)
-        ops.push({ type: 'del', sublevel: subs.ledgerMain, key: heightKey(b.header.height) });
+      if (b.header.height > newHeight) ops.push(store.main(b.header.height, null));
     }
     const indexed = new Map<string, LedgerRecordLocation>();
     reorg.connect.forEach((hash, i) => {
       const b = connected[i]!;
-      ops.push({ type: 'put', sublevel: subs.ledgerMain, key: heightKey(b.header.height), value: hash });
+      ops.push(store.main(b.header.height, hash));
       b.records.forEach((r, index) => {
         const key = recordKey(r);
         const loc = { blockHash: hash, height: b.header.height, index };
         indexed.set(key, loc);
-        ops.push({ type: 'put', sublevel: subs.ledgerRecords, key, value: loc });
-        if (pool.has(key)) ops.push({ type: 'del', sublevel: subs.ledgerPool, key });
+        ops.push(store.record(key, loc));
+        if (pool.has(key)) ops.push(store.pool(key, null));
       });
     });
     // SPEC §4: records of orphaned blocks that the new branch lacks return to the pool.
     const returned = returnedRecords(disconnected, connected).filter((r) => !pool.has(recordKey(r)));
-    for (const r of returned)
-      ops.push({ type: 'put', sublevel: subs.ledgerPool, key: recordKey(r), value: r });
-    ops.push({ type: 'put', sublevel: subs.ledgerMeta, key: 'tip', value: newTip });
+    for (const r of returned) ops.push(store.pool(recordKey(r), r));
+    ops.push(store.meta('tip', newTip));
     const made = attest(reorg.connect, ops);
     await write(ops);
     remember(made);
@@ -381,7 +247,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
       if (moved !== null) {
         tree.setFinal(moved);
         const final = { height: entry(moved).header.height, hash: moved };
-        await write([{ type: 'put', sublevel: subs.ledgerMeta, key: 'final', value: JSON.stringify(final) }]);
+        await write([store.meta('final', JSON.stringify(final))]);
         components.onFinal?.(final);
       }
       const best = tree.best().hash;
@@ -432,14 +298,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
       });
       for (const err of admission.refused) refused('record', err);
       if (admission.fresh.length > 0) {
-        await write(
-          admission.fresh.map((r) => ({
-            type: 'put',
-            sublevel: subs.ledgerPool,
-            key: recordKey(r),
-            value: r,
-          })),
-        );
+        await write(admission.fresh.map((r) => store.pool(recordKey(r), r)));
         for (const r of admission.fresh) pool.set(recordKey(r), r);
       }
       return { added: admission.fresh.length, known: admission.known, refused: admission.refused };
@@ -460,14 +319,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
       });
       for (const err of refusedList) refused('attestation', err);
       if (fresh.length > 0) {
-        await write(
-          fresh.map((a) => ({
-            type: 'put',
-            sublevel: subs.ledgerMeta,
-            key: attestationKey(a),
-            value: JSON.stringify(a),
-          })),
-        );
+        await write(fresh.map((a) => store.attestation(a)));
         for (const a of fresh) book.put(a);
         await settle(new Set(fresh.map((a) => a.blockHash)));
       }
@@ -512,17 +364,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
           throw err;
         }
         const waiting = book.takePending(hash).filter((a) => a.height === block.header.height);
-        await write([
-          { type: 'put', sublevel: subs.ledgerBlocks, key: hash, value: blockToJson(block) },
-          ...waiting.map(
-            (a): Op => ({
-              type: 'put',
-              sublevel: subs.ledgerMeta,
-              key: attestationKey(a),
-              value: JSON.stringify(a),
-            }),
-          ),
-        ]);
+        await write([store.block(hash, block), ...waiting.map((a) => store.attestation(a))]);
         tree.add(block.header);
         blocks.set(hash, block);
         for (const a of waiting) book.put(a);

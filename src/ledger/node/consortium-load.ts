@@ -5,9 +5,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { GatewayError } from '../errors.ts';
-import { toHex } from './bytes.ts';
-import { type Consortium, type ConsortiumFile, parseConsortium } from './consortium.ts';
+import { GatewayError } from '../../errors.ts';
+import { toHex } from '../rules/bytes.ts';
+import { type Consortium, type ConsortiumFile, parseConsortium } from '../rules/consortium.ts';
 
 /**
  * A single member needs no protection from other miners, so its default genesis target is easy:

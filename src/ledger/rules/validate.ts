@@ -4,18 +4,18 @@
  * rule throws a LedgerError with its own code; checks run cheapest first, so the signatures (the dear part)
  * are verified only for a block that carries valid work.
  */
-import { verifyRecord } from '../batches/record.ts';
-import { verifySignature } from '../crypto/signing.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
+import { verifyRecord } from '../../batches/record.ts';
+import { verifySignature } from '../../crypto/signing.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
+import { recordKey, recordTimeProblem, signedRecordSchema } from '../record.ts';
 import { anchorRoot, type Block } from './block.ts';
 import { equalBytes, toHex } from './bytes.ts';
 import type { Consortium } from './consortium.ts';
 import { activeAt, memberByMinerId } from './consortium.ts';
 import { ancestorsNeeded, checkChainTail, medianTimePast, nextTarget } from './difficulty.ts';
-import { LedgerError } from './errors.ts';
 import { type BlockHeader, blockHash, checkHeader, hashMeetsTarget, LEDGER_VERSION } from './header.ts';
 import type { LedgerParams } from './params.ts';
-import { recordKey, recordTimeProblem, signedRecordSchema } from './record.ts';
 
 export interface HeaderContext {
   /** Latest headers of the chain the header extends, ascending, ending with its parent; at least
@@ -201,6 +201,14 @@ export interface ChainSummary {
   readonly recordKeys: ReadonlySet<string>;
 }
 
+/** A chain validated as far as it holds: the summary of its valid prefix, and what broke the rest. */
+export interface ChainPrefix extends ChainSummary {
+  /** Hashes of the valid blocks, genesis first (blocks[0..hashes.length) hold). */
+  readonly hashes: readonly Uint8Array[];
+  /** The first broken rule, with `details.height`; null when every block holds. */
+  readonly error: LedgerError | null;
+}
+
 /**
  * Re-validates a whole chain, genesis first (SPEC §4: a node restarted re-validates everything).
  * `blocks[0]` must be the consortium's genesis. Errors carry `details.height`.
@@ -209,6 +217,19 @@ export function validateChain(
   blocks: readonly Block[],
   context: { consortium: Consortium; now: number },
 ): ChainSummary {
+  const { tip, tipHash, records, recordKeys, error } = validateChainPrefix(blocks, context);
+  if (error !== null) throw error;
+  return { tip, tipHash, records, recordKeys };
+}
+
+/**
+ * As validateChain, but stops at the first block that breaks a rule and returns the valid part: a node
+ * loading its stored chain keeps what still holds. A chain that does not start at the genesis throws.
+ */
+export function validateChainPrefix(
+  blocks: readonly Block[],
+  context: { consortium: Consortium; now: number },
+): ChainPrefix {
   if (!Array.isArray(blocks) || blocks.length === 0) throw new TypeError('blocks must be a non-empty array');
   const { consortium, now } = context;
   const first = blocks[0]!;
@@ -220,25 +241,28 @@ export function validateChain(
   }
   const span = Math.max(consortium.params.retargetInterval, consortium.params.medianTimeSpan);
   let tail: BlockHeader[] = [first.header];
-  let tipHash = genesisHash;
+  const hashes = [genesisHash];
   const recordKeys = new Set<string>();
+  let error: LedgerError | null = null;
   for (let i = 1; i < blocks.length; i++) {
     const block = blocks[i]!;
     try {
-      tipHash = validateBlock(block, {
-        chainTail: tail,
-        consortium,
-        now,
-        recordSeen: (k) => recordKeys.has(k),
-      });
+      hashes.push(
+        validateBlock(block, {
+          chainTail: tail,
+          consortium,
+          now,
+          recordSeen: (k) => recordKeys.has(k),
+        }),
+      );
     } catch (err) {
-      if (err instanceof LedgerError)
-        throw new LedgerError(err.code, `height ${i}: ${err.reason ?? err.message}`, { height: i });
-      throw err;
+      if (!(err instanceof LedgerError)) throw err;
+      error = new LedgerError(err.code, `height ${i}: ${err.reason ?? err.message}`, { height: i });
+      break;
     }
     for (const record of block.records) recordKeys.add(recordKey(record));
     tail.push(block.header);
     if (tail.length > 2 * span) tail = tail.slice(-span);
   }
-  return { tip: tail.at(-1)!, tipHash, records: recordKeys.size, recordKeys };
+  return { tip: tail.at(-1)!, tipHash: hashes.at(-1)!, records: recordKeys.size, recordKeys, hashes, error };
 }

@@ -3,15 +3,15 @@
  * records whose RFC 9162 root is the header's anchor root.
  */
 
-import { type SigningKey, sign } from '../crypto/signing.ts';
-import { inclusionProof, leafHash, merkleRoot } from '../merkle/index.ts';
-import { sha256 } from '../merkle/sha256.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
+import { type SigningKey, sign } from '../../crypto/signing.ts';
+import { inclusionProof, leafHash, merkleRoot } from '../../merkle/index.ts';
+import { sha256 } from '../../merkle/sha256.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { recordKey, recordLeaf, signedRecordSchema } from '../record.ts';
 import { checkBytes, checkSafeUint, HASH_SIZE } from './bytes.ts';
 import { checkChainTail, medianTimePast, nextTarget } from './difficulty.ts';
 import { type BlockHeader, blockHash, checkHeader, LEDGER_VERSION } from './header.ts';
 import { checkParams, type LedgerParams } from './params.ts';
-import { recordKey, recordLeaf, signedRecordSchema } from './record.ts';
 
 export interface Block {
   readonly header: BlockHeader;

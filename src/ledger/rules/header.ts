@@ -14,7 +14,8 @@
  * The nonce is in the last of the three SHA-256 blocks (bytes 128..151 plus padding), so a miner hashes the
  * first 128 bytes once and pays two compressions per nonce (see pow-search.ts). docs/ledger.md has it all.
  */
-import { sha256 } from '../merkle/sha256.ts';
+import { sha256 } from '../../merkle/sha256.ts';
+import { LedgerError } from '../errors.ts';
 import {
   bytesToU256,
   checkBytes,
@@ -24,7 +25,6 @@ import {
   HASH_SIZE,
   u256ToBytes,
 } from './bytes.ts';
-import { LedgerError } from './errors.ts';
 
 export const LEDGER_VERSION = 1;
 export const HEADER_SIZE = 152;

@@ -4,11 +4,12 @@
  * the member and its signature, and no signature after the first bad one of a request. Attestations of
  * blocks not known yet wait in the book, bounded per member.
  */
-import { type Attestation, checkAttestation } from './attestation.ts';
+
+import { LedgerError } from '../errors.ts';
+import { type Attestation, checkAttestation } from '../rules/attestation.ts';
+import type { Consortium } from '../rules/consortium.ts';
+import type { HeaderTree } from '../rules/fork-choice.ts';
 import type { AttestationBook } from './attestation-book.ts';
-import type { Consortium } from './consortium.ts';
-import { LedgerError } from './errors.ts';
-import type { HeaderTree } from './fork-choice.ts';
 
 export interface AttestationContext {
   readonly consortium: Consortium;

@@ -11,10 +11,11 @@
  *       85    4 block height, u32 big-endian
  */
 import { z } from 'zod';
-import { type SigningKey, sign, verifySignature } from '../crypto/signing.ts';
+import { type SigningKey, sign, verifySignature } from '../../crypto/signing.ts';
+import { LedgerError } from '../errors.ts';
 import { checkBytes, checkU32, fromHex, HASH_SIZE, toHex } from './bytes.ts';
 import { activeAt, type Consortium, quorumAt } from './consortium.ts';
-import { LedgerError } from './errors.ts';
+import { firstIssue } from './issue.ts';
 
 export const ATTESTATION_TAG = 'medgate/attestation/1';
 export const ATTESTATION_SIZE = ATTESTATION_TAG.length + 2 * HASH_SIZE + 4;
@@ -59,13 +60,8 @@ export function signAttestation(
 /** Checks shape, member, retirement and signature; returns the attestation or throws ERR_ATTESTATION_INVALID. */
 export function checkAttestation(consortium: Consortium, input: unknown): Attestation {
   const parsed = attestationSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new LedgerError(
-      'ERR_ATTESTATION_INVALID',
-      `${issue?.path.join('.') || 'attestation'}: ${issue?.message}`,
-    );
-  }
+  if (!parsed.success)
+    throw new LedgerError('ERR_ATTESTATION_INVALID', firstIssue(parsed.error, 'attestation'));
   const att = parsed.data;
   const member = consortium.byGatewayId.get(att.gatewayId);
   if (member === undefined)

@@ -4,12 +4,12 @@
  * switch of tips is a reorg: blocks to disconnect down to the fork point, blocks to connect up to the new tip.
  * Records of disconnected blocks that the new branch lacks go back to the pool.
  */
-import type { SignedMinuteRecord } from '../store/index.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { LedgerError } from '../errors.ts';
+import { recordKey } from '../record.ts';
 import type { Block } from './block.ts';
 import { toHex } from './bytes.ts';
-import { LedgerError } from './errors.ts';
 import { type BlockHeader, blockHash, checkHeader } from './header.ts';
-import { recordKey } from './record.ts';
 import { workOf } from './work.ts';
 
 export interface ChainEntry {
@@ -172,11 +172,6 @@ export function createHeaderTree(genesis: BlockHeader): HeaderTree {
       return entries.size;
     },
   };
-}
-
-/** Of two tips, the one with more work; `current` on a tie (first seen). */
-export function preferTip<T extends { readonly work: bigint }>(current: T, candidate: T): T {
-  return candidate.work > current.work ? candidate : current;
 }
 
 /**

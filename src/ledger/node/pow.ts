@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type BlockHeader, blockHash, checkHeader, encodeHeader, hashMeetsTarget } from './header.ts';
+import { type BlockHeader, blockHash, checkHeader, encodeHeader, hashMeetsTarget } from '../rules/header.ts';
 import type { PowWorkerInput, PowWorkerMessage } from './pow-worker.ts';
 
 export interface MineProgress {

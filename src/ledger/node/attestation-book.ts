@@ -2,7 +2,7 @@
  * Attestations a node holds, in memory: by block for the blocks it knows, and, bounded per member, those of
  * blocks it has not seen yet (they wait for their block; the oldest go first). The store keeps the first kind.
  */
-import type { Attestation } from './attestation.ts';
+import type { Attestation } from '../rules/attestation.ts';
 
 export interface AttestationBook {
   /** The attestations of a known block, by member. */

@@ -3,14 +3,14 @@
  * whose head carries more work. A peer that fails is retried with a doubling back-off; records it missed stay
  * queued for it (a peer cannot pull records), blocks need no queue (it pulls them from our head).
  */
-import type { Log } from '../log.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
-import type { Attestation } from './attestation.ts';
-import type { Block } from './block.ts';
-import { blockFromJson, blockToJson } from './block-json.ts';
+import type { Log } from '../../log.ts';
+import type { SignedMinuteRecord } from '../../store/index.ts';
+import { isLedgerError } from '../errors.ts';
+import { recordKey } from '../record.ts';
+import type { Attestation } from '../rules/attestation.ts';
+import type { Block } from '../rules/block.ts';
+import { blockFromJson, blockToJson } from '../rules/block-json.ts';
 import type { LedgerNode } from './chain.ts';
-import { isLedgerError } from './errors.ts';
-import { recordKey } from './record.ts';
 
 export interface PeerSyncOptions {
   /** Base URLs of the peers' HTTP APIs. */
