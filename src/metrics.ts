@@ -82,6 +82,11 @@ export function createMetrics() {
       help: 'QoS 0 messages dropped unread: the device was above its QoS 0 rate',
       registers: [registry],
     }),
+    acknowledgedDelayed: new Counter({
+      name: 'medgate_mqtt_acknowledged_delayed_total',
+      help: 'QoS 1/2 messages held back (not dropped): the device was above its byte budget (mqtt.limits.bytesPerSecond)',
+      registers: [registry],
+    }),
     qos2Refused: new Counter({
       name: 'medgate_mqtt_qos2_refused_total',
       help: 'QoS 2 messages refused (connection closed): too many awaiting PUBREL for the client id',

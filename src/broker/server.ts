@@ -15,6 +15,7 @@ import type { Metrics } from '../metrics.ts';
 import type { ReceiptClock } from '../receipt-clock.ts';
 import type { DeviceRecord, DeviceRegistry, IngestLog } from '../store/index.ts';
 import { errorsTopic, parseTelemetryTopic } from '../telemetry/index.ts';
+import { paceAcknowledged } from './acknowledged-pace.ts';
 import { checkSubscribe } from './acl.ts';
 import { type ConnectPacket, packetParserOf, registeredClients, skipDelivery } from './aedes-adapter.ts';
 import { createAuthenticator, remoteAddress } from './auth.ts';
@@ -137,7 +138,11 @@ export async function createBroker(
       bytesBurst: limits.qos0BytesBurst,
     },
     { sessions, onDropped: () => metrics.qos0Dropped.inc() },
-    ingest,
+    paceAcknowledged(
+      { bytesPerSecond: limits.bytesPerSecond, bytesBurst: limits.bytesBurst },
+      { sessions, onDelayed: () => metrics.acknowledgedDelayed.inc() },
+      ingest,
+    ),
   );
   const aedes = await Aedes.createBroker({
     id: 'medgate',

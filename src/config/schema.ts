@@ -101,6 +101,12 @@ export const configSchema = z.strictObject({
           /** QoS 0 payload bytes per second per device (token bucket), and the burst above it. */
           qos0BytesPerSecond: z.number().positive().max(1_073_741_824).default(65_536),
           qos0BytesBurst: z.number().int().min(1).max(1_073_741_824).default(1_048_576),
+          /**
+           * QoS 1/2 payload bytes per second per device (token bucket), and the burst above it: beyond, a
+           * message waits (its connection not read) instead of being dropped.
+           */
+          bytesPerSecond: z.number().positive().max(1_073_741_824).default(1_048_576),
+          bytesBurst: z.number().int().min(1).max(1_073_741_824).default(8_388_608),
         })
         .prefault({}),
       rateLimit: z

@@ -59,6 +59,8 @@ describe('MQTT per-device limits', () => {
             sessionExpirySeconds: 1,
             qos0PerSecond: 0.001,
             qos0Burst: 5,
+            bytesPerSecond: 20_000,
+            bytesBurst: 4_000,
           },
         },
       },
@@ -141,6 +143,32 @@ describe('MQTT per-device limits', () => {
     assert.equal(raw.isClosed(), false);
     assert.equal((await allReadings(t, 'P-q0')).length, 6, 'the burst of 5 and the QoS 1 message');
     assert.equal(await metric(t, 'medgate_mqtt_qos0_dropped_total'), 15);
+    raw.socket.destroy();
+  });
+
+  test('QoS 1 above the per-device byte budget waits instead of being dropped: every message is stored', async () => {
+    const secret = await t.provision('w-q1', 'wearable', 'P-q1');
+    const raw = await rawClient(t.gateway.mqttPort());
+    raw.send(connectPacket({ clientId: 'w-q1', username: 'w-q1', password: secret }));
+    await raw.next(CONNACK);
+    const strip = {
+      hz: 250,
+      mv: Array.from({ length: 300 }, (_, i) => Math.round(Math.sin(i) * 1000) / 1000),
+    };
+    const burst = [];
+    for (let i = 0; i < 12; i++) {
+      const payload = JSON.stringify(vitals('P-q1', { ecg: strip }));
+      assert.ok(payload.length > 1_000);
+      burst.push(publishPacket('tele/w-q1/vitals', payload, 1, 100 + i));
+    }
+    raw.send(Buffer.concat(burst));
+    for (let i = 0; i < 12; i++) await raw.next(PUBACK);
+    assert.equal(raw.isClosed(), false);
+    assert.equal((await allReadings(t, 'P-q1')).length, 12, 'nothing over the budget is lost');
+    assert.ok(
+      (await metric(t, 'medgate_mqtt_acknowledged_delayed_total')) >= 8,
+      'the messages past 4 KB waited',
+    );
     raw.socket.destroy();
   });
 
