@@ -56,6 +56,11 @@ export const ERRORS = {
   ERR_BAD_CURSOR: { status: 400, mqtt: 'none', message: 'Invalid pagination cursor' },
   ERR_NOT_FOUND: { status: 404, mqtt: 'none', message: 'Not found' },
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
+  ERR_TOO_MANY_STREAMS: {
+    status: 503,
+    mqtt: 'none',
+    message: 'Too many live event streams are open; retry later',
+  },
   ERR_SHUTTING_DOWN: { status: 503, mqtt: 'close', message: 'Gateway is shutting down' },
   ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },
   ERR_INTERNAL: { status: 500, mqtt: 'none', message: 'Internal error' },

@@ -29,6 +29,7 @@ import {
   createAccessLog,
   createDeviceRegistry,
   createIngestLog,
+  createPatientIndex,
   createReadingQueries,
   createTokenStore,
   createWindowLookup,
@@ -202,6 +203,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (!trustedKeys.get(config.gatewayId)?.includes(ownKey)) {
     trustedKeys.set(config.gatewayId, [...(trustedKeys.get(config.gatewayId) ?? []), ownKey]);
   }
+  // A new main-chain tip is a live event (the dashboard's ledger view).
+  ledger.node.onTip(({ head }) => events.publish({ type: 'block', height: head.height, hash: head.hash }));
   // Readings become live events once committed: after the PUBACK's condition, off its path.
   const publishingLog: Pick<IngestLog, 'submit'> = {
     submit: (message) =>
@@ -225,6 +228,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(config.http.tls ? { https: readTlsFiles(config.http.tls) } : {}),
     },
     {
+      gatewayId: config.gatewayId,
       resolveToken: createTokenResolver({
         adminTokenDigest: options.adminToken ? tokenDigest(options.adminToken) : undefined,
         configTokens: config.security.tokens,
@@ -240,6 +244,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       registry,
       tokens,
       readings,
+      patients: createPatientIndex({ subs }),
+      live: {
+        bus: events,
+        maxClients: config.http.events.maxClients,
+        maxBufferBytes: config.http.events.maxBufferBytes,
+        heartbeatMs: config.http.events.heartbeatSeconds * 1000,
+      },
       windows,
       sealedData: { leaves: (k) => subs.windowLeaves.get(k), salts: (k) => subs.windowSalts.get(k) },
       gatewayKey: keys.signing.publicKey,

@@ -96,6 +96,17 @@ export function createMetrics() {
       labelNames: ['role'] as const,
       registers: [registry],
     }),
+    eventStreams: new Gauge({
+      name: 'medgate_event_streams',
+      help: 'Live event streams (GET /v1/events) open',
+      registers: [registry],
+    }),
+    eventStreamsRefused: new Counter({
+      name: 'medgate_event_streams_refused_total',
+      help: 'Live event streams refused (limit: http.events.maxClients) or closed (slow: http.events.maxBufferBytes)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
   return m;
 }

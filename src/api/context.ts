@@ -1,5 +1,6 @@
 /** What the routes need, passed in one object (ARCHITECTURE: dependencies come in as arguments). */
 
+import type { EventBus } from '../events/bus.ts';
 import type { Ipfs } from '../ipfs/node.ts';
 import type { LedgerNode, RecordLocation } from '../ledger/chain.ts';
 import type { Block } from '../ledger/index.ts';
@@ -9,6 +10,7 @@ import type { Metrics } from '../metrics.ts';
 import type {
   AccessLog,
   DeviceRegistry,
+  PatientIndex,
   ReadingQueries,
   SignedMinuteRecord,
   TokenStore,
@@ -30,11 +32,22 @@ export interface LedgerApi {
   peers(): PeerStatus[];
 }
 
+/** The live events and the bounds of their stream (`http.events`, docs/limits.md). */
+export interface LiveEvents {
+  readonly bus: Pick<EventBus, 'subscribe'>;
+  readonly maxClients: number;
+  readonly maxBufferBytes: number;
+  readonly heartbeatMs: number;
+}
+
 export interface ApiContext {
+  readonly gatewayId: string;
   readonly resolveToken: TokenResolver;
   readonly registry: Pick<DeviceRegistry, 'get' | 'create' | 'revoke' | 'list'>;
   readonly tokens: Pick<TokenStore, 'put'>;
   readonly readings: ReadingQueries;
+  readonly patients: PatientIndex;
+  readonly live: LiveEvents;
   readonly windows: WindowLookup;
   readonly sealedData: {
     leaves(windowKey: string): Promise<Uint8Array | undefined>;

@@ -3,6 +3,7 @@ export * from './db.ts';
 export * from './devices.ts';
 export * from './ingest-log.ts';
 export * from './keys.ts';
+export * from './patients.ts';
 export * from './permissions.ts';
 export * from './readings.ts';
 export * from './records.ts';

@@ -36,7 +36,11 @@ describe('live event bus', () => {
     const heard: string[] = [];
     const stopA = bus.subscribe(() => heard.push('a'));
     assert.ok(bus.subscribe(() => heard.push('b')));
-    assert.equal(bus.subscribe(() => heard.push('c')), null, 'a third subscriber is refused');
+    assert.equal(
+      bus.subscribe(() => heard.push('c')),
+      null,
+      'a third subscriber is refused',
+    );
     stopA!();
     bus.publish(block(1));
     await turn();
