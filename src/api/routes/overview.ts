@@ -70,10 +70,13 @@ export function overviewRoutes(app: FastifyInstance, ctx: ApiContext): void {
     {
       preHandler: requireRole(ctx.resolveToken, roles),
       schema: {
-        summary: "The keys a proof is checked against: this gateway's and the consortium members'",
+        summary:
+          "Who the token is, and the keys a proof is checked against: this gateway's and the consortium members'",
         response: {
           200: z.object({
             gatewayId: z.string(),
+            you: z.object({ name: z.string(), role: z.string(), patients: z.array(z.string()) }),
+            features: z.array(z.string()).describe('Optional parts this gateway serves, e.g. `alarms`'),
             gatewayKey: z.string().describe("This gateway's Ed25519 public key, hex"),
             consortium: z.object({
               name: z.string(),
@@ -88,10 +91,13 @@ export function overviewRoutes(app: FastifyInstance, ctx: ApiContext): void {
         },
       },
     },
-    async () => {
+    async (request) => {
       const { consortium, genesisHash } = ctx.ledger.node;
+      const { name, role, patients } = request.principal;
       return {
         gatewayId: ctx.gatewayId,
+        you: { name, role, patients: [...patients] },
+        features: app.hasRoute({ method: 'GET', url: '/v1/alarms' }) ? ['alarms'] : [],
         gatewayKey: hex(ctx.gatewayKey),
         consortium: {
           name: consortium.name,

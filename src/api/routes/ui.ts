@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -45,11 +45,16 @@ export function loadUiAssets(dir = UI_DIR): Map<string, Asset> {
 
 export function uiRoutes(app: FastifyInstance): void {
   const assets = loadUiAssets();
-  app.get<{ Params: { '*': string } }>('/ui/*', { schema: { hide: true } }, async (request, reply) => {
-    const asset = assets.get(request.params['*'] || 'index.html');
+  const serve = (path: string, request: FastifyRequest, reply: FastifyReply) => {
+    const asset = assets.get(path);
     if (!asset) return reply.callNotFound();
     reply.header('cache-control', 'no-cache').header('etag', asset.etag).type(asset.type);
     if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
     return reply.send(asset.body);
-  });
+  };
+  // `/ui` and `/ui/` (the router ignores a trailing slash) are the page; the rest are its files.
+  app.get('/ui', { schema: { hide: true } }, async (request, reply) => serve('index.html', request, reply));
+  app.get<{ Params: { '*': string } }>('/ui/*', { schema: { hide: true } }, async (request, reply) =>
+    serve(request.params['*'] || 'index.html', request, reply),
+  );
 }
