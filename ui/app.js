@@ -331,7 +331,7 @@ async function patient(view, patientId) {
         width,
         height: 160,
         series: [{}, { label: v.label, stroke: '#0b5cad', width: 2, points: { size: 4 } }],
-        axes: [{}, { size: 45 }],
+        axes: [{}, { size: 56 }],
         hooks: {
           drawClear: [
             (u) => {
@@ -549,7 +549,7 @@ async function drones(view, flightId) {
       h('h2', {}, 'Track'),
       drawMap(
         telemetry.map((r) => r.data.position),
-        deliveries.map((r) => r.data.position).filter(Boolean),
+        deliveries.filter((r) => r.data.position).map((r) => ({ ...r.data.position, label: r.data.event })),
       ),
       h('h2', {}, 'Chain of custody'),
       deliveries.length === 0

@@ -58,7 +58,7 @@ export function drawMap(track, drops = []) {
     const [x, y] = project(d);
     svg.append(
       el('rect', { x: x - 6, y: y - 6, width: 12, height: 12, fill: '#8a5a00' }),
-      el('text', { x: x + 9, y: y + 4, 'font-size': 12 }, 'delivery'),
+      el('text', { x: x + 9, y: y + 4, 'font-size': 12 }, d.label ?? 'delivery'),
     );
   }
   const last = track.at(-1);
