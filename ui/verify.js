@@ -201,12 +201,16 @@ async function verifyAnchor(proof, trust, check) {
     member !== null && a.miner.gatewayId === member.gatewayId && a.miner.publicKey === member.publicKey,
     `the proof names ${a.miner.gatewayId}`,
   );
+  // Offline, the chain is the trusted genesis, and the block is the one the header hashes to.
   const genesis = trust.consortium?.genesis;
+  const named = bytesToHex(hash) === a.blockHash;
   check(
     'chain',
-    a.chain === genesis,
-    a.chain === genesis
-      ? `the ledger of ${trust.consortium.name} (genesis ${genesis.slice(0, 16)}…)`
-      : `genesis ${a.chain.slice(0, 16)}… is not the trusted ledger's`,
+    a.chain === genesis && named,
+    a.chain !== genesis
+      ? `genesis ${a.chain.slice(0, 16)}… is not the trusted ledger's`
+      : named
+        ? `block ${a.blockHash.slice(0, 16)}… of the ledger of ${trust.consortium.name} (genesis ${genesis.slice(0, 16)}…)`
+        : `the header does not hash to the block ${a.blockHash.slice(0, 16)}… it names`,
   );
 }
