@@ -50,8 +50,12 @@ describe('dashboard in headless Chromium', () => {
     watched.push(w);
     await w.page.goto(`${t.httpUrl}/ui/`);
     await w.page.waitForSelector('#signin:not([hidden])');
-    await w.page.type('#token', token);
-    await w.page.click('#signin button[type=submit]');
+    // By keyboard: Tab to the token field, type, Enter.
+    for (let i = 0; i < 10 && (await w.page.evaluate('document.activeElement?.id')) !== 'token'; i++) {
+      await w.page.keyboard.press('Tab');
+    }
+    await w.page.keyboard.type(token);
+    await w.page.keyboard.press('Enter');
     await w.page.waitForSelector('#nav:not([hidden])');
     await w.page.waitForSelector('#fig-received');
     return w;

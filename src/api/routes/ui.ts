@@ -1,6 +1,7 @@
 /**
- * The dashboard's static files (docs/dashboard.md), served from memory: the page from `ui/` and uPlot
- * from its npm package, so nothing is fetched from another host. Public code, no data: no token needed;
+ * The dashboard's static files (docs/dashboard.md), served from memory (gzipped once, at start, for the
+ * clients that accept it): the page from `ui/` and uPlot from its npm package, so nothing is fetched from
+ * another host. Public code, no data: no token needed;
  * every call the page makes to `/v1` carries one.
  */
 import { createHash } from 'node:crypto';
@@ -8,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const TYPES: Record<string, string> = {
@@ -20,6 +22,8 @@ const TYPES: Record<string, string> = {
 
 interface Asset {
   readonly body: Buffer;
+  /** The same bytes gzipped, sent to clients that accept it. */
+  readonly gzip: Buffer;
   readonly type: string;
   readonly etag: string;
 }
@@ -38,7 +42,7 @@ export function loadUiAssets(dir = UI_DIR): Map<string, Asset> {
   for (const [path, file] of files) {
     const body = readFileSync(file);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-    assets.set(path, { body, type: TYPES[extname(file)]!, etag });
+    assets.set(path, { body, gzip: gzipSync(body, { level: 9 }), type: TYPES[extname(file)]!, etag });
   }
   return assets;
 }
@@ -49,7 +53,11 @@ export function uiRoutes(app: FastifyInstance): void {
     const asset = assets.get(path);
     if (!asset) return reply.callNotFound();
     reply.header('cache-control', 'no-cache').header('etag', asset.etag).type(asset.type);
+    reply.header('vary', 'accept-encoding');
     if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+    if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+      return reply.header('content-encoding', 'gzip').send(asset.gzip);
+    }
     return reply.send(asset.body);
   };
   // `/ui` and `/ui/` (the router ignores a trailing slash) are the page; the rest are its files.
