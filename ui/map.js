@@ -54,11 +54,19 @@ export function drawMap(track, drops = []) {
       }),
     );
   }
+  // Events at one place (dispatched, then takeoff) share one marker and one label.
+  const places = new Map();
   for (const d of drops) {
+    const key = `${d.lat.toFixed(5)},${d.lon.toFixed(5)}`;
+    const place = places.get(key);
+    if (place) place.label = `${place.label} · ${d.label ?? 'delivery'}`;
+    else places.set(key, { ...d, label: d.label ?? 'delivery' });
+  }
+  for (const d of places.values()) {
     const [x, y] = project(d);
     svg.append(
       el('rect', { x: x - 6, y: y - 6, width: 12, height: 12, fill: '#8a5a00' }),
-      el('text', { x: x + 9, y: y + 4, 'font-size': 12 }, d.label ?? 'delivery'),
+      el('text', { x: x + 9, y: y + 4, 'font-size': 12 }, d.label),
     );
   }
   const last = track.at(-1);
