@@ -102,6 +102,7 @@ describe('live events and the patient list', () => {
     const streams = [];
     for (let i = 0; i < 3; i++) streams.push(await openEvents(t.httpUrl, ADMIN_TOKEN));
     for (const s of streams) assert.equal(s.status, 200);
+    assert.equal((await t.gateway.metrics.eventStreams.get()).values[0]?.value, 3);
     const refused = await openEvents(t.httpUrl, ADMIN_TOKEN);
     assert.equal(refused.status, 503);
     assert.equal(refused.events[0]!.data.code, 'ERR_TOO_MANY_STREAMS');
@@ -158,41 +159,73 @@ describe('live events and the patient list', () => {
   });
 
   test('GET /v1/patients: all for an admin, the grants for a clinician, paged', async () => {
+    const secret = await t.provision('w-c', 'wearable', 'P-C');
+    const now = Date.now();
+    await publish(t, 'w-c', secret, 'vitals', vitals('P-C', { ts: now - 2000 }));
+    const position = { lat: 22.5726, lon: 88.3639, altM: 0 };
+    await publish(t, 'd-1', secrets['d-1']!, 'delivery', {
+      seq: 100,
+      ts: now - 1000,
+      flightId: 'F-2',
+      event: 'delivered',
+      patientId: 'P-C',
+      position,
+    });
     const admin = await t.api('GET', '/v1/patients');
     assert.equal(admin.statusCode, 200);
-    assert.deepEqual(
-      admin.body.patients.map((p: any) => p.patientId),
-      ['P-A', 'P-B'],
-    );
-    const a = admin.body.patients[0];
-    assert.ok(typeof a.lastReadingAt === 'string');
-    // Bound at provisioning, and the sender of the latest reading (P-B's is the drone's delivery).
-    assert.deepEqual(a.devices, ['w-a']);
-    assert.deepEqual(admin.body.patients[1].devices, ['d-1', 'w-b']);
-    const first = await t.api('GET', '/v1/patients?limit=1');
+    const ids = admin.body.patients.map((p: any) => p.patientId);
+    assert.deepEqual(ids, [...ids].sort());
+    const c = admin.body.patients.find((p: any) => p.patientId === 'P-C');
+    // Bound at provisioning, and the sender of the latest reading (the drone's delivery).
+    assert.deepEqual(c, {
+      patientId: 'P-C',
+      lastReadingAt: new Date(now - 1000).toISOString(),
+      devices: ['d-1', 'w-c'],
+    });
+    // Paging: the cursor is the last id of a page.
+    const first = await t.api('GET', '/v1/patients?limit=1&cursor=P-B');
     assert.deepEqual(
       first.body.patients.map((p: any) => p.patientId),
-      ['P-A'],
+      ['P-C'],
     );
-    assert.equal(first.body.nextCursor, 'P-A');
-    const second = await t.api('GET', `/v1/patients?limit=1&cursor=${first.body.nextCursor}`);
-    assert.deepEqual(
-      second.body.patients.map((p: any) => p.patientId),
-      ['P-B'],
-    );
-    assert.equal(second.body.nextCursor, null);
+    const rest = await t.api('GET', '/v1/patients?cursor=P-C');
+    assert.deepEqual(rest.body, { patients: [], nextCursor: null });
+    const one = await t.api('GET', `/v1/patients?limit=1`);
+    assert.equal(one.body.nextCursor, one.body.patients[0].patientId);
 
-    const clinician = await token(t, 'clinician', ['P-B', 'P-Z']);
+    const clinician = await token(t, 'clinician', ['P-C', 'P-Z']);
     const mine = await t.api('GET', '/v1/patients', { token: clinician });
     assert.equal(mine.statusCode, 200);
     assert.deepEqual(
       mine.body.patients.map((p: any) => [p.patientId, p.lastReadingAt === null]),
       [
-        ['P-B', false],
+        ['P-C', false],
         ['P-Z', true],
       ],
     );
     const auditor = await token(t, 'auditor');
     assert.equal((await t.api('GET', '/v1/patients', { token: auditor })).statusCode, 403);
+  });
+
+  test('GET /v1/trust: who the token is and the keys proofs are checked against; GET /v1/status', async () => {
+    const clinician = await token(t, 'clinician', ['P-A']);
+    const trust = await t.api('GET', '/v1/trust', { token: clinician });
+    assert.equal(trust.statusCode, 200);
+    const key = Buffer.from(t.gateway.keys.signing.publicKey).toString('hex');
+    assert.equal(trust.body.gatewayKey, key);
+    assert.deepEqual(trust.body.trustedKeys['gw-test'], [key]);
+    assert.deepEqual(trust.body.you, { name: trust.body.you.name, role: 'clinician', patients: ['P-A'] });
+    assert.equal(trust.body.consortium.genesis, t.gateway.ledger.node.genesisHash);
+    assert.deepEqual(trust.body.features, []);
+    await publish(t, 'w-a', secrets['w-a']!, 'vitals', vitals('P-A'));
+    const status = await t.api('GET', '/v1/status', { token: clinician });
+    assert.equal(status.statusCode, 200);
+    assert.equal(status.body.gatewayId, 'gw-test');
+    assert.ok(status.body.devices.provisioned >= 3);
+    assert.ok(status.body.readings.ingested >= 1);
+    assert.equal(status.body.chain.height, t.gateway.ledger.node.head().height);
+    const peer = await token(t, 'peer');
+    assert.equal((await t.api('GET', '/v1/trust', { token: peer })).statusCode, 403);
+    assert.equal((await t.api('GET', '/v1/events', { token: peer })).statusCode, 403);
   });
 });
