@@ -248,6 +248,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       live: {
         bus: events,
         maxClients: config.http.events.maxClients,
+        maxPerToken: config.http.events.maxPerToken,
         maxBufferBytes: config.http.events.maxBufferBytes,
         heartbeatMs: config.http.events.heartbeatSeconds * 1000,
       },

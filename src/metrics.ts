@@ -103,7 +103,7 @@ export function createMetrics() {
     }),
     eventStreamsRefused: new Counter({
       name: 'medgate_event_streams_refused_total',
-      help: 'Live event streams refused (limit: http.events.maxClients) or closed (slow: http.events.maxBufferBytes)',
+      help: 'Live event streams refused (limit: http.events.maxClients, token_limit: http.events.maxPerToken) or closed (slow: http.events.maxBufferBytes)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

@@ -36,6 +36,8 @@ export interface LedgerApi {
 export interface LiveEvents {
   readonly bus: Pick<EventBus, 'subscribe'>;
   readonly maxClients: number;
+  /** Streams one token (one principal name) may hold at once. */
+  readonly maxPerToken: number;
   readonly maxBufferBytes: number;
   readonly heartbeatMs: number;
 }

@@ -27,13 +27,24 @@ async function publish(t: TestGateway, id: string, secret: string, topic: string
   await c.endAsync();
 }
 
+/** Until the gateway has seen every earlier stream close (a client's close reaches it a moment later). */
+async function noStreams(t: TestGateway): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    if ((await t.gateway.metrics.eventStreams.get()).values[0]?.value === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('streams still open');
+}
+
 describe('live events and the patient list', () => {
   let t: TestGateway;
   const secrets: Record<string, string> = {};
 
   before(async () => {
     t = await startTestGateway({
-      overrides: { http: { events: { maxClients: 3, maxBufferBytes: 4096, heartbeatSeconds: 1 } } },
+      overrides: {
+        http: { events: { maxClients: 3, maxPerToken: 2, maxBufferBytes: 4096, heartbeatSeconds: 1 } },
+      },
     });
     secrets['w-a'] = await t.provision('w-a', 'wearable', 'P-A');
     secrets['w-b'] = await t.provision('w-b', 'wearable', 'P-B');
@@ -98,9 +109,26 @@ describe('live events and the patient list', () => {
     }
   });
 
+  test('one token holds at most http.events.maxPerToken streams; other tokens still get theirs', async () => {
+    await noStreams(t);
+    const a = await token(t, 'admin');
+    const b = await token(t, 'admin');
+    const mine = [await openEvents(t.httpUrl, a), await openEvents(t.httpUrl, a)];
+    for (const s of mine) assert.equal(s.status, 200);
+    const third = await openEvents(t.httpUrl, a);
+    assert.equal(third.status, 503);
+    assert.equal(third.events[0]!.data.code, 'ERR_TOO_MANY_STREAMS');
+    const refused = await t.gateway.metrics.eventStreamsRefused.get();
+    assert.equal(refused.values.find((v) => v.labels.reason === 'token_limit')?.value, 1);
+    const other = await openEvents(t.httpUrl, b);
+    assert.equal(other.status, 200);
+    for (const s of [...mine, other]) s.close();
+  });
+
   test('streams are bounded: past http.events.maxClients a stream gets 503 until one closes', async () => {
+    await noStreams(t);
     const streams = [];
-    for (let i = 0; i < 3; i++) streams.push(await openEvents(t.httpUrl, ADMIN_TOKEN));
+    for (let i = 0; i < 3; i++) streams.push(await openEvents(t.httpUrl, await token(t, 'admin')));
     for (const s of streams) assert.equal(s.status, 200);
     assert.equal((await t.gateway.metrics.eventStreams.get()).values[0]?.value, 3);
     const refused = await openEvents(t.httpUrl, ADMIN_TOKEN);

@@ -13,9 +13,17 @@ import type { ApiContext } from '../context.ts';
 import { visibleEvent } from '../live/filter.ts';
 
 export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const { bus, maxClients, maxBufferBytes, heartbeatMs } = ctx.live;
+  const { bus, maxClients, maxPerToken, maxBufferBytes, heartbeatMs } = ctx.live;
   const open = new Set<ServerResponse>();
   let slots = 0;
+  /** Streams per principal name: one token cannot take every slot. */
+  const perToken = new Map<string, number>();
+  const release = (name: string) => {
+    slots--;
+    const n = (perToken.get(name) ?? 1) - 1;
+    if (n === 0) perToken.delete(name);
+    else perToken.set(name, n);
+  };
   // Streams never end on their own: close them before the server waits for its connections.
   app.addHook('preClose', async () => {
     for (const res of open) res.destroy();
@@ -32,13 +40,20 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request, reply) => {
       const { principal } = request;
-      const refuse = (): never => {
-        ctx.metrics.eventStreamsRefused.inc({ reason: 'limit' });
-        throw new GatewayError('ERR_TOO_MANY_STREAMS', `at most ${maxClients} live event streams at once`);
+      const refuse = (reason: 'limit' | 'token_limit'): never => {
+        ctx.metrics.eventStreamsRefused.inc({ reason });
+        throw new GatewayError(
+          'ERR_TOO_MANY_STREAMS',
+          reason === 'limit'
+            ? `at most ${maxClients} live event streams at once`
+            : `at most ${maxPerToken} live event streams at once for one token`,
+        );
       };
       // The slot is taken before the first await, so concurrent requests cannot pass the bound together.
-      if (slots >= maxClients) refuse();
+      if (slots >= maxClients) refuse('limit');
+      if ((perToken.get(principal.name) ?? 0) >= maxPerToken) refuse('token_limit');
       slots++;
+      perToken.set(principal.name, (perToken.get(principal.name) ?? 0) + 1);
       let unsubscribe: (() => void) | null = null;
       const res = reply.raw;
       let closed = false;
@@ -64,9 +79,9 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
           const visible = visibleEvent(principal, event);
           if (visible) write(`event: ${visible.type}\ndata: ${JSON.stringify(visible)}\n\n`);
         });
-        if (!unsubscribe) refuse();
+        if (!unsubscribe) refuse('limit');
       } catch (err) {
-        slots--;
+        release(principal.name);
         throw err;
       }
       reply.hijack();
@@ -79,7 +94,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext): void {
         clearInterval(heartbeat);
         unsubscribe?.();
         open.delete(res);
-        slots--;
+        release(principal.name);
         ctx.metrics.eventStreams.dec();
       };
       res.on('close', cleanup);
