@@ -12,6 +12,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY src ./src
 COPY device-sim ./device-sim
 COPY gateway-config ./gateway-config
+COPY ui ./ui
 # The data dir is the gateway user's alone: the gateway refuses to start on one others can read.
 RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 USER node

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The outside clients the tests drive (Debian's mosquitto_pub / mosquitto_sub prove MQTT interop) are not
-# npm packages. `npm test` runs this first: it installs what is missing when it can (root, or sudo without a
-# password, and apt-get), and otherwise names the packages to install and stops before any test runs.
+# The outside programs the tests drive are not npm packages: Debian's mosquitto_pub / mosquitto_sub prove
+# MQTT interop, and the dashboard tests drive a headless Chromium. `npm test` runs this first: it installs
+# what is missing when it can (root, or sudo without a password, and apt-get), and otherwise names the
+# packages to install and stops before any test runs.
 set -euo pipefail
 
-declare -A needs=([mosquitto_pub]=mosquitto-clients [mosquitto_sub]=mosquitto-clients)
+declare -A needs=([mosquitto_pub]=mosquitto-clients [mosquitto_sub]=mosquitto-clients [chromium]=chromium)
 
 missing=()
 for tool in "${!needs[@]}"; do

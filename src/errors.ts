@@ -98,6 +98,11 @@ export const ERRORS = {
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
   // docs/alarms.md: an alarm is acknowledged once; the answer names when and by whom.
   ERR_ALARM_ACKNOWLEDGED: { status: 409, mqtt: 'none', message: 'Alarm already acknowledged' },
+  ERR_TOO_MANY_STREAMS: {
+    status: 503,
+    mqtt: 'none',
+    message: 'Too many live event streams are open; retry later',
+  },
   ERR_SHUTTING_DOWN: { status: 503, mqtt: 'close', message: 'Gateway is shutting down' },
   ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },
   ERR_INTERNAL: { status: 500, mqtt: 'none', message: 'Internal error' },

@@ -35,6 +35,7 @@ import {
   createDeviceRegistry,
   createExportJobStore,
   createIngestLog,
+  createPatientIndex,
   createReadingQueries,
   createTokenStore,
   createWindowLookup,
@@ -254,6 +255,8 @@ async function startParts(
   }
 
   const trustedKeys = trustedRecordKeys(ledger.node.consortium, config.gatewayId, keys.signing.publicKey);
+  // A new main-chain tip is a live event (the dashboard's ledger view).
+  ledger.node.onTip(({ head }) => events.publish({ type: 'block', height: head.height, hash: head.hash }));
   const broker = await createBroker(config.mqtt, {
     registry,
     ingestLog: publishingCommitted(ingestLog, events),
@@ -270,6 +273,7 @@ async function startParts(
       ...(config.http.tls ? { https: readTlsFiles(config.http.tls) } : {}),
     },
     {
+      gatewayId: config.gatewayId,
       resolveToken: createTokenResolver({
         adminTokenDigest: options.adminToken ? tokenDigest(options.adminToken) : undefined,
         configTokens: config.security.tokens,
@@ -285,6 +289,14 @@ async function startParts(
       registry,
       tokens,
       readings,
+      patients: createPatientIndex({ subs }),
+      live: {
+        bus: events,
+        maxClients: config.http.events.maxClients,
+        maxPerToken: config.http.events.maxPerToken,
+        maxBufferBytes: config.http.events.maxBufferBytes,
+        heartbeatMs: config.http.events.heartbeatSeconds * 1000,
+      },
       windows,
       sealedData: { leaves: (k) => subs.windowLeaves.get(k), salts: (k) => subs.windowSalts.get(k) },
       gatewayKey: keys.signing.publicKey,

@@ -205,6 +205,17 @@ export function createMetrics() {
       help: 'Bytes of NDJSON written by bulk export jobs',
       registers: [registry],
     }),
+    eventStreams: new Gauge({
+      name: 'medgate_event_streams',
+      help: 'Live event streams (GET /v1/events) open',
+      registers: [registry],
+    }),
+    eventStreamsRefused: new Counter({
+      name: 'medgate_event_streams_refused_total',
+      help: 'Live event streams refused (limit: http.events.maxClients, token_limit: http.events.maxPerToken) or closed (slow: http.events.maxBufferBytes)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -1,6 +1,7 @@
 /** What the routes need, passed in one object (ARCHITECTURE: dependencies come in as arguments). */
 
 import type { AlarmService } from '../alarms/service.ts';
+import type { EventBus } from '../events/bus.ts';
 import type { Ipfs } from '../ipfs/node.ts';
 import type { Block } from '../ledger/index.ts';
 import type { LedgerNode, RecordLocation } from '../ledger/node/chain.ts';
@@ -10,6 +11,7 @@ import type { Metrics } from '../metrics.ts';
 import type {
   AccessLog,
   DeviceRegistry,
+  PatientIndex,
   ReadingQueries,
   SignedMinuteRecord,
   TokenStore,
@@ -32,11 +34,24 @@ export interface LedgerApi {
   peers(): PeerStatus[];
 }
 
+/** The live events and the bounds of their stream (`http.events`, docs/limits.md). */
+export interface LiveEvents {
+  readonly bus: Pick<EventBus, 'subscribe'>;
+  readonly maxClients: number;
+  /** Streams one token (one principal name) may hold at once. */
+  readonly maxPerToken: number;
+  readonly maxBufferBytes: number;
+  readonly heartbeatMs: number;
+}
+
 export interface ApiContext {
+  readonly gatewayId: string;
   readonly resolveToken: TokenResolver;
   readonly registry: Pick<DeviceRegistry, 'get' | 'create' | 'revoke' | 'list'>;
   readonly tokens: Pick<TokenStore, 'put'>;
   readonly readings: ReadingQueries;
+  readonly patients: PatientIndex;
+  readonly live: LiveEvents;
   readonly windows: WindowLookup;
   readonly sealedData: {
     leaves(windowKey: string): Promise<Uint8Array | undefined>;

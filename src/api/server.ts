@@ -12,13 +12,17 @@ import { errorHandler, sendError } from './errors.ts';
 import { fhirRoutes } from './fhir/routes.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipfsRoutes } from './routes/ipfs.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { minuteRoutes } from './routes/minutes.ts';
+import { overviewRoutes } from './routes/overview.ts';
+import { patientRoutes } from './routes/patients.ts';
 import { proofRoutes } from './routes/proofs.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { uiRoutes } from './routes/ui.ts';
 
 export interface ApiOptions {
   readonly bodyLimitBytes: number;
@@ -77,5 +81,9 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   ledgerRoutes(app, ctx);
   alarmRoutes(app, ctx);
   fhirRoutes(app, ctx, ctx.fhir);
+  patientRoutes(app, ctx);
+  overviewRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  uiRoutes(app);
   return app;
 }

@@ -145,6 +145,20 @@ export const configSchema = z.strictObject({
           maxAddresses: z.number().int().min(1).max(10_000_000).default(100_000),
         })
         .prefault({}),
+      /**
+       * The live event stream `GET /v1/events` (docs/dashboard.md): at most `maxClients` streams open at
+       * once and `maxPerToken` for one token (more get 503), a stream whose unsent events pass
+       * `maxBufferBytes` (a client that does not read) is closed, and a comment line every
+       * `heartbeatSeconds` keeps idle streams open through proxies.
+       */
+      events: z
+        .strictObject({
+          maxClients: z.number().int().min(1).max(1000).default(64),
+          maxPerToken: z.number().int().min(1).max(1000).default(8),
+          maxBufferBytes: z.number().int().min(4096).max(67_108_864).default(1_048_576),
+          heartbeatSeconds: z.number().min(1).max(3600).default(15),
+        })
+        .prefault({}),
     })
     .prefault({}),
   store: z

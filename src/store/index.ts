@@ -4,6 +4,7 @@ export * from './devices.ts';
 export * from './export-jobs.ts';
 export * from './ingest-log.ts';
 export * from './keys.ts';
+export * from './patients.ts';
 export * from './permissions.ts';
 export * from './readings.ts';
 export * from './records.ts';
