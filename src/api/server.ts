@@ -34,6 +34,9 @@ export interface ApiOptions {
 
 export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<FastifyInstance> {
   const app = Fastify({
+    // At stop every connection is closed, also one that never sent a request (which Node does not count
+    // as idle): a stranger holding a socket open must not hold the shutdown.
+    forceCloseConnections: true,
     logger: { level: options.logLevel ?? 'warn' },
     bodyLimit: options.bodyLimitBytes,
     // Query strings are validated strictly: repeated or unknown parameters are errors, not arrays.
