@@ -4,8 +4,8 @@
  * builder. Pure and synchronous: the seal worker and the in-thread path both run exactly this.
  */
 import type { Masker } from '../masking/index.ts';
+import { canonicalJson } from '../model/canonical.ts';
 import type { AccessEntry, StoredReading } from '../store/index.ts';
-import { canonicalJson } from './canonical.ts';
 import { accessLeafObject, readingLeafObject } from './leaves.ts';
 import { PageBuilder, type PageParams, type SealedPage } from './page-builder.ts';
 

@@ -9,7 +9,8 @@
 import type { SigningKey } from '../crypto/signing.ts';
 import { GatewayError } from '../errors.ts';
 import type { Log } from '../log.ts';
-import type { Db, LedgerRecordLocation, SignedMinuteRecord, Sublevels } from '../store/index.ts';
+import type { SignedMinuteRecord } from '../model/index.ts';
+import type { Db, LedgerRecordLocation, Sublevels } from '../store/index.ts';
 import { type Attestation, checkAttestation } from './attestation.ts';
 import { admitAttestations } from './attestation-admit.ts';
 import { createAttestationBook } from './attestation-book.ts';

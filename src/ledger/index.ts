@@ -59,7 +59,7 @@ export {
 export { DEFAULT_LEDGER_PARAMS, type LedgerParams, ledgerParams } from './params.ts';
 export { type MineOptions, type MineProgress, mine } from './pow.ts';
 export { midstateHash, type PowJob, preparePowJob, searchNonces } from './pow-search.ts';
-export { recordKey, recordLeaf, recordTimeProblem, signedRecordSchema } from './record.ts';
+export { recordKey, recordLeaf, recordTimeProblem, verifyRecord } from './record.ts';
 export {
   type BlockContext,
   type ChainSummary,

@@ -4,7 +4,7 @@
  * queued for it (a peer cannot pull records), blocks need no queue (it pulls them from our head).
  */
 import type { Log } from '../log.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
+import type { SignedMinuteRecord } from '../model/index.ts';
 import type { Attestation } from './attestation.ts';
 import type { Block } from './block.ts';
 import { blockFromJson, blockToJson } from './block-json.ts';

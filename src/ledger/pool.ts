@@ -5,12 +5,11 @@
  * the dear part, only for a record that passed all of these, and none after the first bad one of a request.
  * Copies inside one request cost one lookup each.
  */
-import { verifyRecord } from '../batches/record.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
+import { type SignedMinuteRecord, signedMinuteRecordSchema } from '../model/index.ts';
 import type { Consortium } from './consortium.ts';
 import { LedgerError } from './errors.ts';
 import type { LedgerLimits } from './limits.ts';
-import { recordKey, recordTimeProblem, signedRecordSchema } from './record.ts';
+import { recordKey, recordTimeProblem, verifyRecord } from './record.ts';
 
 export interface RecordPool {
   get(key: string): SignedMinuteRecord | undefined;
@@ -85,7 +84,7 @@ export function admitRecords(inputs: readonly unknown[], context: AdmitContext):
   let badSignature: string | null = null;
 
   const admit = (input: unknown): 'fresh' | 'known' => {
-    const shape = signedRecordSchema.safeParse(input);
+    const shape = signedMinuteRecordSchema.safeParse(input);
     if (!shape.success) {
       const issue = shape.error.issues[0];
       throw new LedgerError(

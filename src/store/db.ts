@@ -3,11 +3,11 @@
  * unless they are plain markers. Parts receive the sublevels they use, never the whole database.
  */
 import { Level } from 'level';
+import type { DeviceRecord, SignedMinuteRecord, StoredReading } from '../model/index.ts';
 import type { AccessEntry } from './access-log.ts';
-import type { DeviceRecord } from './devices.ts';
-import type { QuarantineEntry, StoredReading } from './records.ts';
+import type { QuarantineEntry } from './records.ts';
 import type { TokenRecord } from './tokens.ts';
-import type { SignedMinuteRecord, WindowRecord } from './windows.ts';
+import type { WindowRecord } from './windows.ts';
 
 /** A ledger block as stored: the JSON of src/ledger/block-json.ts. */
 export interface LedgerBlockJson {

@@ -1,3 +1,11 @@
+// The domain shapes live in src/model/; re-exported for the importers of the store.
+export type {
+  DeviceKind,
+  DeviceRecord,
+  MinuteRecord,
+  SignedMinuteRecord,
+  StoredReading,
+} from '../model/index.ts';
 export * from './access-log.ts';
 export * from './db.ts';
 export * from './devices.ts';

@@ -6,10 +6,11 @@
  * earlier batch.
  */
 import { GatewayError } from '../errors.ts';
+import type { StoredReading } from '../model/index.ts';
 import type { FieldError, ReadingKind, ValidReading } from '../telemetry/index.ts';
 import type { Db, Sublevels } from './db.ts';
 import { dedupKey, formatId, parseId, receiptIndexKey, timeIndexKey } from './keys.ts';
-import type { QuarantineEntry, StoredReading } from './records.ts';
+import type { QuarantineEntry } from './records.ts';
 
 export interface Rejection {
   readonly reason: string;

@@ -1,8 +1,9 @@
 /** Queries over the ingest log's indexes: by patient, by flight, by receipt minute, by id. */
+
+import type { StoredReading } from '../model/index.ts';
 import type { ReadingKind } from '../telemetry/index.ts';
 import type { Sublevels } from './db.ts';
 import { formatTime, timeRange } from './keys.ts';
-import type { StoredReading } from './records.ts';
 
 export interface TimeQuery {
   /** Inclusive, epoch ms of the device timestamp. */

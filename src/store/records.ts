@@ -1,17 +1,6 @@
 /** The shapes kept in the store. */
-import type { FieldError, ReadingData, ReadingKind } from '../telemetry/index.ts';
-
-export interface StoredReading {
-  readonly id: string;
-  readonly deviceId: string;
-  readonly kind: ReadingKind;
-  readonly seq: number;
-  /** Device timestamp, epoch ms. */
-  readonly ts: number;
-  /** Gateway receipt time, epoch ms: decides the minute the reading is sealed in. */
-  readonly receivedAt: number;
-  readonly data: ReadingData;
-}
+import type { ReadingKind } from '../model/index.ts';
+import type { FieldError } from '../telemetry/index.ts';
 
 export interface QuarantineEntry {
   readonly reason: string;

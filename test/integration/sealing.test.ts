@@ -12,12 +12,12 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { pageAad } from '../../src/batches/batch-builder.ts';
-import { canonicalBytes } from '../../src/batches/canonical.ts';
 import { leafData } from '../../src/batches/leaves.ts';
-import { verifyRecord } from '../../src/batches/record.ts';
 import { decrypt } from '../../src/crypto/aead.ts';
 import { generateSigningKey } from '../../src/crypto/signing.ts';
+import { verifyRecord } from '../../src/ledger/record.ts';
 import { leafHash, verifyInclusion } from '../../src/merkle/index.ts';
+import { canonicalBytes } from '../../src/model/canonical.ts';
 import { connectDevice, startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 
 const run = promisify(execFile);

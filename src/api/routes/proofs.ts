@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
 import { memberByMinerId } from '../../ledger/index.ts';
 import { buildTreeFromHashBuffer, type MerkleTree } from '../../merkle/index.ts';
+import { ROLES } from '../../model/index.ts';
 import { assembleAnchor } from '../../proofs/anchor.ts';
 import { assembleReadingProof } from '../../proofs/assemble.ts';
 import {
@@ -142,7 +143,7 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.post(
     '/v1/proofs/verify',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor', 'peer']),
+      preHandler: requireRole(ctx.resolveToken, ROLES),
       schema: {
         summary: 'Check a proof; every check is listed with what it computed',
         body: z.unknown(),
