@@ -22,7 +22,7 @@ import type { Block } from './ledger/index.ts';
 import { createLog, type Log } from './log.ts';
 import { createMasker } from './masking/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createReceiptClock } from './receipt-clock.ts';
+import { createReceiptClock, receiptFloor } from './receipt-clock.ts';
 import { formatCredentials, type SeededCredentials, seedDemo } from './seed.ts';
 import {
   type AccessLog,
@@ -187,7 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   );
   // Receipt times resume after everything stored or sealed before (a clock stepped back changes nothing).
-  receiptClock.raiseFloor(Math.max((await readings.lastReceivedAt()) ?? 0, await sealer.nextWindow()));
+  receiptClock.raiseFloor(await receiptFloor(readings, sealer));
   const seeded = await seedDemo(config, { registry, tokens, subs, clock });
   if (
     !seeded &&

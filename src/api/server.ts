@@ -9,12 +9,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ApiContext } from './context.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { patientDataContext } from './patient-data.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipfsRoutes } from './routes/ipfs.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { minuteRoutes } from './routes/minutes.ts';
-import { proofRoutes } from './routes/proofs.ts';
+import { proofRoutes, proofVerifyRoutes } from './routes/proofs.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
@@ -68,9 +69,10 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   healthRoutes(app, ctx);
   deviceRoutes(app, ctx);
   tokenRoutes(app, ctx);
-  readingRoutes(app, ctx);
+  // Every route that returns patient data, and only those: their reads go to the access log.
+  await app.register(patientDataContext(ctx, [readingRoutes, proofRoutes]));
   minuteRoutes(app, ctx);
-  proofRoutes(app, ctx);
+  proofVerifyRoutes(app, ctx);
   ipfsRoutes(app, ctx);
   ledgerRoutes(app, ctx);
   return app;

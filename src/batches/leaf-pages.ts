@@ -5,7 +5,8 @@
  */
 import type { Masker } from '../masking/index.ts';
 import { canonicalJson } from '../model/canonical.ts';
-import type { AccessEntry, StoredReading } from '../store/index.ts';
+import type { AccessEntry } from '../store/index.ts';
+import { decodeStoredReading } from '../store/reading-codec.ts';
 import { accessLeafObject, readingLeafObject } from './leaves.ts';
 import { PageBuilder, type PageParams, type SealedPage } from './page-builder.ts';
 
@@ -56,7 +57,7 @@ export class LeafPages {
       let canonical: string;
       let masked: unknown;
       try {
-        const r = JSON.parse(text) as StoredReading;
+        const r = decodeStoredReading(text);
         const leaf = readingLeafObject(r);
         canonical = canonicalJson(leaf);
         masked = { ...leaf, data: this.#masker.mask(r.kind, r.data) };

@@ -12,6 +12,7 @@ export * from './devices.ts';
 export * from './ingest-log.ts';
 export * from './keys.ts';
 export * from './permissions.ts';
+export * from './reading-codec.ts';
 export * from './readings.ts';
 export * from './records.ts';
 export * from './tokens.ts';

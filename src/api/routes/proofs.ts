@@ -48,6 +48,7 @@ function treeCache(size: number) {
   };
 }
 
+/** A reading's proof: patient data unless the holder is an auditor (registered in the patient-data context). */
 export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tree = treeCache(8);
@@ -69,18 +70,11 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ...node.finalityEvidence(found.blockHash),
     });
   };
-  /** This gateway's main chain, for the `chain` check. */
-  const chainView = (): ChainView => ({
-    source: 'this gateway',
-    genesisHash: node.genesisHash,
-    tipHeight: node.head().height,
-    mainHashAt: (height) => node.mainHashAt(height),
-  });
-
   r.get(
     '/v1/readings/:id/proof',
     {
       preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor']),
+      config: { access: 'readings.proof' },
       schema: {
         summary:
           'A self-contained proof that a reading is in a signed minute (and, once anchored, in the ledger)',
@@ -116,17 +110,7 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ctx.sealedData.salts(key),
       ]);
       if (!salts) throw new GatewayError('ERR_INTERNAL', `salts of window ${key} are missing`);
-      if (disclose) {
-        ctx.metrics.apiAccess.inc({ role: principal.role });
-        await ctx.accessLog.append({
-          actor: principal.name,
-          role: principal.role,
-          action: 'readings.proof',
-          patientId,
-          resource: request.url,
-          count: 1,
-        });
-      }
+      if (disclose) request.disclosed(patientId, 1);
       return assembleReadingProof({
         reading,
         window: found.window,
@@ -139,6 +123,19 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
       });
     },
   );
+}
+
+/** Checking a proof: the verdict names the checks, it discloses no patient data. */
+export function proofVerifyRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { node } = ctx.ledger;
+  /** This gateway's main chain, for the `chain` check. */
+  const chainView = (): ChainView => ({
+    source: 'this gateway',
+    genesisHash: node.genesisHash,
+    tipHeight: node.head().height,
+    mainHashAt: (height) => node.mainHashAt(height),
+  });
 
   r.post(
     '/v1/proofs/verify',
