@@ -52,7 +52,8 @@ export const ERRORS = {
   ERR_NOT_FOUND: { status: 404, mqtt: 'none', message: 'Not found' },
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
   ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },
-  ERR_INTERNAL: { status: 500, mqtt: 'none', message: 'Internal error' },
+  // On MQTT, a message the gateway failed on is acknowledged, quarantined and reported with this code.
+  ERR_INTERNAL: { status: 500, mqtt: 'ack-and-report', message: 'Internal error' },
   // Ledger refusals (docs/ledger.md): a block or record that breaks a rule is the sender's error
   // (400); a block whose parent is not known yet is a conflict the receiver resolves by pulling (409).
   ERR_BLOCK_MALFORMED: { status: 400, mqtt: 'none', message: 'Block or header is malformed' },
@@ -139,6 +140,17 @@ export const ERRORS = {
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * The CONNACK return code (MQTT 3.1.1 §3.2.2.3) of an error that refuses a CONNECT, from its `mqtt` column;
+ * a RangeError for a code that does not refuse a CONNECT.
+ */
+export function connackReturnCode(code: ErrorCode): 4 | 5 {
+  const outcome: MqttOutcome = ERRORS[code].mqtt;
+  if (outcome === 'connack-4') return 4;
+  if (outcome === 'connack-5') return 5;
+  throw new RangeError(`${code} does not refuse a CONNECT (its MQTT outcome is ${outcome})`);
+}
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

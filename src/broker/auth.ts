@@ -6,14 +6,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthenticateError, Client } from 'aedes';
 import { verifySecret } from '../crypto/secret-hash.ts';
+import { connackReturnCode, type ErrorCode, GatewayError } from '../errors.ts';
 import type { DeviceRecord, DeviceRegistry } from '../store/index.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
-/** MQTT 3.1.1 CONNACK return codes (aedes exports them as a const enum, which erasable TS cannot use). */
-export const CONNACK_BAD_CREDENTIALS = 4;
-export const CONNACK_NOT_AUTHORIZED = 5;
-
 export type RefusalReason = 'unknown_device' | 'bad_secret' | 'revoked' | 'client_id' | 'locked_out';
+
+/**
+ * The registry's error for each refusal (docs/errors.md): its MQTT outcome gives the CONNACK return code. The
+ * reason stays the label of the refusal metric.
+ */
+const REFUSALS = {
+  unknown_device: 'ERR_BAD_CREDENTIALS',
+  bad_secret: 'ERR_BAD_CREDENTIALS',
+  revoked: 'ERR_NOT_AUTHORIZED',
+  client_id: 'ERR_CLIENT_ID',
+  locked_out: 'ERR_RATE_LIMITED',
+} as const satisfies Record<RefusalReason, ErrorCode>;
 
 export interface AuthenticatorComponents {
   readonly registry: Pick<DeviceRegistry, 'get'>;
@@ -45,34 +54,29 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
   const verified = new Map<string, Buffer>();
   const digest = (secret: Buffer) => createHash('sha256').update(secret).digest();
 
-  function refuse(
-    client: Client,
-    reason: RefusalReason,
-    code: number,
-    done: (e: AuthenticateError, s: null) => void,
-  ) {
+  function refuse(client: Client, reason: RefusalReason, done: (e: AuthenticateError, s: null) => void) {
     const address = remoteAddress(client);
     if (reason === 'bad_secret' || reason === 'unknown_device') limiter.recordFailedAuth(address, now());
     components.onRefused?.(reason, client);
-    const error = Object.assign(new Error(`connection refused: ${reason}`), { returnCode: code });
-    done(error as AuthenticateError, null);
+    const code = REFUSALS[reason];
+    const error = Object.assign(new GatewayError(code, `connection refused: ${reason}`), {
+      returnCode: connackReturnCode(code),
+    });
+    done(error as unknown as AuthenticateError, null);
   }
 
   return {
     authenticate(client, username, password, done) {
       const address = remoteAddress(client);
-      if (limiter.isLockedOut(address, now()))
-        return refuse(client, 'locked_out', CONNACK_NOT_AUTHORIZED, done);
+      if (limiter.isLockedOut(address, now())) return refuse(client, 'locked_out', done);
       const device = username ? registry.get(username) : undefined;
-      if (!device || !password) return refuse(client, 'unknown_device', CONNACK_BAD_CREDENTIALS, done);
-      if (device.revokedAt !== null) return refuse(client, 'revoked', CONNACK_NOT_AUTHORIZED, done);
-      if (!clientIdAllowed(client.id, device.id))
-        return refuse(client, 'client_id', CONNACK_NOT_AUTHORIZED, done);
+      if (!device || !password) return refuse(client, 'unknown_device', done);
+      if (device.revokedAt !== null) return refuse(client, 'revoked', done);
+      if (!clientIdAllowed(client.id, device.id)) return refuse(client, 'client_id', done);
       const accept = () => {
         // The registry may have changed while scrypt ran.
         const current = registry.get(device.id);
-        if (!current || current.revokedAt !== null)
-          return refuse(client, 'revoked', CONNACK_NOT_AUTHORIZED, done);
+        if (!current || current.revokedAt !== null) return refuse(client, 'revoked', done);
         sessions.set(client, current);
         done(null, true);
       };
@@ -81,11 +85,11 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
       if (known && timingSafeEqual(known, presented)) return accept();
       verifySecret(password.toString('utf8'), device.secretHash).then(
         (ok) => {
-          if (!ok) return refuse(client, 'bad_secret', CONNACK_BAD_CREDENTIALS, done);
+          if (!ok) return refuse(client, 'bad_secret', done);
           verified.set(device.id, presented);
           accept();
         },
-        () => refuse(client, 'bad_secret', CONNACK_BAD_CREDENTIALS, done),
+        () => refuse(client, 'bad_secret', done),
       );
     },
     forget(deviceId) {

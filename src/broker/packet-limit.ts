@@ -5,6 +5,8 @@
  * costs nothing per byte. A test sends an oversized packet to keep this honest across upgrades.
  */
 
+import { GatewayError } from '../errors.ts';
+
 interface PacketParser {
   packet: { length: number; cmd?: string };
   _parseLength(): boolean;
@@ -25,7 +27,12 @@ export function limitPacketSize(
     const ok = parseLength.call(this);
     if (ok && this.packet.length > maxBytes) {
       onRefused(this.packet.length);
-      this._emitError(new Error(`packet of ${this.packet.length} bytes exceeds the limit of ${maxBytes}`));
+      this._emitError(
+        new GatewayError(
+          'ERR_PAYLOAD_TOO_LARGE',
+          `packet of ${this.packet.length} bytes exceeds the limit of ${maxBytes}`,
+        ),
+      );
       return false;
     }
     return ok;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { errorBody } from '../../src/api/errors.ts';
 import { ERRORS, type ErrorCode, GatewayError } from '../../src/errors.ts';
@@ -52,4 +52,15 @@ test('every code in the registry is in docs/errors.md with its status and MQTT o
 test('every code in docs/errors.md is in the registry', () => {
   for (const code of documented().keys())
     assert.ok(code in ERRORS, `${code} is documented but not in src/errors.ts`);
+});
+
+test('every code in the registry is raised somewhere in the gateway', () => {
+  const src = new URL('../../src/', import.meta.url);
+  const registry = new Set(['errors.ts', 'ledger/errors.ts']);
+  const text = (readdirSync(src, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts') && !registry.has(f.split('\\').join('/')))
+    .map((f) => readFileSync(new URL(f, src), 'utf8'))
+    .join('\n');
+  for (const code of Object.keys(ERRORS))
+    assert.ok(text.includes(`'${code}'`), `${code} is in the registry but nothing raises it`);
 });
