@@ -11,6 +11,8 @@ const benches: Array<[string, string[]]> = [
   ['seal', []],
   ['ingest', []],
   ['side-chain', []],
+  ['alarms', []],
+  ['hostile', []],
 ];
 let failed = 0;
 for (const [name, args] of benches) {

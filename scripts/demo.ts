@@ -64,6 +64,21 @@ const gateway = await startGateway({
         `${String(w.readings).padStart(4)} readings + ${w.access} access  root ${w.record.root.slice(0, 16)}…  ${w.record.batchCid}`,
     ),
 });
+// Alarms as they happen (docs/alarms.md): the simulator's SpO2 dips, fevers and warm payloads raise them.
+gateway.events.subscribe((event) => {
+  if (event.type !== 'alarm') return;
+  const a = event.alarm as {
+    rule: string;
+    level: string;
+    score: number | null;
+    patientId: string | null;
+    flightId: string | null;
+  };
+  say(
+    `  alarm ${event.event.padEnd(12)} ${a.rule} ${a.level}${a.score === null ? '' : ` (NEWS2 ${a.score})`}  ` +
+      `${a.patientId ?? ''}${a.flightId ? ` flight ${a.flightId}` : ''}`,
+  );
+});
 const mqttUrl = `mqtt://127.0.0.1:${gateway.mqttPort()}`;
 const apiUrl = `http://127.0.0.1:${gateway.httpPort()}`;
 say(`medgate demo: gateway ${config.gatewayId}`);

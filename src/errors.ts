@@ -6,10 +6,13 @@
 
 /** How an error surfaces to an MQTT client (docs/errors.md). */
 export type MqttOutcome =
+  | 'connack-3' // server unavailable: try again later
   | 'connack-4' // bad user name or password
   | 'connack-5' // not authorized
   | 'close' // MQTT 3.1.1 has no negative PUBACK: an ACL violation closes the connection
   | 'ack-and-report' // acknowledged, quarantined, explained on tele/{id}/errors
+  | 'drop' // QoS 0: silently not processed (counted); the connection stays
+  | 'socket-close' // the socket is closed before any CONNACK
   | 'none';
 
 export interface ErrorSpec {
@@ -33,7 +36,35 @@ export const ERRORS = {
     mqtt: 'connack-5',
     message: 'Client id must be the device id or start with "{deviceId}:"',
   },
-  ERR_RATE_LIMITED: { status: 429, mqtt: 'connack-5', message: 'Too many connection attempts' },
+  // New connections from one address above its rate: the socket is closed before CONNECT is read.
+  ERR_RATE_LIMITED: { status: 429, mqtt: 'socket-close', message: 'Too many connection attempts' },
+  ERR_LOCKED_OUT: {
+    status: 429,
+    mqtt: 'connack-5',
+    message: 'Too many failed logins for this device or address; only the right secret is accepted',
+  },
+  ERR_TOO_MANY_CONNECTIONS: {
+    status: 429,
+    mqtt: 'connack-5',
+    message: 'The device already has its maximum number of connections',
+  },
+  ERR_AUTH_BUSY: { status: 503, mqtt: 'connack-3', message: 'Too many logins being checked; try again' },
+  ERR_CONNECTION_LIMIT: {
+    status: 503,
+    mqtt: 'socket-close',
+    message: 'Too many sockets (in all, or awaiting CONNACK in all or from this address)',
+  },
+  ERR_CONNECT_TOO_LARGE: { status: 413, mqtt: 'socket-close', message: 'CONNECT packet exceeds the limit' },
+  ERR_QOS_ZERO_RATE_LIMITED: {
+    status: 429,
+    mqtt: 'drop',
+    message: 'QoS 0 messages above the per-device rate',
+  },
+  ERR_QOS_TWO_INFLIGHT: {
+    status: 429,
+    mqtt: 'close',
+    message: 'Too many QoS 2 messages awaiting PUBREL for this client id',
+  },
   ERR_TOPIC_FORBIDDEN: { status: 403, mqtt: 'close', message: 'Topic not allowed for this device' },
   ERR_PAYLOAD_TOO_LARGE: { status: 413, mqtt: 'close', message: 'Payload exceeds the size limit' },
   ERR_READING_INVALID: { status: 400, mqtt: 'ack-and-report', message: 'Reading failed validation' },
@@ -51,6 +82,8 @@ export const ERRORS = {
   ERR_BAD_CURSOR: { status: 400, mqtt: 'none', message: 'Invalid pagination cursor' },
   ERR_NOT_FOUND: { status: 404, mqtt: 'none', message: 'Not found' },
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
+  // docs/alarms.md: an alarm is acknowledged once; the answer names when and by whom.
+  ERR_ALARM_ACKNOWLEDGED: { status: 409, mqtt: 'none', message: 'Alarm already acknowledged' },
   ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },
   // On MQTT, a message the gateway failed on is acknowledged, quarantined and reported with this code.
   ERR_INTERNAL: { status: 500, mqtt: 'ack-and-report', message: 'Internal error' },
@@ -145,8 +178,9 @@ export type ErrorCode = keyof typeof ERRORS;
  * The CONNACK return code (MQTT 3.1.1 §3.2.2.3) of an error that refuses a CONNECT, from its `mqtt` column;
  * a RangeError for a code that does not refuse a CONNECT.
  */
-export function connackReturnCode(code: ErrorCode): 4 | 5 {
+export function connackReturnCode(code: ErrorCode): 3 | 4 | 5 {
   const outcome: MqttOutcome = ERRORS[code].mqtt;
+  if (outcome === 'connack-3') return 3;
   if (outcome === 'connack-4') return 4;
   if (outcome === 'connack-5') return 5;
   throw new RangeError(`${code} does not refuse a CONNECT (its MQTT outcome is ${outcome})`);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { type AlarmService, createAlarmService } from './alarms/service.ts';
 import { createLedgerService, type LedgerService } from './anchoring/ledger-service.ts';
 import { type Schedule, schedule, windowCron } from './anchoring/schedule.ts';
 import { createTokenResolver } from './api/auth.ts';
@@ -71,6 +72,8 @@ export interface Gateway {
   readonly ledger: LedgerService;
   /** Live events: committed readings and sealed windows (docs/api.md). */
   readonly events: EventBus;
+  /** Alarms from committed readings, their store and webhooks (docs/alarms.md). */
+  readonly alarms: AlarmService;
   readonly seeded: SeededCredentials | null;
   mqttPort(): number;
   /** The TLS listener's port, when `mqtt.tls` is configured. */
@@ -116,6 +119,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const windows = createWindowLookup({ subs });
   const ipfs = await createIpfs({ subs });
   const events = createEventBus({ maxListeners: LIVE_EVENT_LISTENERS });
+  const alarms = await createAlarmService(
+    {
+      rules: config.alarms.rules,
+      news2: {
+        enabled: config.alarms.news2.enabled,
+        maxAgeMs: config.alarms.news2.maxAgeSeconds * 1000,
+        clearMs: config.alarms.news2.clearSeconds * 1000,
+      },
+      maxSubjects: config.alarms.maxSubjects,
+      maxPendingReadings: config.alarms.maxPendingReadings,
+      webhooks: config.alarms.webhooks,
+      maxEntries: config.alarms.outboxMaxEntries,
+      retryInitialMs: config.alarms.retryInitialMs,
+      retryMaxMs: config.alarms.retryMaxMs,
+      requestTimeoutMs: config.alarms.requestTimeoutMs,
+    },
+    {
+      db,
+      subs,
+      events,
+      clock,
+      log,
+      hooks: {
+        onEvent: (event, alarm) => metrics.alarmEvents.inc({ event, level: alarm.level }),
+        onUnevaluated: (reason, n) => metrics.alarmReadingsUnevaluated.inc({ reason }, n),
+        onOpenAlarms: (n) => metrics.alarmsOpen.set(n),
+        onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
+        onDropped: () => metrics.webhookDropped.inc(),
+        onOutboxSize: (n) => metrics.webhookOutbox.set(n),
+      },
+    },
+  );
   const ingestLog = await createIngestLog(
     {
       maxCommitBatch: config.store.maxCommitBatch,
@@ -159,6 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       subs,
       queries: readings,
       accessLog,
+      alarmLog: alarms.log,
       ingestLog,
       ipfs,
       keys,
@@ -166,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       clock,
       onSealed: (window) => {
         receiptClock.raiseFloor(window.end);
+        alarms.log.raiseFloor(window.end);
         metrics.windowsSealed.inc();
         metrics.sealedLeaves.inc(window.record.count);
         if (window.skipped) {
@@ -188,6 +225,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   // Receipt times resume after everything stored or sealed before (a clock stepped back changes nothing).
   receiptClock.raiseFloor(await receiptFloor(readings, sealer));
+  alarms.log.raiseFloor(await sealer.nextWindow());
   const seeded = await seedDemo(config, { registry, tokens, subs, clock });
   if (
     !seeded &&
@@ -224,6 +262,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     log,
     receiptClock,
+    secretHashLog2N: config.security.secretHashLog2N,
   });
   let ready = false;
   const api = await buildApi(
@@ -261,6 +300,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       maxFutureMs: config.mqtt.maxFutureSeconds * 1000,
       maxPageBytes: config.http.maxPageBytes,
       ledger: ledger.api,
+      alarms,
       isReady: () => ready,
       clock,
     },
@@ -272,6 +312,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     log('error', `sealing failed (retried on the next run): ${err.stack ?? err.message}`);
   };
   try {
+    alarms.start();
     await broker.start();
     await api.listen({ host: config.http.host, port: config.http.port });
     // Windows left open by a crash or a stop are sealed now, then on schedule. A window that fails is
@@ -288,6 +329,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   } catch (err) {
     await broker.stop().catch(() => {});
+    await alarms.stop().catch(() => {});
     await ledger.stop().catch(() => {});
     await api.close().catch(() => {});
     await ipfs.stop().catch(() => {});
@@ -316,6 +358,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await sealing?.stop();
     await broker.stop();
     await ingestLog.drain();
+    // Readings committed last reach the evaluator on a later turn; their alarm events are sealed below.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await alarms.stop();
     const sealed = await sealer.sealOpen().catch((err: Error) => {
       log('error', `sealing at shutdown failed: ${err.message}`);
       return [];
@@ -336,6 +381,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     api,
     ingestLog,
     events,
+    alarms,
     accessLog,
     sealer,
     windows,

@@ -59,6 +59,44 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    mqttSockets: new Gauge({
+      name: 'medgate_mqtt_sockets',
+      help: 'Open MQTT sockets, and those of them still waiting for their CONNACK',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    mqttSocketCap: new Gauge({
+      name: 'medgate_mqtt_socket_cap',
+      help: 'Caps on MQTT sockets (in all, awaiting CONNACK), derived from the descriptor limit',
+      labelNames: ['cap'] as const,
+      registers: [registry],
+    }),
+    authHashes: new Counter({
+      name: 'medgate_mqtt_auth_hashes_total',
+      help: 'Slow password hashes run for MQTT logins, by outcome (ok, fail)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    qos0Dropped: new Counter({
+      name: 'medgate_mqtt_qos0_dropped_total',
+      help: 'QoS 0 messages dropped unread: the device was above its QoS 0 rate',
+      registers: [registry],
+    }),
+    qos2Refused: new Counter({
+      name: 'medgate_mqtt_qos2_refused_total',
+      help: 'QoS 2 messages refused (connection closed): too many awaiting PUBREL for the client id',
+      registers: [registry],
+    }),
+    sessionMessagesDropped: new Counter({
+      name: 'medgate_mqtt_session_messages_dropped_total',
+      help: 'Messages not queued for a persistent session: its queue was full',
+      registers: [registry],
+    }),
+    sessionsExpired: new Counter({
+      name: 'medgate_mqtt_sessions_expired_total',
+      help: 'Persistent sessions dropped: expired, or the oldest idle one of a device over its session limit',
+      registers: [registry],
+    }),
     windowsSealed: new Counter({
       name: 'medgate_windows_sealed_total',
       help: 'Windows ("minutes") sealed into a batch and a signed record',
@@ -110,6 +148,39 @@ export function createMetrics() {
       name: 'medgate_api_patient_reads_total',
       help: 'Reads of patient data through the API (each one is in the access log)',
       labelNames: ['role'] as const,
+      registers: [registry],
+    }),
+    alarmEvents: new Counter({
+      name: 'medgate_alarm_events_total',
+      help: 'Alarm events (opened, escalated, acknowledged, closed), by event and level',
+      labelNames: ['event', 'level'] as const,
+      registers: [registry],
+    }),
+    alarmsOpen: new Gauge({
+      name: 'medgate_alarms_open',
+      help: 'Alarms open now',
+      registers: [registry],
+    }),
+    alarmReadingsUnevaluated: new Counter({
+      name: 'medgate_alarm_readings_unevaluated_total',
+      help: 'Committed readings not evaluated for alarms: backlog (alarms.maxPendingReadings) or subjects (alarms.maxSubjects)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'medgate_webhook_deliveries_total',
+      help: 'Webhook delivery attempts: delivered (2xx) or failed (retried)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    webhookOutbox: new Gauge({
+      name: 'medgate_webhook_outbox_entries',
+      help: 'Webhook deliveries waiting in the outbox, all webhooks together',
+      registers: [registry],
+    }),
+    webhookDropped: new Counter({
+      name: 'medgate_webhook_outbox_dropped_total',
+      help: 'Webhook deliveries dropped, oldest first, past alarms.outboxMaxEntries',
       registers: [registry],
     }),
   };

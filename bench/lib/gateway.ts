@@ -19,6 +19,8 @@ export interface GatewayOptions {
   readonly readyTimeoutMs: number;
   /** scrypt cost of device secrets; unset keeps the gateway's own default (and its embedded config). */
   readonly secretHashLog2N?: number | undefined;
+  /** More of the gateway's config (`mqtt.limits`, …), merged into the file. */
+  readonly config?: Record<string, unknown>;
 }
 
 function tail(file: string, lines = 15): string {
@@ -47,12 +49,11 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const adminToken = randomBytes(24).toString('base64url');
   const config: Record<string, string> = {};
-  if (options.secretHashLog2N !== undefined) {
+  if (options.secretHashLog2N !== undefined || options.config) {
     config.GATEWAY_CONFIG = join(options.workDir, 'gateway-config.json');
-    writeFileSync(
-      config.GATEWAY_CONFIG,
-      JSON.stringify({ security: { secretHashLog2N: options.secretHashLog2N } }),
-    );
+    const security =
+      options.secretHashLog2N === undefined ? {} : { secretHashLog2N: options.secretHashLog2N };
+    writeFileSync(config.GATEWAY_CONFIG, JSON.stringify({ ...options.config, security }));
   }
   const logFile = join(options.workDir, 'gateway.log');
   const log = openSync(logFile, 'a');
@@ -100,6 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
   return {
     name: 'gateway',
     port: mqttPort,
+    httpPort,
     pid: child.pid!,
     async devices(count, onProgress) {
       const wanted = deviceIdentities(count);

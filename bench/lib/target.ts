@@ -6,6 +6,8 @@ export interface Target {
   readonly name: string;
   readonly port: number;
   readonly pid: number;
+  /** The HTTP API's port, for brokers that have one (the gateway). */
+  readonly httpPort?: number;
   /** Credentials of the first `count` bench devices, provisioning them if the broker needs it. */
   devices(count: number, onProgress?: (done: number, total: number) => void): Promise<DeviceCredentials[]>;
   stop(): Promise<Stopped>;

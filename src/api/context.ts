@@ -1,5 +1,6 @@
 /** What the routes need, passed in one object (ARCHITECTURE: dependencies come in as arguments). */
 
+import type { AlarmService } from '../alarms/service.ts';
 import type { LedgerApi } from '../anchoring/ledger-service.ts';
 import type { Ipfs } from '../ipfs/node.ts';
 import type { Masker } from '../masking/index.ts';
@@ -35,6 +36,8 @@ export interface ApiContext {
   /** A page of readings stops before this many bytes of stored readings (one reading at least). */
   readonly maxPageBytes: number;
   readonly ledger: LedgerApi;
+  /** Alarms (docs/alarms.md); without them the alarm routes are not served. */
+  readonly alarms?: Pick<AlarmService, 'get' | 'list' | 'acknowledge' | 'eventsOf' | 'log'>;
   readonly isReady: () => boolean;
   readonly clock: () => number;
 }

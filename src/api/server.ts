@@ -10,6 +10,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { ApiContext } from './context.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { patientDataContext } from './patient-data.ts';
+import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipfsRoutes } from './routes/ipfs.ts';
@@ -75,5 +76,6 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   proofVerifyRoutes(app, ctx);
   ipfsRoutes(app, ctx);
   ledgerRoutes(app, ctx);
+  alarmRoutes(app, ctx);
   return app;
 }

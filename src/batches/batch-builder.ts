@@ -56,6 +56,7 @@ export class BatchBuilder {
     count: number;
     readings: number;
     access: number;
+    alarms: number;
     masking: unknown;
   }) {
     if (extra.count !== this.#count) throw new Error(`${extra.count} leaves, but pages hold ${this.#count}`);
@@ -68,6 +69,7 @@ export class BatchBuilder {
       count: this.#count,
       readings: extra.readings,
       access: extra.access,
+      alarms: extra.alarms,
       root: extra.root,
       masking: extra.masking,
       encryption: {

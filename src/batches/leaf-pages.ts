@@ -3,11 +3,12 @@
  * access-log entry becomes its leaf object, canonical JSON and masked form, then goes into the page
  * builder. Pure and synchronous: the seal worker and the in-thread path both run exactly this.
  */
+import type { AlarmEventEntry } from '../alarms/store.ts';
 import type { Masker } from '../masking/index.ts';
 import { canonicalJson } from '../model/canonical.ts';
 import type { AccessEntry } from '../store/index.ts';
 import { decodeStoredReading } from '../store/reading-codec.ts';
-import { accessLeafObject, readingLeafObject } from './leaves.ts';
+import { accessLeafObject, alarmLeafObject, readingLeafObject } from './leaves.ts';
 import { PageBuilder, type PageParams, type SealedPage } from './page-builder.ts';
 
 /**
@@ -77,6 +78,22 @@ export class LeafPages {
     for (const entry of entries) {
       const leaf = accessLeafObject(entry);
       const page = this.#builder.add(canonicalJson(leaf), maskAccess(leaf, this.#masker));
+      if (page) pages.push(page);
+    }
+    return pages;
+  }
+
+  /** Alarm events, after the access-log entries. */
+  alarms(entries: readonly AlarmEventEntry[]): SealedPage[] {
+    const pages: SealedPage[] = [];
+    for (const entry of entries) {
+      const leaf = alarmLeafObject(entry);
+      const { patientId } = leaf.alarm;
+      const masked =
+        patientId === null
+          ? leaf
+          : { ...leaf, alarm: { ...leaf.alarm, patientId: this.#masker.pseudonym(patientId) } };
+      const page = this.#builder.add(canonicalJson(leaf), masked);
       if (page) pages.push(page);
     }
     return pages;

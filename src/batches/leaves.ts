@@ -1,8 +1,9 @@
 /**
  * Leaf data of SPEC §3: a 16-byte random salt followed by the RFC 8785 canonical JSON of the full record,
- * so that a low-entropy vital cannot be guessed from its hash. Readings and access-log entries are both
- * leaves of a window's tree; `kind` tells them apart. Pure.
+ * so that a low-entropy vital cannot be guessed from its hash. Readings, access-log entries and alarm
+ * events are all leaves of a window's tree; `kind` tells them apart. Pure.
  */
+import type { AlarmEventEntry } from '../alarms/store.ts';
 import type { StoredReading } from '../model/index.ts';
 import type { AccessEntry } from '../store/access-log.ts';
 import { storedReadingFields } from '../store/reading-codec.ts';
@@ -26,6 +27,11 @@ export function accessLeafObject(e: AccessEntry) {
     resource: e.resource,
     count: e.count,
   };
+}
+
+/** An alarm event (docs/alarms.md): when the gateway recorded it, which event, and the alarm as it then stood. */
+export function alarmLeafObject(e: AlarmEventEntry) {
+  return { id: e.id, kind: 'alarm', at: e.at, event: e.event, alarm: e.alarm };
 }
 
 export function leafData(salt: Uint8Array, canonical: Uint8Array): Uint8Array {

@@ -3,6 +3,7 @@
  * pages they complete; the sealer writes them. Two engines run the same `LeafPages`: a worker thread
  * (seal-thread.ts) and this one, on the event loop, which gives the loop a turn every few milliseconds.
  */
+import type { AlarmEventEntry } from '../alarms/store.ts';
 import type { Masker } from '../masking/index.ts';
 import type { AccessEntry } from '../store/index.ts';
 import { LeafPages, type LeafPagesResult } from './leaf-pages.ts';
@@ -12,6 +13,7 @@ export interface SealSession {
   /** Readings as stored (JSON text), in receipt order. */
   readings(texts: readonly string[]): Promise<SealedPage[]>;
   access(entries: readonly AccessEntry[]): Promise<SealedPage[]>;
+  alarms(entries: readonly AlarmEventEntry[]): Promise<SealedPage[]>;
   /** The last page, the root and the leaf count. */
   finish(): Promise<LeafPagesResult>;
 }
@@ -51,6 +53,7 @@ export function inThreadEngine(masker: Masker, salt?: () => Uint8Array): SealEng
       return {
         readings: (texts) => sliced(texts, (part) => pages.readings(part)),
         access: (entries) => sliced(entries, (part) => pages.access(part)),
+        alarms: (entries) => sliced(entries, (part) => pages.alarms(part)),
         finish: () => last.then(() => pages.finish()),
       };
     },

@@ -86,6 +86,7 @@ export function threadEngine(init: SealWorkerInit): SealEngine {
       return {
         readings: (texts) => pages(request({ type: 'readings', texts })),
         access: (entries) => pages(request({ type: 'access', entries })),
+        alarms: (entries) => pages(request({ type: 'alarms', entries })),
         finish: () =>
           request({ type: 'finish' }).then((r): LeafPagesResult => {
             if (!r.result) throw new Error('seal worker: no result');

@@ -4,6 +4,7 @@
  * An error drops the window's state: the sealer gives the window up and seals it again later.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { AlarmEventEntry } from '../alarms/store.ts';
 import { createMasker, type MaskingRule } from '../masking/index.ts';
 import type { AccessEntry } from '../store/index.ts';
 import { LeafPages, type LeafPagesResult } from './leaf-pages.ts';
@@ -18,6 +19,7 @@ export type SealRequest =
   | { readonly type: 'begin'; readonly params: PageParams }
   | { readonly type: 'readings'; readonly texts: readonly string[] }
   | { readonly type: 'access'; readonly entries: readonly AccessEntry[] }
+  | { readonly type: 'alarms'; readonly entries: readonly AlarmEventEntry[] }
   | { readonly type: 'finish' };
 
 export type SealReply =
@@ -43,6 +45,8 @@ function handle(request: SealRequest): SealReply {
       return { ok: true, pages: current().readings(request.texts) };
     case 'access':
       return { ok: true, pages: current().access(request.entries) };
+    case 'alarms':
+      return { ok: true, pages: current().alarms(request.entries) };
     case 'finish': {
       const result = current().finish();
       window = null;

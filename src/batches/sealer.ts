@@ -7,6 +7,7 @@
  * reads the window from the store, writes the pages the worker returns, and writes the record. A window's
  * readings go to the worker a chunk at a time, a few chunks ahead, so memory stays flat however large it is.
  */
+import type { AlarmStore } from '../alarms/store.ts';
 import type { GatewayKeys } from '../crypto/key-files.ts';
 import type { Ipfs } from '../ipfs/node.ts';
 import type { Masker, MaskingRule } from '../masking/index.ts';
@@ -53,6 +54,8 @@ export interface SealerComponents {
   >;
   readonly queries: Pick<ReadingQueries, 'receivedTextPages' | 'firstReceivedAt'>;
   readonly accessLog: Pick<AccessLog, 'between' | 'barrier'>;
+  /** Alarm events, sealed after the access log (docs/alarms.md). */
+  readonly alarmLog?: Pick<AlarmStore, 'between' | 'barrier'>;
   readonly ingestLog: Pick<IngestLog, 'barrier' | 'nextQuarantineId'>;
   readonly ipfs: Pick<Ipfs, 'put' | 'putCbor'>;
   readonly keys: GatewayKeys;
@@ -108,6 +111,7 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     // Everything received before `now` is committed after these barriers (receipt times only grow).
     await components.ingestLog.barrier();
     await components.accessLog.barrier();
+    await components.alarmLog?.barrier();
     while (start < limit) {
       let end = alignDown(start) + options.windowMs;
       if (end > limit) {
@@ -157,6 +161,8 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     }
     const access = await components.accessLog.between(start, end);
     if (access.length > 0) track(session.access(access));
+    const alarms = (await components.alarmLog?.between(start, end)) ?? [];
+    if (alarms.length > 0) track(session.alarms(alarms));
     await writeUntil(0);
     const last = await session.finish();
     for (const page of last.pages) await builder.addPage(page);
@@ -168,6 +174,7 @@ export function createSealer(options: SealerOptions, components: SealerComponent
       count: last.count,
       readings,
       access: access.length,
+      alarms: alarms.length,
       masking: options.maskingRules,
     });
     const record = signRecord(
@@ -188,6 +195,7 @@ export function createSealer(options: SealerOptions, components: SealerComponent
       firstReadingId,
       ...(unsealable.length > 0 ? { skipped: unsealable.map((u) => u.id) } : {}),
       firstAccessId: access[0]?.id ?? null,
+      ...(alarms.length > 0 ? { alarms: alarms.length } : {}),
       record,
       sealedAt: clock(),
     };

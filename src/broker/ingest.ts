@@ -20,6 +20,7 @@ import type {
 } from '../store/index.ts';
 import { type FieldError, type ParseOptions, parsePayload, type ReadingKind } from '../telemetry/index.ts';
 import { checkPublish } from './acl.ts';
+import { escapeForLog } from './log-escape.ts';
 
 export interface IngestOptions {
   readonly maxPayloadBytes: number;
@@ -81,12 +82,13 @@ export function createIngestHook(
       handle(client, packet, answer);
     } catch (err) {
       metrics.ingestInternalErrors.inc({ outcome: 'closed' });
-      components.log('error', `closing ${client?.id ?? '(will)'}: ${describe(err)}`);
+      components.log('error', `closing ${client ? escapeForLog(client.id) : '(will)'}: ${describe(err)}`);
       answer(new GatewayError('ERR_INGEST_FAILED', undefined, { cause: err }));
     }
   };
 
   function handle(client: Client | null, packet: Parameters<AuthorizePublishHandler>[1], callback: Callback) {
+    // Wills are dropped at CONNECT (server.ts); one without a client is refused all the same.
     if (!client) return callback(new GatewayError('ERR_TOPIC_FORBIDDEN', 'will messages are not accepted'));
     const session = sessions.get(client);
     const device = session ? registry.get(session.id) : undefined;
@@ -95,7 +97,7 @@ export function createIngestHook(
     }
     const decision = checkPublish(packet.topic, device);
     if (!decision.ok) {
-      components.log('warn', `closing ${client.id}: ${decision.reason}`);
+      components.log('warn', `closing ${escapeForLog(client.id)}: ${escapeForLog(decision.reason)}`);
       return callback(new GatewayError('ERR_TOPIC_FORBIDDEN', decision.reason));
     }
     // Telemetry is never retained: aedes would otherwise keep the last reading of every topic in memory.
@@ -109,7 +111,7 @@ export function createIngestHook(
     } catch (err) {
       // A payload the gateway failed on is still acknowledged: quarantined as 'internal', never retried.
       metrics.ingestInternalErrors.inc({ outcome: 'quarantined' });
-      components.log('error', `ingest of a message from ${client.id} failed: ${describe(err)}`);
+      components.log('error', `ingest of a message from ${escapeForLog(client.id)} failed: ${describe(err)}`);
       message = {
         deviceId: device.id,
         kind: decision.kind,
@@ -133,13 +135,16 @@ export function createIngestHook(
           account(decision.kind, message, outcome);
         },
         (err: Error) => {
-          components.log('error', `commit failed for ${client.id}: ${err.message}`);
+          components.log('error', `commit failed for ${escapeForLog(client.id)}: ${err.message}`);
           if (packet.qos !== 0) callback(err);
         },
       )
       .catch((err: unknown) => {
         metrics.ingestInternalErrors.inc({ outcome: 'logged' });
-        components.log('error', `after the commit of a message from ${client.id}: ${describe(err)}`);
+        components.log(
+          'error',
+          `after the commit of a message from ${escapeForLog(client.id)}: ${describe(err)}`,
+        );
       });
   }
 

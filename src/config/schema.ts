@@ -3,6 +3,7 @@
  * embedded defaults as schema defaults so that `{}` is a complete, working configuration.
  */
 import { z } from 'zod';
+import { DEFAULT_RULES, ruleSchema } from '../alarms/rules.ts';
 import { maskingPolicySchema } from '../masking/policy.ts';
 import { hex32Schema, idSchema, roleSchema } from '../model/index.ts';
 
@@ -56,7 +57,49 @@ export const configSchema = z.strictObject({
           quarantineRawBytes: z.number().int().min(256).max(65_536).default(4096),
         })
         .prefault({}),
-      keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(0),
+      /** A client asking for a longer keep-alive, or none (0), is held to this one (0: no bound). */
+      keepaliveLimitSeconds: z.number().int().min(0).max(65_535).default(600),
+      /** Bounds on what a device or a stranger can make the broker hold (docs/limits.md). */
+      limits: z
+        .strictObject({
+          /** Authenticated connections of one device at a time; the next one gets CONNACK 5. */
+          connectionsPerDevice: z.number().int().min(1).max(10_000).default(4),
+          /** Open MQTT sockets in all; default derived from the process's descriptor limit. */
+          maxConnections: z.number().int().min(1).max(10_000_000).optional(),
+          /** Sockets that have not yet received a CONNACK, in all; default a quarter of maxConnections. */
+          pendingConnections: z.number().int().min(1).max(10_000_000).optional(),
+          /** Sockets that have not yet received a CONNACK, per remote address. */
+          pendingPerAddress: z.number().int().min(1).max(100_000).default(16),
+          /** A socket that has not sent its CONNECT within this is closed. */
+          connectTimeoutSeconds: z.number().min(0.1).max(300).default(10),
+          /** The CONNECT, and any packet sent ahead of the CONNACK, may announce at most this many bytes. */
+          connectMaxBytes: z.number().int().min(256).max(1_048_576).default(16_384),
+          /** Packets sent ahead of the CONNACK that the broker holds; one more closes the socket. */
+          packetsBeforeConnack: z.number().int().min(1).max(1000).default(16),
+          /** Descriptors kept back from MQTT for the HTTP API, LevelDB and the rest of the process. */
+          reservedDescriptors: z.number().int().min(16).max(1_000_000).default(256),
+          /**
+           * Slow password hashes (scrypt) running at once, and waiting beyond those. Default: half the
+           * cores (at least 1), so that hashing never takes every core from the event loop.
+           */
+          hashConcurrency: z.number().int().min(1).max(64).optional(),
+          hashQueue: z.number().int().min(0).max(100_000).default(32),
+          /** A persistent session (clean=false) is dropped this long after its last connection closed. */
+          sessionExpirySeconds: z.number().min(1).max(31_536_000).default(3600),
+          /** Persistent sessions (client ids with clean=false) a device keeps; a new one drops its oldest idle one. */
+          sessionsPerDevice: z.number().int().min(1).max(10_000).default(4),
+          /** QoS 1/2 messages queued for a persistent session; beyond, new ones are dropped. */
+          sessionQueueMessages: z.number().int().min(0).max(100_000).default(100),
+          /** Incoming QoS 2 messages awaiting PUBREL per client id; one more closes the connection. */
+          qos2Inflight: z.number().int().min(1).max(65_535).default(16),
+          /** QoS 0 messages per second per device (token bucket), and the burst above it. */
+          qos0PerSecond: z.number().positive().max(1_000_000).default(20),
+          qos0Burst: z.number().int().min(1).max(1_000_000).default(100),
+          /** QoS 0 payload bytes per second per device (token bucket), and the burst above it. */
+          qos0BytesPerSecond: z.number().positive().max(1_073_741_824).default(65_536),
+          qos0BytesBurst: z.number().int().min(1).max(1_073_741_824).default(1_048_576),
+        })
+        .prefault({}),
       rateLimit: z
         .strictObject({
           /** New connections per second per remote address, token bucket. */
@@ -199,6 +242,48 @@ export const configSchema = z.strictObject({
       workers: z.number().int().min(1).max(256).default(1),
       /** Mine blocks without records too (keeps the chain moving; off by default). */
       mineEmpty: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Alarms and their webhooks (docs/alarms.md; bounds in docs/limits.md, "Alarms and webhooks"). */
+  alarms: z
+    .strictObject({
+      /** Threshold rules by reading kind; the defaults watch SpO2, heart rate, the cold chain, drone battery and deliveries. */
+      rules: z
+        .array(ruleSchema)
+        .max(256)
+        .default(DEFAULT_RULES)
+        .refine((rules) => new Set(rules.map((r) => r.id)).size === rules.length, 'rule ids must be unique')
+        .refine((rules) => rules.every((r) => r.id !== 'news2'), 'the rule id news2 is reserved'),
+      news2: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** A parameter counts in the score while its latest value is at most this old (device time). */
+          maxAgeSeconds: z.number().min(1).max(86_400).default(300),
+          /** An open NEWS2 alarm closes once the score has stayed below urgent this long (device time). */
+          clearSeconds: z.number().min(0).max(86_400).default(30),
+        })
+        .prefault({}),
+      /** Committed readings waiting to be evaluated; past it new ones are not evaluated (counted). */
+      maxPendingReadings: z.number().int().min(1).max(10_000_000).default(100_000),
+      /** Patients and flights whose alarm state is kept in memory (the least recently seen without an open alarm go first). */
+      maxSubjects: z.number().int().min(1).max(10_000_000).default(100_000),
+      webhooks: z
+        .array(
+          z.strictObject({
+            url: z.url({ protocol: /^https?$/ }),
+            /** HMAC-SHA-256 key of `x-medgate-signature`. */
+            secret: z.string().min(16).max(1024),
+          }),
+        )
+        .max(32)
+        .default([]),
+      /** Deliveries waiting per webhook; past it the oldest is dropped (counted). */
+      outboxMaxEntries: z.number().int().min(1).max(10_000_000).default(100_000),
+      /** A failed delivery is retried after `retryInitialMs`, doubling up to `retryMaxMs`. */
+      retryInitialMs: z.number().int().min(1).max(3_600_000).default(1000),
+      retryMaxMs: z.number().int().min(1).max(86_400_000).default(300_000),
+      /** Time allowed for one delivery request, connection to answer. */
+      requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     })
     .prefault({}),
 });

@@ -22,11 +22,22 @@ export interface ProofParts {
 }
 
 export function assembleReadingProof(parts: ProofParts): ReadingProof {
+  const { reading, ...rest } = parts;
+  return assembleLeafProof({ ...rest, leaf: readingLeafObject(reading) });
+}
+
+/**
+ * The same proof for any leaf of a window (a reading, an alarm event): `leaf` is the object whose RFC 8785
+ * JSON, after the salt, is the leaf data; it goes in the proof's `reading` field (docs/proofs.md).
+ */
+export function assembleLeafProof(
+  parts: Omit<ProofParts, 'reading'> & { readonly leaf: Record<string, unknown> },
+): ReadingProof {
   const { index, tree, window } = parts;
   const salt = parts.salts.subarray(index * SALT_BYTES, (index + 1) * SALT_BYTES);
   return {
     format: PROOF_FORMAT,
-    reading: parts.disclose ? readingLeafObject(parts.reading) : null,
+    reading: parts.disclose ? parts.leaf : null,
     salt: parts.disclose ? Buffer.from(salt).toString('base64') : null,
     leaf: {
       hash: hex(tree.leafHash(index)),

@@ -3,6 +3,8 @@
  * unless they are plain markers. Parts receive the sublevels they use, never the whole database.
  */
 import { Level } from 'level';
+import type { Alarm } from '../alarms/alarm.ts';
+import type { AlarmEventEntry, OutboxEntry } from '../alarms/store.ts';
 import type { DeviceRecord, SignedMinuteRecord, StoredReading } from '../model/index.ts';
 import type { AccessEntry } from './access-log.ts';
 import type { QuarantineEntry } from './records.ts';
@@ -72,6 +74,20 @@ export function sublevels(db: Db) {
     ledgerPool: json<SignedMinuteRecord>('ledger-pool'),
     /** `tip` → main chain tip hash; `genesis` → the genesis hash the chain was built on. */
     ledgerMeta: text('ledger-meta'),
+    /** Alarm id → the alarm as it stands (docs/alarms.md). */
+    alarms: json<Alarm>('alarms'),
+    /** Open alarm ids → '' (what the evaluator resumes with after a restart). */
+    alarmsOpen: text('alarms-open'),
+    /** `{openedAt}!{id}` → '': alarms by device time of opening. */
+    alarmsByOpened: text('alarms-by-opened'),
+    /** `{patientId}!{openedAt}!{id}` → ''. */
+    alarmsByPatient: text('alarms-by-patient'),
+    /** `{at}!{eventId}` → alarm event: sealed into windows like the access log. */
+    alarmEvents: json<AlarmEventEntry>('alarm-events'),
+    /** `{alarmId}!{eventId}` → the event's key in `alarmEvents`. */
+    alarmEventsByAlarm: text('alarm-events-by-alarm'),
+    /** `{webhook url hash}!{seq}` → a delivery waiting for its webhook, in order. */
+    alarmOutbox: json<OutboxEntry>('alarm-outbox'),
   };
 }
 

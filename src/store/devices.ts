@@ -45,3 +45,6 @@ export async function createDeviceRegistry(components: {
     },
   };
 }
+
+// The device's shape lives in src/model/; re-exported for the importers of this file.
+export type { DeviceKind, DeviceRecord } from '../model/index.ts';

@@ -16,3 +16,6 @@ export interface QuarantineEntry {
   readonly raw: string;
   readonly sizeBytes: number;
 }
+
+// The reading's shape lives in src/model/; re-exported for the importers of this file.
+export type { StoredReading } from '../model/index.ts';

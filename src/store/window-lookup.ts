@@ -4,13 +4,15 @@
  * ids it had to leave out (`skipped`, moved to quarantine).
  */
 import type { Sublevels } from './db.ts';
-import { parseId } from './keys.ts';
+import { formatTime, parseId } from './keys.ts';
 import type { WindowRecord } from './windows.ts';
 
 export interface WindowLookup {
   /** The window and the reading's leaf index in it, or null while the reading is not sealed yet. */
   ofReading(id: string): Promise<{ window: WindowRecord; index: number } | null>;
   byStart(start: string): Promise<WindowRecord | undefined>;
+  /** The sealed window with `start <= at < end`, or null while that time is not sealed yet. */
+  containing(at: number): Promise<WindowRecord | null>;
   /** Windows with `from <= start < to`, oldest first. */
   between(from: string, to: string, limit: number): Promise<WindowRecord[]>;
 }
@@ -46,6 +48,11 @@ export function createWindowLookup(components: {
       return null;
     },
     byStart: (start) => windows.get(start),
+    async containing(at) {
+      for await (const w of windows.values({ lte: formatTime(at), reverse: true, limit: 1 }))
+        return w.start <= at && at < w.end ? w : null;
+      return null;
+    },
     between: (from, to, limit) => windows.values({ gte: from, lt: to, limit }).all(),
   };
 }

@@ -4,7 +4,10 @@ import type { SignedMinuteRecord } from '../model/index.ts';
 export interface WindowRecord {
   readonly start: number;
   readonly end: number;
-  /** Leaves 0..readings-1 are readings (in id order), then `access` access-log entries. */
+  /**
+   * Leaves 0..readings-1 are readings (in id order), then `access` access-log entries, then `alarms` alarm
+   * events (absent in windows sealed before alarms existed: none).
+   */
   readonly readings: number;
   readonly access: number;
   readonly firstReadingId: string | null;
@@ -14,6 +17,10 @@ export interface WindowRecord {
    */
   readonly skipped?: readonly string[];
   readonly firstAccessId: string | null;
+  readonly alarms?: number;
   readonly record: SignedMinuteRecord;
   readonly sealedAt: number;
 }
+
+// The record's shape lives in src/model/; re-exported for the importers of this file.
+export type { MinuteRecord, SignedMinuteRecord } from '../model/index.ts';

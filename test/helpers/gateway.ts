@@ -48,14 +48,19 @@ export function testConfig(dataDir: string, overrides: Record<string, unknown> =
 }
 
 export async function startTestGateway(
-  options: { dataDir?: string; overrides?: Record<string, unknown>; clock?: () => number } = {},
+  options: {
+    dataDir?: string;
+    overrides?: Record<string, unknown>;
+    clock?: () => number;
+    log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  } = {},
 ): Promise<TestGateway> {
   const dir = options.dataDir ? null : tempDir();
   const dataDir = options.dataDir ?? dir!.path;
   const gateway = await startGateway({
     config: testConfig(dataDir, options.overrides),
     adminToken: ADMIN_TOKEN,
-    log: () => {},
+    log: options.log ?? (() => {}),
     apiLogLevel: 'silent',
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -28,7 +28,13 @@ export interface GatewayProcess {
 
 export async function spawnGateway(
   dataDir: string,
-  options: { mqttPort?: number; httpPort?: number; config?: Record<string, unknown> } = {},
+  options: {
+    mqttPort?: number;
+    httpPort?: number;
+    config?: Record<string, unknown>;
+    /** A command the gateway runs under, e.g. `['prlimit', '--nofile=1024']`. */
+    wrapper?: string[];
+  } = {},
 ): Promise<GatewayProcess> {
   const mqttPort = options.mqttPort ?? (await freePort());
   const httpPort = options.httpPort ?? (await freePort());
@@ -37,7 +43,15 @@ export async function spawnGateway(
     configFile,
     JSON.stringify({ gatewayId: 'gw-proc', security: { secretHashLog2N: 10 }, ...options.config }),
   );
-  const child = spawn(process.execPath, ['src/main.ts', 'start', '--config', configFile], {
+  const [command, ...args] = [
+    ...(options.wrapper ?? []),
+    process.execPath,
+    'src/main.ts',
+    'start',
+    '--config',
+    configFile,
+  ] as unknown as [string, ...string[]];
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       GATEWAY_DATA_DIR: dataDir,

@@ -1,6 +1,7 @@
 /** SPEC §1: a TLS listener when `mqtt.tls` is configured; devices authenticate over it as over TCP. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import {
   allReadings,
@@ -38,7 +39,10 @@ before(async () => {
   );
   t = await startTestGateway({
     overrides: {
-      mqtt: { tls: { port: 0, certFile: `${dir.path}/cert.pem`, keyFile: `${dir.path}/key.pem` } },
+      mqtt: {
+        tls: { port: 0, certFile: `${dir.path}/cert.pem`, keyFile: `${dir.path}/key.pem` },
+        limits: { connectTimeoutSeconds: 1, pendingPerAddress: 3 },
+      },
     },
   });
 });
@@ -73,4 +77,34 @@ test('a device publishes over mqtts and its reading is stored; a wrong secret is
       code: 4,
     },
   );
+});
+
+test('a socket that never completes its TLS handshake is closed after the CONNECT timeout', async () => {
+  const socket = connect({ port: t.gateway.mqttTlsPort()!, host: '127.0.0.1' });
+  socket.on('error', () => {});
+  const closed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
+  const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000).unref());
+  const result = await Promise.race([closed, timer]);
+  socket.destroy();
+  assert.equal(result, true);
+});
+
+test('sockets in their TLS handshake count against the caps of sockets awaiting CONNACK', async () => {
+  const open = () => {
+    const socket = connect({ port: t.gateway.mqttTlsPort()!, host: '127.0.0.1' });
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    return { socket, closed, isClosed: false };
+  };
+  const stalled = [open(), open(), open()];
+  for (const s of stalled) await new Promise((r) => s.socket.once('connect', r));
+  const fourth = open();
+  const timer = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 800).unref());
+  assert.equal(
+    await Promise.race([fourth.closed.then(() => true), timer]),
+    true,
+    'the 4th is closed at once',
+  );
+  for (const s of stalled) s.socket.destroy();
+  fourth.socket.destroy();
 });

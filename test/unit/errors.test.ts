@@ -54,6 +54,10 @@ test('every code in docs/errors.md is in the registry', () => {
     assert.ok(code in ERRORS, `${code} is documented but not in src/errors.ts`);
 });
 
+/**
+ * A code whose MQTT outcome is `socket-close` or `drop` is never an error object: the socket is destroyed or
+ * the message skipped, and a metric counts it (docs/limits.md). Every other code is raised somewhere.
+ */
 test('every code in the registry is raised somewhere in the gateway', () => {
   const src = new URL('../../src/', import.meta.url);
   const registry = new Set(['errors.ts', 'ledger/errors.ts']);
@@ -61,6 +65,8 @@ test('every code in the registry is raised somewhere in the gateway', () => {
     .filter((f) => f.endsWith('.ts') && !registry.has(f.split('\\').join('/')))
     .map((f) => readFileSync(new URL(f, src), 'utf8'))
     .join('\n');
-  for (const code of Object.keys(ERRORS))
+  for (const [code, spec] of Object.entries(ERRORS)) {
+    if (spec.mqtt === 'socket-close' || spec.mqtt === 'drop') continue;
     assert.ok(text.includes(`'${code}'`), `${code} is in the registry but nothing raises it`);
+  }
 });

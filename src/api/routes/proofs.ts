@@ -30,7 +30,7 @@ const verdictSchema = z.object({
 });
 
 /** Trees of recently asked windows: building one costs a hash per leaf, proofs then cost nothing. */
-function treeCache(size: number) {
+export function treeCache(size: number) {
   const trees = new Map<number, MerkleTree>();
   return async (start: number, load: () => Promise<Uint8Array | undefined>) => {
     const hit = trees.get(start);
@@ -48,14 +48,10 @@ function treeCache(size: number) {
   };
 }
 
-/** A reading's proof: patient data unless the holder is an auditor (registered in the patient-data context). */
-export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  const tree = treeCache(8);
+/** The window record's place in the ledger, once a block on the main chain holds it (docs/proofs.md). */
+export function windowAnchor(ctx: Pick<ApiContext, 'ledger'>): (window: WindowRecord) => ProofAnchor | null {
   const { node } = ctx.ledger;
-
-  /** The window record's place in the ledger, once a block on the main chain holds it (SPEC §5). */
-  const anchorOf = (window: WindowRecord): ProofAnchor | null => {
+  return (window) => {
     const found = ctx.ledger.anchorOf(window.record);
     if (!found) return null;
     const miner = memberByMinerId(node.consortium, found.block.header.minerId);
@@ -70,6 +66,14 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
       ...node.finalityEvidence(found.blockHash),
     });
   };
+}
+
+/** A reading's proof: patient data unless the holder is an auditor (registered in the patient-data context). */
+export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tree = treeCache(8);
+  const anchorOf = windowAnchor(ctx);
+
   r.get(
     '/v1/readings/:id/proof',
     {

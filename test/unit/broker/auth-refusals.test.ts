@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import type { Client } from 'aedes';
 import { createAuthenticator } from '../../../src/broker/auth.ts';
+import { createHashSlots } from '../../../src/broker/hash-slots.ts';
 import { createRateLimiter } from '../../../src/broker/rate-limit.ts';
 import { hashSecret } from '../../../src/crypto/secret-hash.ts';
 import { connackReturnCode, ERRORS, type ErrorCode, isGatewayError } from '../../../src/errors.ts';
@@ -43,7 +44,15 @@ async function authenticator() {
     failedAuthLimit: 3,
     failedAuthWindowSeconds: 60,
   });
-  const auth = createAuthenticator({ registry, limiter, sessions: new WeakMap<Client, DeviceRecord>() });
+  const auth = createAuthenticator({
+    registry,
+    limiter,
+    sessions: new WeakMap<Client, DeviceRecord>(),
+    slots: createHashSlots({ concurrency: 2, queue: 10 }),
+    dummyHash: await hashSecret('nobody knows this', 10),
+    // One connection per device here: the second is refused.
+    admitDevice: (client) => client.id !== 'w1:second',
+  });
   const connect = (clientId: string, username: string, password: string, address = '10.0.0.1') =>
     new Promise<unknown>((resolve) => {
       const client = { id: clientId, conn: { remoteAddress: address } } as unknown as Client;
@@ -66,8 +75,9 @@ test('each refusal of a CONNECT is a registry error with the CONNACK code of its
     assertRefused(await connect('nobody', 'nobody', 's3cret'), 'ERR_BAD_CREDENTIALS');
     assertRefused(await connect('w2', 'w2', 's3cret'), 'ERR_NOT_AUTHORIZED');
     assertRefused(await connect('someone-else', 'w1', 's3cret'), 'ERR_CLIENT_ID');
+    assertRefused(await connect('w1:second', 'w1', 's3cret'), 'ERR_TOO_MANY_CONNECTIONS');
     for (let i = 0; i < 3; i++) await connect('w1', 'w1', 'wrong', '10.0.0.9');
-    assertRefused(await connect('w1', 'w1', 's3cret', '10.0.0.9'), 'ERR_RATE_LIMITED');
+    assertRefused(await connect('w1', 'w1', 'wrong', '10.0.0.9'), 'ERR_LOCKED_OUT');
   } finally {
     await close();
   }
@@ -75,7 +85,8 @@ test('each refusal of a CONNECT is a registry error with the CONNACK code of its
 
 test('the CONNACK return code comes from the MQTT outcome; other codes do not refuse a CONNECT', () => {
   for (const [code, spec] of Object.entries(ERRORS) as Array<[ErrorCode, (typeof ERRORS)[ErrorCode]]>) {
-    if (spec.mqtt === 'connack-4') assert.equal(connackReturnCode(code), 4);
+    if (spec.mqtt === 'connack-3') assert.equal(connackReturnCode(code), 3);
+    else if (spec.mqtt === 'connack-4') assert.equal(connackReturnCode(code), 4);
     else if (spec.mqtt === 'connack-5') assert.equal(connackReturnCode(code), 5);
     else assert.throws(() => connackReturnCode(code), RangeError);
   }
