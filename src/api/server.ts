@@ -71,11 +71,10 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   deviceRoutes(app, ctx);
   tokenRoutes(app, ctx);
   // Every route that returns patient data, and only those: their reads go to the access log.
-  await app.register(patientDataContext(ctx, [readingRoutes, proofRoutes]));
+  await app.register(patientDataContext(ctx, [readingRoutes, proofRoutes, alarmRoutes]));
   minuteRoutes(app, ctx);
   proofVerifyRoutes(app, ctx);
   ipfsRoutes(app, ctx);
   ledgerRoutes(app, ctx);
-  alarmRoutes(app, ctx);
   return app;
 }
