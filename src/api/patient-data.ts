@@ -6,6 +6,8 @@
  * written, the client gets an error instead of the data, so an unlogged read cannot happen.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Role } from '../model/index.ts';
+import { requireRole } from './auth.ts';
 import type { ApiContext } from './context.ts';
 
 declare module 'fastify' {
@@ -22,6 +24,11 @@ declare module 'fastify' {
 interface Read {
   readonly patientId: string | null;
   readonly count: number;
+}
+
+/** The options of a route that returns patient data: the roles that may call it and its access-log action. */
+export function patientRead(ctx: Pick<ApiContext, 'resolveToken'>, roles: readonly Role[], access: string) {
+  return { preHandler: requireRole(ctx.resolveToken, roles), config: { access } };
 }
 
 export type RouteFamily = (app: FastifyInstance, ctx: ApiContext) => void;

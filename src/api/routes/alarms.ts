@@ -16,9 +16,10 @@ import { assembleLeafProof } from '../../proofs/assemble.ts';
 import { readingProofSchema } from '../../proofs/index.ts';
 import { formatTime, isId } from '../../store/index.ts';
 import { idSchema } from '../../telemetry/index.ts';
-import { hasPatientAccess, type Principal, requireRole } from '../auth.ts';
+import { hasPatientAccess, type Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { patientRead } from '../patient-data.ts';
 import { errorSchema, queryTime } from '../schemas.ts';
 import { treeCache, windowAnchor } from './proofs.ts';
 
@@ -75,8 +76,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/alarms',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician']),
-      config: { access: 'alarms.list' },
+      ...patientRead(ctx, ['admin', 'clinician'], 'alarms.list'),
       schema: {
         summary: 'Alarms by opening time (device time), oldest first, paginated',
         querystring: listQuery,
@@ -119,8 +119,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/alarms/:id',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician']),
-      config: { access: 'alarms.get' },
+      ...patientRead(ctx, ['admin', 'clinician'], 'alarms.get'),
       schema: {
         summary: 'One alarm as it stands',
         params: alarmParams,
@@ -137,8 +136,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.post(
     '/v1/alarms/:id/ack',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician']),
-      config: { access: 'alarms.ack' },
+      ...patientRead(ctx, ['admin', 'clinician'], 'alarms.ack'),
       schema: {
         summary:
           'Acknowledge an alarm (once); the acknowledgement is an alarm event, sealed and sent to webhooks',
@@ -157,8 +155,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/alarms/:id/proof',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'auditor']),
-      config: { access: 'alarms.proof' },
+      ...patientRead(ctx, ['admin', 'clinician', 'auditor'], 'alarms.proof'),
       schema: {
         summary: "Proofs of an alarm's events: each in a signed window (and, once anchored, in the ledger)",
         params: alarmParams,

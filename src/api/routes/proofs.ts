@@ -22,6 +22,7 @@ import type { WindowRecord } from '../../store/index.ts';
 import { formatTime, isId } from '../../store/index.ts';
 import { assertPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
+import { patientRead } from '../patient-data.ts';
 import { errorSchema } from '../schemas.ts';
 
 const verdictSchema = z.object({
@@ -77,8 +78,7 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/readings/:id/proof',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor']),
-      config: { access: 'readings.proof' },
+      ...patientRead(ctx, ['admin', 'clinician', 'patient', 'auditor'], 'readings.proof'),
       schema: {
         summary:
           'A self-contained proof that a reading is in a signed minute (and, once anchored, in the ledger)',

@@ -8,9 +8,10 @@ import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
 import type { ReadingsPage } from '../../store/index.ts';
 import type { ReadingKind } from '../../telemetry/index.ts';
-import { assertPatientAccess, hasPatientAccess, type Principal, requireRole } from '../auth.ts';
+import { assertPatientAccess, hasPatientAccess, type Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { patientRead } from '../patient-data.ts';
 import { presentReadings } from '../present.ts';
 import {
   errorSchema,
@@ -29,8 +30,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/patients/:patientId/readings',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient']),
-      config: { access: 'readings.list' },
+      ...patientRead(ctx, ['admin', 'clinician', 'patient'], 'readings.list'),
       schema: {
         summary: "A patient's readings by device time, oldest first, paginated",
         params: patientParams,
@@ -52,8 +52,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/flights/:flightId',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician']),
-      config: { access: 'flights.get' },
+      ...patientRead(ctx, ['admin', 'clinician'], 'flights.get'),
       schema: {
         summary: "A drone flight's telemetry and delivery events, in device-time order",
         params: flightParams,
