@@ -1,11 +1,10 @@
-import { LEDGER_ERRORS } from './ledger/errors.ts';
-
 /**
  * Every error the gateway reports, with a stable code, its HTTP status and what it means on MQTT.
- * One registry, walked by a test, so that codes never drift between the broker, the API and the docs.
+ * One registry, walked by a test against docs/errors.md, so that codes never drift between the broker, the
+ * API, the ledger and the docs.
  */
 
-/** How an error surfaces to an MQTT client (SPEC §1). */
+/** How an error surfaces to an MQTT client (docs/errors.md). */
 export type MqttOutcome =
   | 'connack-3' // server unavailable: try again later
   | 'connack-4' // bad user name or password
@@ -20,10 +19,6 @@ export interface ErrorSpec {
   readonly status: number;
   readonly mqtt: MqttOutcome;
   readonly message: string;
-}
-
-function ledger<C extends keyof typeof LEDGER_ERRORS, S extends 400 | 409 | 429>(code: C, status: S) {
-  return { status, mqtt: 'none', message: LEDGER_ERRORS[code] } as const;
 }
 
 export const ERRORS = {
@@ -41,7 +36,8 @@ export const ERRORS = {
     mqtt: 'connack-5',
     message: 'Client id must be the device id or start with "{deviceId}:"',
   },
-  ERR_RATE_LIMITED: { status: 429, mqtt: 'connack-5', message: 'Too many connection attempts' },
+  // New connections from one address above its rate: the socket is closed before CONNECT is read.
+  ERR_RATE_LIMITED: { status: 429, mqtt: 'socket-close', message: 'Too many connection attempts' },
   ERR_LOCKED_OUT: {
     status: 429,
     mqtt: 'connack-5',
@@ -103,39 +99,107 @@ export const ERRORS = {
     mqtt: 'none',
     message: 'Too many live event streams are open; retry later',
   },
-  ERR_SHUTTING_DOWN: { status: 503, mqtt: 'close', message: 'Gateway is shutting down' },
   ERR_STORE: { status: 500, mqtt: 'close', message: 'Storage failure' },
-  ERR_INTERNAL: { status: 500, mqtt: 'none', message: 'Internal error' },
-  // Ledger refusals (SPEC §4, docs/ledger.md): a block or record that breaks a rule is the sender's error
+  // On MQTT, a message the gateway failed on is acknowledged, quarantined and reported with this code.
+  ERR_INTERNAL: { status: 500, mqtt: 'ack-and-report', message: 'Internal error' },
+  // Ledger refusals (docs/ledger.md): a block or record that breaks a rule is the sender's error
   // (400); a block whose parent is not known yet is a conflict the receiver resolves by pulling (409).
-  ERR_BLOCK_MALFORMED: ledger('ERR_BLOCK_MALFORMED', 400),
-  ERR_BLOCK_UNKNOWN_PARENT: ledger('ERR_BLOCK_UNKNOWN_PARENT', 409),
-  ERR_BLOCK_BAD_LINK: ledger('ERR_BLOCK_BAD_LINK', 400),
-  ERR_BLOCK_BAD_HEIGHT: ledger('ERR_BLOCK_BAD_HEIGHT', 400),
-  ERR_BLOCK_BAD_TARGET: ledger('ERR_BLOCK_BAD_TARGET', 400),
-  ERR_BLOCK_BAD_POW: ledger('ERR_BLOCK_BAD_POW', 400),
-  ERR_BLOCK_TIME_TOO_OLD: ledger('ERR_BLOCK_TIME_TOO_OLD', 400),
-  ERR_BLOCK_TIME_TOO_FAR: ledger('ERR_BLOCK_TIME_TOO_FAR', 400),
-  ERR_BLOCK_NOT_MEMBER: ledger('ERR_BLOCK_NOT_MEMBER', 400),
-  ERR_BLOCK_BAD_SIGNATURE: ledger('ERR_BLOCK_BAD_SIGNATURE', 400),
-  ERR_BLOCK_BAD_RECORD: ledger('ERR_BLOCK_BAD_RECORD', 400),
-  ERR_BLOCK_DUPLICATE_RECORD: ledger('ERR_BLOCK_DUPLICATE_RECORD', 400),
-  ERR_BLOCK_BAD_ANCHOR: ledger('ERR_BLOCK_BAD_ANCHOR', 400),
-  ERR_BLOCK_RECORD_TIME: ledger('ERR_BLOCK_RECORD_TIME', 400),
+  ERR_BLOCK_MALFORMED: { status: 400, mqtt: 'none', message: 'Block or header is malformed' },
+  ERR_BLOCK_UNKNOWN_PARENT: { status: 409, mqtt: 'none', message: 'Block extends an unknown parent' },
+  ERR_BLOCK_BAD_LINK: { status: 400, mqtt: 'none', message: 'Previous hash does not match the parent' },
+  ERR_BLOCK_BAD_HEIGHT: { status: 400, mqtt: 'none', message: 'Height is not the parent height + 1' },
+  ERR_BLOCK_BAD_TARGET: { status: 400, mqtt: 'none', message: 'Target does not follow the retarget rule' },
+  ERR_BLOCK_BAD_POW: { status: 400, mqtt: 'none', message: 'Block hash exceeds its target' },
+  ERR_BLOCK_TIME_TOO_OLD: {
+    status: 400,
+    mqtt: 'none',
+    message: 'Timestamp is not after the median time past',
+  },
+  ERR_BLOCK_TIME_TOO_FAR: { status: 400, mqtt: 'none', message: 'Timestamp is too far in the future' },
+  ERR_BLOCK_NOT_MEMBER: { status: 400, mqtt: 'none', message: 'Miner is not a consortium member' },
+  ERR_BLOCK_BAD_SIGNATURE: {
+    status: 400,
+    mqtt: 'none',
+    message: 'Miner signature over the block hash is invalid',
+  },
+  ERR_BLOCK_BAD_RECORD: {
+    status: 400,
+    mqtt: 'none',
+    message: 'A record is malformed or not signed by its member gateway',
+  },
+  ERR_BLOCK_DUPLICATE_RECORD: {
+    status: 400,
+    mqtt: 'none',
+    message: 'A record is already in the block or the chain',
+  },
+  ERR_BLOCK_BAD_ANCHOR: { status: 400, mqtt: 'none', message: 'Anchor root does not match the records' },
+  ERR_BLOCK_RECORD_TIME: {
+    status: 400,
+    mqtt: 'none',
+    message: "A record's minute is before the genesis or too far ahead of the block",
+  },
   // A chain that conflicts with what a majority of members attested: refused whatever its work (409).
-  ERR_BLOCK_CONFLICTS_FINAL: ledger('ERR_BLOCK_CONFLICTS_FINAL', 409),
-  ERR_BLOCK_RETIRED_MEMBER: ledger('ERR_BLOCK_RETIRED_MEMBER', 400),
-  ERR_RECORD_TIME: ledger('ERR_RECORD_TIME', 400),
-  ERR_RECORD_ANCHORED: ledger('ERR_RECORD_ANCHORED', 409),
-  ERR_RECORD_PENDING: ledger('ERR_RECORD_PENDING', 409),
-  ERR_RECORD_RETIRED_MEMBER: ledger('ERR_RECORD_RETIRED_MEMBER', 400),
+  ERR_BLOCK_CONFLICTS_FINAL: {
+    status: 409,
+    mqtt: 'none',
+    message: 'Block conflicts with the latest final block',
+  },
+  ERR_BLOCK_RETIRED_MEMBER: {
+    status: 400,
+    mqtt: 'none',
+    message: 'Miner was retired from the consortium below this height',
+  },
+  ERR_RECORD_TIME: {
+    status: 400,
+    mqtt: 'none',
+    message: "Record's minute is before the genesis or too far ahead of the receiver's clock",
+  },
+  ERR_RECORD_ANCHORED: {
+    status: 409,
+    mqtt: 'none',
+    message: 'Another record for this gateway and minute is already anchored',
+  },
+  ERR_RECORD_PENDING: {
+    status: 409,
+    mqtt: 'none',
+    message: 'Another record for this gateway and minute is already pending',
+  },
+  ERR_RECORD_RETIRED_MEMBER: {
+    status: 400,
+    mqtt: 'none',
+    message: 'Record of a member retired from the consortium',
+  },
   // The sending member's share of the pool is full: its newest records wait until blocks take the oldest.
-  ERR_POOL_FULL: ledger('ERR_POOL_FULL', 429),
-  ERR_ATTESTATION_INVALID: ledger('ERR_ATTESTATION_INVALID', 400),
-  ERR_ATTESTATION_CONFLICTS_FINAL: ledger('ERR_ATTESTATION_CONFLICTS_FINAL', 409),
+  ERR_POOL_FULL: {
+    status: 429,
+    mqtt: 'none',
+    message: 'The pool holds as many pending records of this member as it may',
+  },
+  ERR_ATTESTATION_INVALID: {
+    status: 400,
+    mqtt: 'none',
+    message: 'Attestation is malformed, not by an active member, or its signature is invalid',
+  },
+  ERR_ATTESTATION_CONFLICTS_FINAL: {
+    status: 409,
+    mqtt: 'none',
+    message: 'Attestation of a block that conflicts with the latest final block',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * The CONNACK return code (MQTT 3.1.1 §3.2.2.3) of an error that refuses a CONNECT, from its `mqtt` column;
+ * a RangeError for a code that does not refuse a CONNECT.
+ */
+export function connackReturnCode(code: ErrorCode): 3 | 4 | 5 {
+  const outcome: MqttOutcome = ERRORS[code].mqtt;
+  if (outcome === 'connack-3') return 3;
+  if (outcome === 'connack-4') return 4;
+  if (outcome === 'connack-5') return 5;
+  throw new RangeError(`${code} does not refuse a CONNECT (its MQTT outcome is ${outcome})`);
+}
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;

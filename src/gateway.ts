@@ -27,7 +27,7 @@ import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { createLog, type Log } from './log.ts';
 import { createMasker } from './masking/index.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createReceiptClock } from './receipt-clock.ts';
+import { createReceiptClock, receiptFloor } from './receipt-clock.ts';
 import { formatCredentials, type SeededCredentials, seedDemo } from './seed.ts';
 import {
   type AccessLog,
@@ -238,7 +238,7 @@ async function startParts(
     },
   );
   // Receipt times resume after everything stored or sealed before (a clock stepped back changes nothing).
-  receiptClock.raiseFloor(Math.max((await readings.lastReceivedAt()) ?? 0, await sealer.nextWindow()));
+  receiptClock.raiseFloor(await receiptFloor(readings, sealer));
   alarms.log.raiseFloor(await sealer.nextWindow());
   const seeded = await seedDemo(config, { registry, tokens, subs, clock });
   if (

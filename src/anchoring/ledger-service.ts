@@ -3,18 +3,32 @@
  * sync and the miner, wired so that sealed records go to the pool and the peers, and mined blocks to the peers.
  */
 import { join } from 'node:path';
-import type { LedgerApi } from '../api/context.ts';
-import { verifyRecord } from '../batches/record.ts';
 import type { GatewayConfig } from '../config/index.ts';
 import type { SigningKey } from '../crypto/signing.ts';
 import { type Block, blockHash, recordKey, toHex } from '../ledger/index.ts';
-import { createLedgerNode, type LedgerNode } from '../ledger/node/chain.ts';
+import { createLedgerNode, type LedgerNode, type RecordLocation } from '../ledger/node/chain.ts';
 import { type ConsortiumSource, loadConsortium } from '../ledger/node/consortium-load.ts';
-import { createPeerSync, type PeerSync } from '../ledger/node/peers.ts';
+import { createPeerSync, type PeerStatus, type PeerSync } from '../ledger/node/peers.ts';
+import { verifyRecord } from '../ledger/record.ts';
 import type { Log } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Db, SignedMinuteRecord, Sublevels } from '../store/index.ts';
+import type { SignedMinuteRecord } from '../model/index.ts';
+import type { Db, Sublevels } from '../store/index.ts';
 import { createMiner, type Miner } from './miner.ts';
+
+/** The shared ledger as the API sees it (SPEC §4, §5). */
+export interface LedgerApi {
+  readonly node: LedgerNode;
+  /** Where the main chain holds this exact record (same signature), or null while it is not mined. */
+  anchorOf(record: SignedMinuteRecord): RecordLocation | null;
+  /** A peer sent a block whose parent we lack: compare heads with the peers and pull. */
+  syncSoon(): void;
+  /** Mine the pending records now; null when there is nothing to mine or this gateway is not a member. */
+  mineNow(options?: { allowEmpty?: boolean }): Promise<Block | null>;
+  /** A block or records accepted from a client other than the miner: pass them on to the peers. */
+  relayBlock(block: Block): void;
+  peers(): PeerStatus[];
+}
 
 export interface LedgerServiceOptions {
   readonly config: GatewayConfig;

@@ -1,11 +1,9 @@
 /** What the routes need, passed in one object (ARCHITECTURE: dependencies come in as arguments). */
 
 import type { AlarmService } from '../alarms/service.ts';
+import type { LedgerApi } from '../anchoring/ledger-service.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Ipfs } from '../ipfs/node.ts';
-import type { Block } from '../ledger/index.ts';
-import type { LedgerNode, RecordLocation } from '../ledger/node/chain.ts';
-import type { PeerStatus } from '../ledger/node/peers.ts';
 import type { Masker } from '../masking/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type {
@@ -13,26 +11,13 @@ import type {
   DeviceRegistry,
   PatientIndex,
   ReadingQueries,
-  SignedMinuteRecord,
   TokenStore,
   WindowLookup,
 } from '../store/index.ts';
 import type { TokenResolver } from './auth.ts';
 import type { FhirContext } from './fhir/context.ts';
 
-/** The shared ledger as the routes see it (SPEC §4, §5). */
-export interface LedgerApi {
-  readonly node: LedgerNode;
-  /** Where the main chain holds this exact record (same signature), or null while it is not mined. */
-  anchorOf(record: SignedMinuteRecord): RecordLocation | null;
-  /** A peer sent a block whose parent we lack: compare heads with the peers and pull. */
-  syncSoon(): void;
-  /** Mine the pending records now; null when there is nothing to mine or this gateway is not a member. */
-  mineNow(options?: { allowEmpty?: boolean }): Promise<Block | null>;
-  /** A block or records accepted from a client other than the miner: pass them on to the peers. */
-  relayBlock(block: Block): void;
-  peers(): PeerStatus[];
-}
+export type { LedgerApi };
 
 /** The live events and the bounds of their stream (`http.events`, docs/limits.md). */
 export interface LiveEvents {

@@ -1,6 +1,6 @@
 /** Request and response schemas of the API (SPEC §5); the OpenAPI document at /docs comes from these. */
 import { z } from 'zod';
-import { idSchema, READING_KINDS, readingSchemas } from '../telemetry/index.ts';
+import { deviceKindSchema, idSchema, READING_KINDS, readingSchemas, roleSchema } from '../model/index.ts';
 
 export const errorSchema = z
   .object({ statusCode: z.number(), code: z.string(), error: z.string(), message: z.string() })
@@ -12,10 +12,7 @@ export const queryTime = z
   .transform((v) => (/^\d+$/.test(v) ? Number(v) : Date.parse(v)))
   .describe('ISO-8601 time or epoch milliseconds');
 
-export const deviceIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]')
-  .describe('Device id (also the MQTT username)');
+export const deviceIdSchema = idSchema.describe('Device id (also the MQTT username)');
 
 export const proofStatusSchema = z.object({
   status: z.enum(['pending', 'sealed', 'anchored']),
@@ -63,7 +60,7 @@ export const deviceParams = z.strictObject({ id: deviceIdSchema });
 
 export const createDeviceBody = z.strictObject({
   id: deviceIdSchema,
-  kind: z.enum(['wearable', 'drone']),
+  kind: deviceKindSchema,
   patientId: idSchema.optional().describe('For a wearable: the only patient it may report'),
   shared: z
     .boolean()
@@ -75,7 +72,7 @@ export const createDeviceBody = z.strictObject({
 
 export const createdDeviceSchema = z.object({
   id: z.string(),
-  kind: z.enum(['wearable', 'drone']),
+  kind: deviceKindSchema,
   patientId: z.string().nullable(),
   shared: z.boolean(),
   secret: z.string().describe('MQTT password; shown once, stored only as a slow hash'),
@@ -83,7 +80,7 @@ export const createdDeviceSchema = z.object({
 
 export const deviceSchema = z.object({
   id: z.string(),
-  kind: z.enum(['wearable', 'drone']),
+  kind: deviceKindSchema,
   patientId: z.string().nullable(),
   shared: z.boolean(),
   createdAt: z.string(),
@@ -91,7 +88,7 @@ export const deviceSchema = z.object({
 });
 
 export const createTokenBody = z.strictObject({
-  role: z.enum(['admin', 'clinician', 'patient', 'auditor', 'peer']),
+  role: roleSchema,
   patients: z.array(idSchema).max(10_000).optional(),
   name: z
     .string()

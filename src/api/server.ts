@@ -10,6 +10,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { ApiContext } from './context.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { fhirRoutes } from './fhir/routes.ts';
+import { patientDataContext } from './patient-data.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -19,7 +20,7 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { minuteRoutes } from './routes/minutes.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { patientRoutes } from './routes/patients.ts';
-import { proofRoutes } from './routes/proofs.ts';
+import { proofRoutes, proofVerifyRoutes } from './routes/proofs.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { uiRoutes } from './routes/ui.ts';
@@ -77,12 +78,12 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   healthRoutes(app, ctx);
   deviceRoutes(app, ctx);
   tokenRoutes(app, ctx);
-  readingRoutes(app, ctx);
+  // Every route that returns patient data, and only those: their reads go to the access log.
+  await app.register(patientDataContext(ctx, [readingRoutes, proofRoutes, alarmRoutes]));
   minuteRoutes(app, ctx);
-  proofRoutes(app, ctx);
+  proofVerifyRoutes(app, ctx);
   ipfsRoutes(app, ctx);
   ledgerRoutes(app, ctx);
-  alarmRoutes(app, ctx);
   fhirRoutes(app, ctx, ctx.fhir);
   patientRoutes(app, ctx);
   overviewRoutes(app, ctx);

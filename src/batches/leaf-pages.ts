@@ -5,8 +5,9 @@
  */
 import type { AlarmEventEntry } from '../alarms/store.ts';
 import type { Masker } from '../masking/index.ts';
-import type { AccessEntry, StoredReading } from '../store/index.ts';
-import { canonicalJson } from './canonical.ts';
+import { canonicalJson } from '../model/canonical.ts';
+import { decodeStoredReading } from '../model/reading-codec.ts';
+import type { AccessEntry } from '../store/index.ts';
 import { accessLeafObject, alarmLeafObject, readingLeafObject } from './leaves.ts';
 import { PageBuilder, type PageParams, type SealedPage } from './page-builder.ts';
 
@@ -57,7 +58,7 @@ export class LeafPages {
       let canonical: string;
       let masked: unknown;
       try {
-        const r = JSON.parse(text) as StoredReading;
+        const r = decodeStoredReading(text);
         const leaf = readingLeafObject(r);
         canonical = canonicalJson(leaf);
         masked = { ...leaf, data: this.#masker.mask(r.kind, r.data) };

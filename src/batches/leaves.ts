@@ -4,21 +4,15 @@
  * events are all leaves of a window's tree; `kind` tells them apart. Pure.
  */
 import type { AlarmEventEntry } from '../alarms/store.ts';
-import type { AccessEntry, StoredReading } from '../store/index.ts';
+import type { StoredReading } from '../model/index.ts';
+import { storedReadingFields } from '../model/reading-codec.ts';
+import type { AccessEntry } from '../store/access-log.ts';
 
 export const SALT_BYTES = 16;
 
 /** What a reading leaf commits to: everything the gateway stored about it. */
-export function readingLeafObject(r: StoredReading) {
-  return {
-    id: r.id,
-    deviceId: r.deviceId,
-    kind: r.kind,
-    seq: r.seq,
-    ts: r.ts,
-    receivedAt: r.receivedAt,
-    data: r.data,
-  };
+export function readingLeafObject(r: StoredReading): StoredReading {
+  return storedReadingFields(r);
 }
 
 export function accessLeafObject(e: AccessEntry) {

@@ -15,14 +15,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuthenticateError, Client } from 'aedes';
 import { verifySecret } from '../crypto/secret-hash.ts';
+import { connackReturnCode, type ErrorCode, GatewayError } from '../errors.ts';
 import type { DeviceRecord, DeviceRegistry } from '../store/index.ts';
 import type { HashSlots } from './hash-slots.ts';
 import type { RateLimiter } from './rate-limit.ts';
-
-/** MQTT 3.1.1 CONNACK return codes (aedes exports them as a const enum, which erasable TS cannot use). */
-export const CONNACK_SERVER_UNAVAILABLE = 3;
-export const CONNACK_BAD_CREDENTIALS = 4;
-export const CONNACK_NOT_AUTHORIZED = 5;
 
 export type RefusalReason =
   | 'unknown_device'
@@ -61,15 +57,19 @@ export function clientIdAllowed(clientId: string, deviceId: string): boolean {
   );
 }
 
-const CODES: Record<RefusalReason, number> = {
-  unknown_device: CONNACK_BAD_CREDENTIALS,
-  bad_secret: CONNACK_BAD_CREDENTIALS,
-  revoked: CONNACK_NOT_AUTHORIZED,
-  client_id: CONNACK_NOT_AUTHORIZED,
-  locked_out: CONNACK_NOT_AUTHORIZED,
-  auth_busy: CONNACK_SERVER_UNAVAILABLE,
-  connections_per_device: CONNACK_NOT_AUTHORIZED,
-};
+/**
+ * The registry's error for each refusal (docs/errors.md): its MQTT outcome gives the CONNACK return code. The
+ * reason stays the label of the refusal metric.
+ */
+const REFUSALS = {
+  unknown_device: 'ERR_BAD_CREDENTIALS',
+  bad_secret: 'ERR_BAD_CREDENTIALS',
+  revoked: 'ERR_NOT_AUTHORIZED',
+  client_id: 'ERR_CLIENT_ID',
+  locked_out: 'ERR_LOCKED_OUT',
+  auth_busy: 'ERR_AUTH_BUSY',
+  connections_per_device: 'ERR_TOO_MANY_CONNECTIONS',
+} as const satisfies Record<RefusalReason, ErrorCode>;
 
 export function createAuthenticator(components: AuthenticatorComponents): Authenticator {
   const { registry, limiter, sessions, slots } = components;
@@ -81,8 +81,11 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
 
   function refuse(client: Client, reason: RefusalReason, done: Done) {
     components.onRefused?.(reason, client);
-    const error = Object.assign(new Error(`connection refused: ${reason}`), { returnCode: CODES[reason] });
-    done(error as AuthenticateError, null);
+    const code = REFUSALS[reason];
+    const error = Object.assign(new GatewayError(code, `connection refused: ${reason}`), {
+      returnCode: connackReturnCode(code),
+    });
+    done(error as unknown as AuthenticateError, null);
   }
 
   /** Checks that follow a verified secret: revocation (again: the registry may have changed), client id, slots. */

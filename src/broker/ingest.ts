@@ -7,7 +7,7 @@
  * connection (MQTT 3.1.1 has no negative PUBACK).
  */
 import type { AuthorizePublishHandler, Client } from 'aedes';
-import { GatewayError } from '../errors.ts';
+import { type ErrorCode, GatewayError } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ReceiptClock } from '../receipt-clock.ts';
 import type {
@@ -36,6 +36,11 @@ export interface IngestOptions {
 }
 
 export interface ErrorReport {
+  /**
+   * ERR_READING_INVALID for one reading, ERR_PAYLOAD_MALFORMED for the whole message, ERR_INTERNAL for a
+   * message the gateway failed on (docs/errors.md).
+   */
+  readonly code: Extract<ErrorCode, 'ERR_PAYLOAD_MALFORMED' | 'ERR_READING_INVALID' | 'ERR_INTERNAL'>;
   readonly seq: number | null;
   readonly errors: readonly FieldError[];
 }
@@ -84,7 +89,7 @@ export function createIngestHook(
 
   function handle(client: Client | null, packet: Parameters<AuthorizePublishHandler>[1], callback: Callback) {
     // Wills are dropped at CONNECT (server.ts); one without a client is refused all the same.
-    if (!client) return callback(new Error('will messages are not accepted'));
+    if (!client) return callback(new GatewayError('ERR_TOPIC_FORBIDDEN', 'will messages are not accepted'));
     const session = sessions.get(client);
     const device = session ? registry.get(session.id) : undefined;
     if (!device || device.revokedAt !== null) {
@@ -148,7 +153,13 @@ export function createIngestHook(
     if (outcome.duplicates > 0) metrics.readingsDuplicate.inc({ kind }, outcome.duplicates);
     for (const rejection of message.rejected) {
       metrics.readingsRejected.inc({ kind, reason: rejection.reason });
-      components.report(message.deviceId, { seq: rejection.seq, errors: rejection.errors });
+      const code =
+        rejection.reason === 'internal'
+          ? 'ERR_INTERNAL'
+          : rejection.index === null
+            ? 'ERR_PAYLOAD_MALFORMED'
+            : 'ERR_READING_INVALID';
+      components.report(message.deviceId, { code, seq: rejection.seq, errors: rejection.errors });
     }
   }
 }

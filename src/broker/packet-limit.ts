@@ -5,6 +5,8 @@
  * costs nothing per byte. A test sends an oversized packet to keep this honest across upgrades.
  */
 
+import { GatewayError } from '../errors.ts';
+
 interface PacketParser {
   packet: { length: number; cmd?: string };
   _parseLength(): boolean;
@@ -27,7 +29,12 @@ export function limitPacketSize(
     const limit = maxBytes();
     if (ok && this.packet.length > limit) {
       onRefused(this.packet.length, limit);
-      this._emitError(new Error(`packet of ${this.packet.length} bytes exceeds the limit of ${limit}`));
+      this._emitError(
+        new GatewayError(
+          'ERR_PAYLOAD_TOO_LARGE',
+          `packet of ${this.packet.length} bytes exceeds the limit of ${limit}`,
+        ),
+      );
       return false;
     }
     return ok;

@@ -11,6 +11,7 @@
  * Only the persistence interface aedes calls is used; nothing inside aedes is touched.
  */
 import memoryPersistence from 'aedes-persistence';
+import { GatewayError } from '../errors.ts';
 
 export interface SessionStoreOptions {
   readonly maxQueued: number;
@@ -105,7 +106,10 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     const messageId = packet.messageId ?? 0;
     if (!ids.has(messageId) && ids.size >= options.maxIncoming) {
       options.onIncomingRefused?.(client.id);
-      throw new Error(`client ${client.id} has ${ids.size} QoS 2 messages awaiting PUBREL`);
+      throw new GatewayError(
+        'ERR_QOS_TWO_INFLIGHT',
+        `client ${client.id} has ${ids.size} QoS 2 messages awaiting PUBREL`,
+      );
     }
     ids.add(messageId);
     incoming.set(client.id, ids);

@@ -5,25 +5,22 @@
 import { z } from 'zod';
 import { DEFAULT_RULES, ruleSchema } from '../alarms/rules.ts';
 import { maskingPolicySchema } from '../masking/policy.ts';
+import { hex32Schema, idSchema, roleSchema } from '../model/index.ts';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 
 const tokenSchema = z.strictObject({
   /** A label for logs and the access log; never the token itself. */
   name: z.string().min(1).max(64),
   /** SHA-256 of the bearer token, hex (`gateway token-hash` prints it). */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
-  role: z.enum(['admin', 'clinician', 'patient', 'auditor', 'peer']),
-  patients: z.array(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/)).default([]),
+  sha256: hex32Schema,
+  role: roleSchema,
+  patients: z.array(idSchema).default([]),
 });
 
 export const configSchema = z.strictObject({
-  gatewayId: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]')
-    .default('gw-local'),
+  gatewayId: idSchema.default('gw-local'),
   dataDir: z.string().min(1).default('./data'),
   /**
    * Demo devices and an admin token generated on the first start of an empty data dir and printed once.
@@ -200,10 +197,7 @@ export const configSchema = z.strictObject({
       /** An Ed25519 secret key file (64 hex digits) to sign with, instead of `{dir}/gateway.key`. */
       signingKeyFile: z.string().min(1).optional(),
       /** Id of the batch key that encrypts new batches (`{dir}/batch-{id}.key`); default the newest. */
-      batchKeyId: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]{1,64}$/)
-        .optional(),
+      batchKeyId: idSchema.optional(),
     })
     .prefault({}),
   masking: maskingPolicySchema,
@@ -223,7 +217,7 @@ export const configSchema = z.strictObject({
         .strictObject({
           targetIntervalMs: z.number().int().min(1).optional(),
           retargetInterval: z.number().int().min(2).optional(),
-          genesisTarget: hex64.optional(),
+          genesisTarget: hex32Schema.optional(),
         })
         .prefault({}),
       /** How often the heads of the peers are compared and missing blocks pulled. */
@@ -354,4 +348,4 @@ export const configSchema = z.strictObject({
 export type GatewayConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type TokenConfig = z.infer<typeof tokenSchema>;
-export type Role = TokenConfig['role'];
+export type { Role } from '../model/index.ts';

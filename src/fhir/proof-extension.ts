@@ -5,8 +5,8 @@
  * record (root included) and, once mined, the anchor block. Pure.
  */
 import type { Extension } from '@medplum/fhirtypes';
-import { canonicalBytes } from '../batches/canonical.ts';
-import { PROOF_FORMAT, type ProofAnchor, type ReadingProof } from '../proofs/format.ts';
+import { canonicalBytes } from '../model/index.ts';
+import { PROOF_FORMAT, type ProofAnchor, type ReadingProof } from '../model/proofs.ts';
 import { MEDGATE_BASE } from './codes.ts';
 
 export const PROOF_EXTENSION = `${MEDGATE_BASE}/StructureDefinition/medgate-proof`;

@@ -5,7 +5,7 @@
  */
 import type { Provenance } from '@medplum/fhirtypes';
 import { verifySignature } from '../crypto/signing.ts';
-import type { ProofCheck } from '../proofs/format.ts';
+import type { ProofCheck } from '../model/proofs.ts';
 import { verifyDetachedJws } from './jws.ts';
 import { PROOF_EXTENSION, proofFromExtensions } from './proof-extension.ts';
 

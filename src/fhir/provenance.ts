@@ -4,7 +4,7 @@
  * JWS over the signed minute record) and carries the medgate proof; a pending one carries neither. Pure.
  */
 import type { Provenance, Reference } from '@medplum/fhirtypes';
-import type { ReadingProof } from '../proofs/format.ts';
+import type { ReadingProof } from '../model/proofs.ts';
 import type { StoredReading } from '../store/index.ts';
 import { deviceReference, iso } from './observations.ts';
 import { pendingProofExtension, proofExtension } from './proof-extension.ts';

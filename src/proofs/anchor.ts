@@ -1,6 +1,6 @@
 /** The `anchor` part of a reading proof: where a block of the shared ledger holds the minute record (pure). */
 import { type Block, type BlockHeader, encodeHeader, recordInclusion, toHex } from '../ledger/rules/index.ts';
-import type { ProofAnchor } from './format.ts';
+import type { ProofAnchor } from '../model/proofs.ts';
 
 export interface AnchorParts {
   readonly block: Block;

@@ -1,8 +1,9 @@
 /** Assembling a reading's proof from what the store kept at sealing (pure). */
 import { readingLeafObject, SALT_BYTES } from '../batches/leaves.ts';
 import type { MerkleTree } from '../merkle/index.ts';
-import type { StoredReading, WindowRecord } from '../store/index.ts';
-import { PROOF_FORMAT, type ProofAnchor, type ReadingProof } from './format.ts';
+import type { StoredReading } from '../model/index.ts';
+import { PROOF_FORMAT, type ProofAnchor, type ReadingProof } from '../model/proofs.ts';
+import type { WindowRecord } from '../store/index.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -17,8 +17,8 @@ import {
   toHex,
 } from '../ledger/rules/index.ts';
 import { leafHash, verifyInclusion } from '../merkle/index.ts';
-import type { SignedMinuteRecord } from '../store/index.ts';
-import type { ProofAnchor, ProofCheck } from './format.ts';
+import type { SignedMinuteRecord } from '../model/index.ts';
+import type { ProofAnchor, ProofCheck } from '../model/proofs.ts';
 import type { ChainView, VerifyOptions } from './verify.ts';
 
 export function verifyAnchor(

@@ -12,7 +12,7 @@ import {
   tallyAttestations,
   toHex,
 } from '../ledger/rules/index.ts';
-import type { ProofAnchor, ProofCheck } from './format.ts';
+import type { ProofAnchor, ProofCheck } from '../model/proofs.ts';
 
 export function verifyFinality(anchor: ProofAnchor, consortium: Consortium | undefined): ProofCheck {
   const carried = anchor.attestations ?? [];

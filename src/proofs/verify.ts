@@ -2,13 +2,20 @@
  * Verifying a reading proof offline (pure): each check says what it computed and what it expected, and
  * the proof is valid only if every check passes. Shared by `POST /v1/proofs/verify` and `gateway verify`.
  */
-import { canonicalBytes } from '../batches/canonical.ts';
+
 import { leafData, SALT_BYTES } from '../batches/leaves.ts';
-import { verifyRecord } from '../batches/record.ts';
+import { verifyRecord } from '../ledger/record.ts';
 import type { Consortium } from '../ledger/rules/index.ts';
 import { leafHash, verifyInclusion } from '../merkle/index.ts';
+import { canonicalBytes } from '../model/canonical.ts';
+import {
+  type ChainView,
+  type ProofCheck,
+  type ProofVerdict,
+  type ReadingProof,
+  readingProofSchema,
+} from '../model/proofs.ts';
 import { jsonProblems } from '../telemetry/json-limits.ts';
-import { type ProofCheck, type ProofVerdict, type ReadingProof, readingProofSchema } from './format.ts';
 import { verifyAnchor } from './verify-anchor.ts';
 import { verifyFinality } from './verify-finality.ts';
 
@@ -24,14 +31,7 @@ export interface VerifyOptions {
   readonly chain?: ChainView;
 }
 
-/** What the `chain` check needs of a ledger (a gateway's node, or what `gateway verify --ledger` fetched). */
-export interface ChainView {
-  /** Where it comes from, for the check's detail. */
-  readonly source: string;
-  readonly genesisHash: string;
-  readonly tipHeight: number;
-  mainHashAt(height: number): string | undefined;
-}
+export type { ChainView };
 
 /**
  * Nesting allowed in a proof: the proof (1), its reading (2), the reading's data (3) and the 16 levels a

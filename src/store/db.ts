@@ -5,12 +5,12 @@
 import { Level } from 'level';
 import type { Alarm } from '../alarms/alarm.ts';
 import type { AlarmEventEntry, OutboxEntry } from '../alarms/store.ts';
+import type { DeviceRecord, SignedMinuteRecord, StoredReading } from '../model/index.ts';
 import type { AccessEntry } from './access-log.ts';
-import type { DeviceRecord } from './devices.ts';
 import type { ExportJobRecord } from './export-jobs.ts';
-import type { QuarantineEntry, StoredReading } from './records.ts';
+import type { QuarantineEntry } from './records.ts';
 import type { TokenRecord } from './tokens.ts';
-import type { SignedMinuteRecord, WindowRecord } from './windows.ts';
+import type { WindowRecord } from './windows.ts';
 
 /** A ledger block as stored: the JSON of src/ledger/block-json.ts. */
 export interface LedgerBlockJson {

@@ -3,20 +3,8 @@
  * every CONNECT and every PUBLISH and the registry is small (thousands of records).
  */
 import { GatewayError } from '../errors.ts';
+import type { DeviceRecord } from '../model/index.ts';
 import type { Sublevels } from './db.ts';
-
-export type DeviceKind = 'wearable' | 'drone';
-
-export interface DeviceRecord {
-  readonly id: string;
-  readonly kind: DeviceKind;
-  readonly patientId: string | null;
-  /** A wearable bound to no patient that may report several (a ward device); absent on older records. */
-  readonly shared?: boolean;
-  readonly secretHash: string;
-  readonly createdAt: number;
-  readonly revokedAt: number | null;
-}
 
 export interface DeviceRegistry {
   get(id: string): DeviceRecord | undefined;
@@ -57,3 +45,6 @@ export async function createDeviceRegistry(components: {
     },
   };
 }
+
+// The device's shape lives in src/model/; re-exported for the importers of this file.
+export type { DeviceKind, DeviceRecord } from '../model/index.ts';

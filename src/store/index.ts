@@ -1,3 +1,12 @@
+// The domain shapes live in src/model/; re-exported for the importers of the store.
+export type {
+  DeviceKind,
+  DeviceRecord,
+  MinuteRecord,
+  SignedMinuteRecord,
+  StoredReading,
+} from '../model/index.ts';
+export * from '../model/reading-codec.ts';
 export * from './access-log.ts';
 export * from './db.ts';
 export * from './devices.ts';

@@ -6,10 +6,12 @@
  * earlier batch.
  */
 import { GatewayError } from '../errors.ts';
+import type { StoredReading } from '../model/index.ts';
+import { encodeStoredReading } from '../model/reading-codec.ts';
 import type { FieldError, ReadingKind, ValidReading } from '../telemetry/index.ts';
 import type { Db, Sublevels } from './db.ts';
 import { dedupKey, formatId, parseId, receiptIndexKey, timeIndexKey } from './keys.ts';
-import type { QuarantineEntry, StoredReading } from './records.ts';
+import type { QuarantineEntry } from './records.ts';
 
 export interface Rejection {
   readonly reason: string;
@@ -291,12 +293,7 @@ export async function createIngestLog(
 
   function putReading(batch: ChainedBatch, record: StoredReading, key: string, json?: string): void {
     // The device's own JSON text of a single reading is reused: it parsed to exactly `record.data`.
-    const data = json ?? JSON.stringify(record.data);
-    batch.put(
-      prefix.readings + record.id,
-      `{"id":"${record.id}","deviceId":${JSON.stringify(record.deviceId)},"kind":"${record.kind}",` +
-        `"seq":${record.seq},"ts":${record.ts},"receivedAt":${record.receivedAt},"data":${data}}`,
-    );
+    batch.put(prefix.readings + record.id, encodeStoredReading(record, json));
     batch.put(prefix.dedup + key, record.id);
     const d = record.data as { patientId?: string; flightId?: string };
     if (d.patientId !== undefined) {

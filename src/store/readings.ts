@@ -1,8 +1,10 @@
 /** Queries over the ingest log's indexes: by patient, by flight, by receipt minute, by id. */
+
+import type { StoredReading } from '../model/index.ts';
+import { decodeStoredReading, storedReceivedAt } from '../model/reading-codec.ts';
 import type { ReadingKind } from '../telemetry/index.ts';
 import type { Sublevels } from './db.ts';
 import { formatTime, timeRange } from './keys.ts';
-import type { StoredReading } from './records.ts';
 
 export interface TimeQuery {
   /** Inclusive, epoch ms of the device timestamp. */
@@ -86,7 +88,7 @@ export function createReadingQueries(components: Components): ReadingQueries {
         const size = Buffer.byteLength(text);
         if (out.length > 0 && bytes + size > maxBytes) return false;
         bytes += size;
-        out.push(JSON.parse(text) as StoredReading);
+        out.push(decodeStoredReading(text));
         lastKey = keys[i]!;
       }
       return true;
@@ -122,7 +124,7 @@ export function createReadingQueries(components: Components): ReadingQueries {
   /** Parsed form of receivedTextPages: one scan of the receipt order, two views of it. */
   async function* receivedPages(from: number, to: number, pageSize: number): AsyncGenerator<StoredReading[]> {
     for await (const page of receivedTextPages(from, to, pageSize)) {
-      yield page.texts.map((text) => JSON.parse(text) as StoredReading);
+      yield page.texts.map((text) => decodeStoredReading(text));
     }
   }
 
@@ -141,7 +143,7 @@ export function createReadingQueries(components: Components): ReadingQueries {
     const options = { valueEncoding: 'utf8', ...(startId === null ? {} : { gte: startId }) };
     let page: ReadingTextPage = { ids: [], texts: [] };
     for await (const [id, text] of readings.iterator(options as never) as AsyncIterable<[string, string]>) {
-      const receivedAt = receivedAtOf(text);
+      const receivedAt = storedReceivedAt(text);
       if (receivedAt < from) continue;
       if (receivedAt >= to) break;
       page.ids.push(id);
@@ -174,24 +176,4 @@ export function createReadingQueries(components: Components): ReadingQueries {
       return null;
     },
   };
-}
-
-const RECEIVED_AT = '"receivedAt":';
-
-/**
- * A stored reading's top-level `receivedAt` without parsing it all. The key can only be a key (quotes in
- * strings are escaped); with no `{` or `[` before it, it is the top-level one. Anything else is parsed.
- */
-function receivedAtOf(text: string): number {
-  const at = text.indexOf(RECEIVED_AT);
-  if (at > 0 && text.lastIndexOf('{', at) === 0 && text.lastIndexOf('[', at) === -1) {
-    const start = at + RECEIVED_AT.length;
-    let end = start;
-    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
-    const next = text[end];
-    // A plain integer: digits up to the next field or the end of the object.
-    if (end > start && end - start < 16 && (next === ',' || next === '}'))
-      return Number(text.slice(start, end));
-  }
-  return (JSON.parse(text) as StoredReading).receivedAt;
 }

@@ -1,17 +1,6 @@
 /** The shapes kept in the store. */
-import type { FieldError, ReadingData, ReadingKind } from '../telemetry/index.ts';
-
-export interface StoredReading {
-  readonly id: string;
-  readonly deviceId: string;
-  readonly kind: ReadingKind;
-  readonly seq: number;
-  /** Device timestamp, epoch ms. */
-  readonly ts: number;
-  /** Gateway receipt time, epoch ms: decides the minute the reading is sealed in. */
-  readonly receivedAt: number;
-  readonly data: ReadingData;
-}
+import type { ReadingKind } from '../model/index.ts';
+import type { FieldError } from '../telemetry/index.ts';
 
 export interface QuarantineEntry {
   readonly reason: string;
@@ -27,3 +16,6 @@ export interface QuarantineEntry {
   readonly raw: string;
   readonly sizeBytes: number;
 }
+
+// The reading's shape lives in src/model/; re-exported for the importers of this file.
+export type { StoredReading } from '../model/index.ts';

@@ -1,19 +1,5 @@
 /** Sealed windows ("minutes") as the store keeps them. */
-
-export interface MinuteRecord {
-  readonly gatewayId: string;
-  /** Start of the window, ISO-8601. */
-  readonly minute: string;
-  readonly count: number;
-  /** RFC 9162 root over the window's leaves, hex. */
-  readonly root: string;
-  readonly batchCid: string;
-}
-
-export interface SignedMinuteRecord extends MinuteRecord {
-  /** Ed25519 over the RFC 8785 canonical JSON of the five fields above, hex. */
-  readonly signature: string;
-}
+import type { SignedMinuteRecord } from '../model/index.ts';
 
 export interface WindowRecord {
   readonly start: number;
@@ -35,3 +21,6 @@ export interface WindowRecord {
   readonly record: SignedMinuteRecord;
   readonly sealedAt: number;
 }
+
+// The record's shape lives in src/model/; re-exported for the importers of this file.
+export type { MinuteRecord, SignedMinuteRecord } from '../model/index.ts';

@@ -190,3 +190,84 @@ describe('HTTP API', () => {
     assert.ok(doc.body.paths['/v1/devices']);
   });
 });
+
+/**
+ * Every route that can return patient data logs the read. The routes are walked from the OpenAPI document
+ * (every registered route is in it), each GET called as the admin with the ids of a sealed patient's data;
+ * a response that carries that data must have left an access-log entry for its URL. A route with a path
+ * parameter the walk does not know fails the test, so a new route is looked at, not skipped.
+ */
+test('every route that returns patient data leaves an access-log entry for the read', async () => {
+  const T0 = Date.parse('2026-11-24T10:00:05.000Z');
+  let now = T0;
+  const t = await startTestGateway({ clock: () => now, overrides: { sealing: { graceSeconds: 2 } } });
+  try {
+    const wSecret = await t.provision('walk-w', 'wearable', 'P-WALK');
+    const dSecret = await t.provision('walk-d', 'drone');
+    const w = await connectDevice(t.mqttUrl, { username: 'walk-w', password: wSecret, clientId: 'walk-w' });
+    const d = await connectDevice(t.mqttUrl, { username: 'walk-d', password: dSecret, clientId: 'walk-d' });
+    // Markers no other part of a response can hold: a heart rate and a delivery note.
+    const marker = /"heartRate":187|walk-marker-note/;
+    await w.publishAsync(
+      'tele/walk-w/vitals',
+      JSON.stringify({ seq: 1, ts: now, patientId: 'P-WALK', vitals: { heartRate: 187 } }),
+      { qos: 1 },
+    );
+    const delivery = { seq: 1, ts: now, flightId: 'F-WALK', event: 'delivered', patientId: 'P-WALK' };
+    await d.publishAsync('tele/walk-d/delivery', JSON.stringify({ ...delivery, notes: 'walk-marker-note' }), {
+      qos: 1,
+    });
+    w.end();
+    d.end();
+    now = T0 + 58_000;
+    const [window] = await t.gateway.sealer.sealDue();
+    assert.ok(window, 'the window is sealed');
+    const readings = await t.api('GET', '/v1/patients/P-WALK/readings');
+    const readingId = readings.body.readings.find((r: { kind: string }) => r.kind === 'vitals').id as string;
+    const head = await t.api('GET', '/v1/ledger/head');
+
+    const values: Record<string, string[]> = {
+      patientId: ['P-WALK'],
+      flightId: ['F-WALK'],
+      // A reading id (its proof) and a device id (the device): one parameter name, two resources.
+      id: [readingId, 'walk-w'],
+      hash: [head.body.hash],
+      cid: [window.record.batchCid],
+    };
+    const doc = await t.api('GET', '/docs/json', { token: null });
+    const urls: string[] = [];
+    for (const [path, operations] of Object.entries(doc.body.paths as Record<string, object>)) {
+      if (!('get' in operations)) continue;
+      let expanded = [path];
+      for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
+        const options = values[name!];
+        assert.ok(
+          options,
+          `${path}: no value for {${name}}: say which of this route's answers are patient data`,
+        );
+        expanded = expanded.flatMap((p) => options.map((v) => p.replace(`{${name}}`, encodeURIComponent(v))));
+      }
+      urls.push(...expanded);
+    }
+    assert.ok(urls.includes(`/v1/readings/${readingId}/proof`), 'the walk reaches the proof route');
+
+    let disclosing = 0;
+    for (const url of urls) {
+      const before = await t.gateway.accessLog.list({ limit: 100_000 });
+      const res = await t.api('GET', url);
+      const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
+      if (res.statusCode !== 200 || !marker.test(text)) continue;
+      disclosing++;
+      const after = await t.gateway.accessLog.list({ limit: 100_000 });
+      const logged = after.slice(before.length).filter((e) => e.resource === url);
+      assert.ok(logged.length > 0, `GET ${url} returned patient data without an access-log entry`);
+      assert.ok(
+        logged.every((e) => e.role === 'admin' && e.patientId === 'P-WALK'),
+        JSON.stringify(logged),
+      );
+    }
+    assert.equal(disclosing, 3, 'the patient history, the flight and the proof disclose the patient');
+  } finally {
+    await t.stop();
+  }
+});

@@ -19,7 +19,11 @@ const publish = (client: MqttClient, topic: string, payload: string | Buffer, qo
 
 /** Collects the error reports a device receives on its errors topic. */
 async function errorReports(client: MqttClient, deviceId: string) {
-  const reports: Array<{ seq: number | null; errors: Array<{ path: string; message: string }> }> = [];
+  const reports: Array<{
+    code: string;
+    seq: number | null;
+    errors: Array<{ path: string; message: string }>;
+  }> = [];
   client.on('message', (topic, payload) => {
     if (topic === `tele/${deviceId}/errors`) reports.push(JSON.parse(payload.toString()));
   });
@@ -127,6 +131,7 @@ describe('MQTT ingestion', () => {
       const seq = (reading as { seq: number }).seq;
       const report = reports.find((r) => r.seq === seq);
       assert.ok(report, `report for seq ${seq}`);
+      assert.equal(report.code, 'ERR_READING_INVALID');
       assert.ok(
         report.errors.some((e) => e.path === path || e.path.startsWith(`${path}.`)),
         `seq ${seq}: expected an error at ${path}, got ${JSON.stringify(report.errors)}`,
@@ -158,6 +163,7 @@ describe('MQTT ingestion', () => {
     await until(() => reports.length >= payloads.length);
     payloads.forEach(([, pattern], i) => {
       assert.equal(reports[i]?.seq, null);
+      assert.equal(reports[i]?.code, 'ERR_PAYLOAD_MALFORMED');
       assert.match(reports[i]?.errors[0]?.message ?? '', pattern);
     });
     const stored = await allReadings(t, 'P-1');

@@ -5,94 +5,115 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CarReader } from '@ipld/car';
 import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { pageAad } from '../../src/batches/batch-builder.ts';
-import { canonicalBytes } from '../../src/batches/canonical.ts';
 import { leafData } from '../../src/batches/leaves.ts';
-import { verifyRecord } from '../../src/batches/record.ts';
 import { decrypt } from '../../src/crypto/aead.ts';
 import { generateSigningKey } from '../../src/crypto/signing.ts';
+import { verifyRecord } from '../../src/ledger/record.ts';
 import { leafHash, verifyInclusion } from '../../src/merkle/index.ts';
+import { canonicalBytes } from '../../src/model/canonical.ts';
 import { connectDevice, startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 
 const run = promisify(execFile);
 const T0 = Date.parse('2026-11-24T10:00:05.000Z');
 const fromHex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 
-describe('sealing', () => {
-  const dir = tempDir('medgate-seal-');
-  let now = T0;
-  let t: TestGateway;
-  let clinician: string;
-  const ids = {
-    patient: 'P-SEAL-1',
-    name: 'Rina Sen',
-    phone: '+91 98300 12345',
-    note: 'Flat 4B, ring twice',
-  };
-  const position = { lat: 22.572645, lon: 88.363892, altM: 3 };
+const ids = {
+  patient: 'P-SEAL-1',
+  name: 'Rina Sen',
+  phone: '+91 98300 12345',
+  note: 'Flat 4B, ring twice',
+};
+const position = { lat: 22.572645, lon: 88.363892, altM: 3 };
 
-  before(async () => {
-    t = await startTestGateway({
-      dataDir: dir.path,
-      clock: () => now,
-      overrides: { sealing: { graceSeconds: 2 } },
-    });
-    const wSecret = await t.provision('seal-w', 'wearable', ids.patient);
-    const dSecret = await t.provision('seal-d', 'drone');
-    const w = await connectDevice(t.mqttUrl, { username: 'seal-w', password: wSecret, clientId: 'seal-w' });
-    const d = await connectDevice(t.mqttUrl, { username: 'seal-d', password: dSecret, clientId: 'seal-d' });
-    const readings = Array.from({ length: 25 }, (_, i) => ({
-      seq: i,
-      ts: now - 1000 + i,
-      patientId: ids.patient,
-      vitals: { heartRate: 60 + i, spo2: 97 },
-    }));
-    await w.publishAsync('tele/seal-w/vitals', JSON.stringify(readings), { qos: 1 });
-    await d.publishAsync(
-      'tele/seal-d/delivery',
-      JSON.stringify({
-        seq: 1,
-        ts: now,
-        flightId: 'F-SEAL',
-        event: 'delivered',
-        patientId: ids.patient,
-        recipient: { name: ids.name, phone: ids.phone },
-        notes: ids.note,
-        position,
-      }),
-      { qos: 1 },
-    );
-    w.end();
-    d.end();
-    const token = await t.api('POST', '/v1/tokens', { body: { role: 'clinician', patients: [ids.patient] } });
-    clinician = token.body.token;
-    // A read of patient data in the same window: the access log is sealed with the readings.
-    assert.equal(
-      (await t.api('GET', `/v1/patients/${ids.patient}/readings`, { token: clinician })).statusCode,
-      200,
-    );
+interface Fixture {
+  t: TestGateway;
+  readonly dir: ReturnType<typeof tempDir>;
+  readonly clinician: string;
+  /** The gateway's clock: tests move it. */
+  readonly clock: { now: number };
+}
+
+/**
+ * Each test's own gateway, in its own data dir, stopped when the test ends: 25 vitals of a patient and a
+ * delivery received in the window 10:00, and a clinician's read of them in the same window. With `sealed`,
+ * the clock is moved past the window and its grace period and the window is sealed.
+ */
+async function fixture(ctx: TestContext, options: { sealed: boolean }): Promise<Fixture> {
+  const dir = tempDir('medgate-seal-');
+  const clock = { now: T0 };
+  const t = await startTestGateway({
+    dataDir: dir.path,
+    clock: () => clock.now,
+    overrides: { sealing: { graceSeconds: 2 } },
   });
-  after(async () => {
-    await t.stop();
+  const f: Fixture = { t, dir, clinician: '', clock };
+  ctx.after(async () => {
+    await f.t.stop();
     dir.remove();
   });
+  const wSecret = await t.provision('seal-w', 'wearable', ids.patient);
+  const dSecret = await t.provision('seal-d', 'drone');
+  const w = await connectDevice(t.mqttUrl, { username: 'seal-w', password: wSecret, clientId: 'seal-w' });
+  const d = await connectDevice(t.mqttUrl, { username: 'seal-d', password: dSecret, clientId: 'seal-d' });
+  const readings = Array.from({ length: 25 }, (_, i) => ({
+    seq: i,
+    ts: clock.now - 1000 + i,
+    patientId: ids.patient,
+    vitals: { heartRate: 60 + i, spo2: 97 },
+  }));
+  await w.publishAsync('tele/seal-w/vitals', JSON.stringify(readings), { qos: 1 });
+  await d.publishAsync(
+    'tele/seal-d/delivery',
+    JSON.stringify({
+      seq: 1,
+      ts: clock.now,
+      flightId: 'F-SEAL',
+      event: 'delivered',
+      patientId: ids.patient,
+      recipient: { name: ids.name, phone: ids.phone },
+      notes: ids.note,
+      position,
+    }),
+    { qos: 1 },
+  );
+  w.end();
+  d.end();
+  const token = await t.api('POST', '/v1/tokens', { body: { role: 'clinician', patients: [ids.patient] } });
+  const clinician = token.body.token as string;
+  // A read of patient data in the same window: the access log is sealed with the readings.
+  assert.equal(
+    (await t.api('GET', `/v1/patients/${ids.patient}/readings`, { token: clinician })).statusCode,
+    200,
+  );
+  if (options.sealed) {
+    clock.now = T0 + 58_000; // 10:01:03: the window 10:00 and its 2 s of grace are over
+    assert.equal((await t.gateway.sealer.sealDue()).length, 1);
+  }
+  return Object.assign(f, { clinician });
+}
 
-  test('nothing is sealed before the window is over, plus the grace period', async () => {
-    now = T0 + 56_000; // 10:01:01, window 10:00 ends at 10:01:00, grace 2 s
+describe('sealing', () => {
+  test('nothing is sealed before the window is over, plus the grace period', async (ctx) => {
+    const f = await fixture(ctx, { sealed: false });
+    const { t, clock } = f;
+    clock.now = T0 + 56_000; // 10:01:01, window 10:00 ends at 10:01:00, grace 2 s
     assert.deepEqual(await t.gateway.sealer.sealDue(), []);
     const res = await t.api('GET', `/v1/patients/${ids.patient}/readings`);
     assert.equal(res.body.readings.length, 26, 'the 25 vitals and the delivery of the patient');
     assert.ok(res.body.readings.every((r: any) => r.proof.status === 'pending'));
   });
 
-  test('a window over is sealed once into a signed record listed by /v1/minutes', async () => {
-    now = T0 + 58_000; // 10:01:03
+  test('a window over is sealed once into a signed record listed by /v1/minutes', async (ctx) => {
+    const f = await fixture(ctx, { sealed: false });
+    const { t, clinician, clock } = f;
+    clock.now = T0 + 58_000; // 10:01:03
     const [sealed, again] = await Promise.all([t.gateway.sealer.sealDue(), t.gateway.sealer.sealDue()]);
     assert.equal(sealed.length, 1);
     assert.equal(again.length, 0, 'sealing the same window twice is impossible');
@@ -116,7 +137,9 @@ describe('sealing', () => {
     );
   });
 
-  test('a reading recomputed from (salt, reading) verifies against the signed root', async () => {
+  test('a reading recomputed from (salt, reading) verifies against the signed root', async (ctx) => {
+    const f = await fixture(ctx, { sealed: true });
+    const { t, clinician } = f;
     const list = await t.api('GET', `/v1/patients/${ids.patient}/readings?limit=3`, { token: clinician });
     const proofRes = await t.api('GET', `/v1/readings/${list.body.readings[2].id}/proof`, {
       token: clinician,
@@ -154,7 +177,9 @@ describe('sealing', () => {
     );
   });
 
-  test('`gateway verify` checks a proof offline and names the check each tampering breaks', async () => {
+  test('`gateway verify` checks a proof offline and names the check each tampering breaks', async (ctx) => {
+    const f = await fixture(ctx, { sealed: true });
+    const { t, clinician, dir } = f;
     const list = await t.api('GET', `/v1/patients/${ids.patient}/readings?limit=5`, { token: clinician });
     const proof = (await t.api('GET', `/v1/readings/${list.body.readings[4].id}/proof`, { token: clinician }))
       .body;
@@ -227,7 +252,9 @@ describe('sealing', () => {
     assert.match(malformed.out, /FAIL format/);
   });
 
-  test('an auditor gets the proof without the reading; a clinician of another patient gets 403', async () => {
+  test('an auditor gets the proof without the reading; a clinician of another patient gets 403', async (ctx) => {
+    const f = await fixture(ctx, { sealed: true });
+    const { t } = f;
     const list = await t.api('GET', `/v1/patients/${ids.patient}/readings?limit=1`);
     const auditor = (await t.api('POST', '/v1/tokens', { body: { role: 'auditor' } })).body.token;
     const res = await t.api('GET', `/v1/readings/${list.body.readings[0].id}/proof`, { token: auditor });
@@ -246,7 +273,9 @@ describe('sealing', () => {
     assert.equal((await t.api('GET', '/v1/readings/00000000000fffff/proof')).statusCode, 404);
   });
 
-  test('the batch as CAR: every block matches its CID; the full readings decrypt with the key and not without', async () => {
+  test('the batch as CAR: every block matches its CID; the full readings decrypt with the key and not without', async (ctx) => {
+    const f = await fixture(ctx, { sealed: true });
+    const { t, clinician } = f;
     const [window] = await t.gateway.windows.between('0', '9', 1);
     const res = await t.gateway.api.inject({
       method: 'GET',
@@ -292,7 +321,9 @@ describe('sealing', () => {
     assert.equal(Buffer.compare(raw.rawPayload, Buffer.from(blocks.get(window!.record.batchCid)!)), 0);
   });
 
-  test('no block written to IPFS holds a patient id, name, phone, note or exact position in clear', async () => {
+  test('no block written to IPFS holds a patient id, name, phone, note or exact position in clear', async (ctx) => {
+    const f = await fixture(ctx, { sealed: true });
+    const { t } = f;
     const needles = [ids.patient, ids.name, ids.phone, ids.note, String(position.lat), String(position.lon)];
     let scanned = 0;
     for await (const cid of t.gateway.ipfs.cids()) {
@@ -308,7 +339,9 @@ describe('sealing', () => {
     assert.ok(scanned >= 3, `${scanned} blocks scanned`);
   });
 
-  test('bad /ipfs and /v1/minutes requests get clear errors', async () => {
+  test('bad /ipfs and /v1/minutes requests get clear errors', async (ctx) => {
+    const f = await fixture(ctx, { sealed: true });
+    const { t } = f;
     assert.equal((await t.api('GET', '/ipfs/not-a-cid')).statusCode, 400);
     const unknown = CID.createV1(0x55, await sha256.digest(new Uint8Array([1, 2, 3])));
     assert.equal((await t.api('GET', `/ipfs/${unknown}`)).statusCode, 404);
@@ -323,12 +356,15 @@ describe('sealing', () => {
     assert.equal((await t.api('GET', '/v1/minutes?limit=0')).statusCode, 400);
   });
 
-  test('a stop seals the open window; a restart does not seal again and receipts resume after it', async () => {
-    now = T0 + 70_000; // 10:01:15, window 10:01 open and empty
-    await t.stop({ keepData: true });
-    const stopped = now;
-    now = T0 + 62_000; // the clock steps back after the restart
-    t = await startTestGateway({ dataDir: dir.path, clock: () => now });
+  test('a stop seals the open window; a restart does not seal again and receipts resume after it', async (ctx) => {
+    const f = await fixture(ctx, { sealed: true });
+    const { dir, clock } = f;
+    clock.now = T0 + 70_000; // 10:01:15, window 10:01 open and empty
+    await f.t.stop({ keepData: true });
+    const stopped = clock.now;
+    clock.now = T0 + 62_000; // the clock steps back after the restart
+    f.t = await startTestGateway({ dataDir: dir.path, clock: () => clock.now });
+    const { t } = f;
     const minutes = (await t.api('GET', '/v1/minutes')).body.minutes;
     assert.deepEqual(
       minutes.map((m: any) => [m.minute, m.end]),
@@ -342,7 +378,7 @@ describe('sealing', () => {
     const w = await connectDevice(t.mqttUrl, { username: 'seal-w2', password: secret, clientId: 'seal-w2' });
     await w.publishAsync(
       'tele/seal-w2/vitals',
-      JSON.stringify({ seq: 1, ts: now, patientId: 'P-SEAL-2', vitals: { heartRate: 70 } }),
+      JSON.stringify({ seq: 1, ts: clock.now, patientId: 'P-SEAL-2', vitals: { heartRate: 70 } }),
       { qos: 1 },
     );
     w.end();
@@ -351,7 +387,7 @@ describe('sealing', () => {
       Date.parse(reading.receivedAt) >= stopped,
       'a stepped-back clock cannot reopen a sealed window',
     );
-    now = T0 + 120_000;
+    clock.now = T0 + 120_000;
     const sealed = await t.gateway.sealer.sealDue();
     assert.deepEqual(
       sealed.map((w) => [w.record.minute, w.readings]),

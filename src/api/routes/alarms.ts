@@ -3,7 +3,7 @@
  * `POST /v1/alarms/{id}/ack`; `GET /v1/alarms/{id}/proof`, a proof per alarm event in the format of a
  * reading's (docs/proofs.md). Admins see every alarm; clinicians the alarms of their granted patients (an
  * alarm about no patient, such as a drone's battery, is the admin's). Showing an alarm is a read of its
- * patient's data and goes to the access log.
+ * patient's data: these routes are registered in the patient-data context, which writes the access log.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -16,9 +16,10 @@ import { assembleLeafProof } from '../../proofs/assemble.ts';
 import { readingProofSchema } from '../../proofs/index.ts';
 import { formatTime, isId } from '../../store/index.ts';
 import { idSchema } from '../../telemetry/index.ts';
-import { hasPatientAccess, type Principal, requireRole } from '../auth.ts';
+import { hasPatientAccess, type Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { patientRead } from '../patient-data.ts';
 import { errorSchema, queryTime } from '../schemas.ts';
 import { treeCache, windowAnchor } from './proofs.ts';
 
@@ -65,24 +66,17 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
       throw new GatewayError('ERR_FORBIDDEN', `role ${principal.role} has no grant for this alarm's patient`);
     return alarm;
   };
-  const logRead = async (request: FastifyRequest, action: string, shown: readonly Alarm[]) => {
-    ctx.metrics.apiAccess.inc({ role: request.principal.role });
+  /** What a response shows of each patient's alarms: the patient-data context logs it (../patient-data.ts). */
+  const discloseAlarms = (request: FastifyRequest, shown: readonly Alarm[]) => {
     const patients = new Set(shown.map((a) => a.patientId).filter((p) => p !== null));
     for (const patientId of patients)
-      await ctx.accessLog.append({
-        actor: request.principal.name,
-        role: request.principal.role,
-        action,
-        patientId,
-        resource: request.url,
-        count: shown.filter((a) => a.patientId === patientId).length,
-      });
+      request.disclosed(patientId, shown.filter((a) => a.patientId === patientId).length);
   };
 
   r.get(
     '/v1/alarms',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician']),
+      ...patientRead(ctx, ['admin', 'clinician'], 'alarms.list'),
       schema: {
         summary: 'Alarms by opening time (device time), oldest first, paginated',
         querystring: listQuery,
@@ -113,7 +107,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
         visible: (a) => canSee(principal, a),
         maxScan: MAX_SCAN,
       });
-      await logRead(request, 'alarms.list', page.alarms);
+      discloseAlarms(request, page.alarms);
       const cursorKey = query.patientId === undefined ? `*!${page.lastKey}` : page.lastKey;
       return {
         alarms: page.alarms,
@@ -125,7 +119,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/alarms/:id',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician']),
+      ...patientRead(ctx, ['admin', 'clinician'], 'alarms.get'),
       schema: {
         summary: 'One alarm as it stands',
         params: alarmParams,
@@ -134,7 +128,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
     },
     async (request) => {
       const alarm = await load(request.principal, request.params.id);
-      await logRead(request, 'alarms.get', [alarm]);
+      discloseAlarms(request, [alarm]);
       return alarm;
     },
   );
@@ -142,7 +136,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.post(
     '/v1/alarms/:id/ack',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician']),
+      ...patientRead(ctx, ['admin', 'clinician'], 'alarms.ack'),
       schema: {
         summary:
           'Acknowledge an alarm (once); the acknowledgement is an alarm event, sealed and sent to webhooks',
@@ -153,7 +147,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (request) => {
       const alarm = await load(request.principal, request.params.id);
       const acked = await alarms.acknowledge(alarm.id, request.principal.name);
-      await logRead(request, 'alarms.ack', [acked]);
+      discloseAlarms(request, [acked]);
       return acked;
     },
   );
@@ -161,7 +155,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/alarms/:id/proof',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'auditor']),
+      ...patientRead(ctx, ['admin', 'clinician', 'auditor'], 'alarms.proof'),
       schema: {
         summary: "Proofs of an alarm's events: each in a signed window (and, once anchored, in the ledger)",
         params: alarmParams,
@@ -179,7 +173,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
           at: new Date(entry.at).toISOString(),
           proof: await proofOf(entry, disclose),
         });
-      if (disclose) await logRead(request, 'alarms.proof', [alarm]);
+      if (disclose) discloseAlarms(request, [alarm]);
       return { alarmId: alarm.id, events };
     },
   );

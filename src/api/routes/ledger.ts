@@ -8,42 +8,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
 import { type Block, blockFromJson, blockToJson, isLedgerError, LedgerError } from '../../ledger/index.ts';
+import { blockJsonOutSchema, hex32Schema, signedMinuteRecordSchema } from '../../model/index.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { errorSchema } from '../schemas.ts';
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
-
-const recordSchema = z.object({
-  gatewayId: z.string(),
-  minute: z.string(),
-  count: z.number(),
-  root: z.string(),
-  batchCid: z.string(),
-  signature: z.string(),
-});
-
-const attestationSchema = z
-  .object({
-    gatewayId: z.string(),
-    blockHash: z.string(),
-    height: z.number().int(),
-    signature: z.string().describe('Ed25519 over the attestation bytes (docs/ledger.md), hex'),
-  })
-  .describe('Attestation');
-
-const blockSchema = z
-  .object({
-    hash: z.string(),
-    height: z.number().int(),
-    header: z.string().describe('The 152 header bytes, hex (docs/ledger.md)'),
-    signature: z.string().describe("The miner's Ed25519 signature over the block hash, hex"),
-    records: z.array(recordSchema),
-    attestations: z
-      .array(attestationSchema)
-      .describe("Members' attestations of the block held by this gateway"),
-  })
-  .describe('Block');
+const blockSchema = blockJsonOutSchema.describe('Block');
 
 const blocksSchema = z.object({ blocks: z.array(blockSchema) });
 
@@ -116,7 +86,7 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       preHandler: requireRole(ctx.resolveToken, readers),
       schema: {
         summary: 'One block by hash (main chain or not)',
-        params: z.strictObject({ hash: hex64 }),
+        params: z.strictObject({ hash: hex32Schema }),
         response: { 200: blocksSchema, 404: errorSchema, ...errors },
       },
     },
@@ -133,7 +103,7 @@ export function ledgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
       preHandler: requireRole(ctx.resolveToken, readers),
       schema: {
         summary: 'Records waiting to be mined',
-        response: { 200: z.object({ records: z.array(recordSchema) }), ...errors },
+        response: { 200: z.object({ records: z.array(signedMinuteRecordSchema) }), ...errors },
       },
     },
     async () => ({ records: node.pool() }),

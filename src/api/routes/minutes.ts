@@ -3,18 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
+import { ROLES, signedMinuteRecordSchema } from '../../model/index.ts';
 import { formatTime } from '../../store/index.ts';
 import { requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { errorSchema, queryTime } from '../schemas.ts';
 
-const minuteSchema = z.object({
-  gatewayId: z.string(),
-  minute: z.string().describe('Start of the window, ISO-8601'),
-  count: z.number().int().describe('Leaves: readings, then access-log entries'),
-  root: z.string().describe('RFC 9162 root, hex'),
-  batchCid: z.string(),
-  signature: z.string().describe('Ed25519 over the RFC 8785 JSON of the five fields above, hex'),
+/** A sealed window: its signed record (count: leaves, readings then access-log entries) and its extent. */
+const minuteSchema = signedMinuteRecordSchema.extend({
   end: z.string().describe('End of the window (exclusive), ISO-8601'),
   readings: z.number().int(),
   access: z.number().int(),
@@ -24,7 +20,7 @@ export function minuteRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/minutes',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor', 'peer']),
+      preHandler: requireRole(ctx.resolveToken, ROLES),
       schema: {
         summary: 'Sealed windows and their signed records, oldest first',
         querystring: z.strictObject({

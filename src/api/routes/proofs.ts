@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
 import { memberByMinerId } from '../../ledger/index.ts';
 import { buildTreeFromHashBuffer, type MerkleTree } from '../../merkle/index.ts';
+import { ROLES } from '../../model/index.ts';
 import { assembleAnchor } from '../../proofs/anchor.ts';
 import { assembleReadingProof } from '../../proofs/assemble.ts';
 import {
@@ -21,6 +22,7 @@ import type { WindowRecord } from '../../store/index.ts';
 import { formatTime, isId } from '../../store/index.ts';
 import { assertPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
+import { patientRead } from '../patient-data.ts';
 import { errorSchema } from '../schemas.ts';
 
 const verdictSchema = z.object({
@@ -67,23 +69,16 @@ export function windowAnchor(ctx: Pick<ApiContext, 'ledger'>): (window: WindowRe
   };
 }
 
+/** A reading's proof: patient data unless the holder is an auditor (registered in the patient-data context). */
 export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tree = treeCache(8);
-  const { node } = ctx.ledger;
   const anchorOf = windowAnchor(ctx);
-  /** This gateway's main chain, for the `chain` check. */
-  const chainView = (): ChainView => ({
-    source: 'this gateway',
-    genesisHash: node.genesisHash,
-    tipHeight: node.head().height,
-    mainHashAt: (height) => node.mainHashAt(height),
-  });
 
   r.get(
     '/v1/readings/:id/proof',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor']),
+      ...patientRead(ctx, ['admin', 'clinician', 'patient', 'auditor'], 'readings.proof'),
       schema: {
         summary:
           'A self-contained proof that a reading is in a signed minute (and, once anchored, in the ledger)',
@@ -119,17 +114,7 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
         ctx.sealedData.salts(key),
       ]);
       if (!salts) throw new GatewayError('ERR_INTERNAL', `salts of window ${key} are missing`);
-      if (disclose) {
-        ctx.metrics.apiAccess.inc({ role: principal.role });
-        await ctx.accessLog.append({
-          actor: principal.name,
-          role: principal.role,
-          action: 'readings.proof',
-          patientId,
-          resource: request.url,
-          count: 1,
-        });
-      }
+      if (disclose) request.disclosed(patientId, 1);
       return assembleReadingProof({
         reading,
         window: found.window,
@@ -142,11 +127,24 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
       });
     },
   );
+}
+
+/** Checking a proof: the verdict names the checks, it discloses no patient data. */
+export function proofVerifyRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { node } = ctx.ledger;
+  /** This gateway's main chain, for the `chain` check. */
+  const chainView = (): ChainView => ({
+    source: 'this gateway',
+    genesisHash: node.genesisHash,
+    tipHeight: node.head().height,
+    mainHashAt: (height) => node.mainHashAt(height),
+  });
 
   r.post(
     '/v1/proofs/verify',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor', 'peer']),
+      preHandler: requireRole(ctx.resolveToken, ROLES),
       schema: {
         summary: 'Check a proof; every check is listed with what it computed',
         body: z.unknown(),

@@ -1,16 +1,17 @@
 /**
- * Patient history and flight logs (SPEC §5). Every read of patient data is appended to the access log
- * before the response leaves, so an unlogged read cannot happen.
+ * Patient history and flight logs (SPEC §5). Registered in the patient-data context (../patient-data.ts),
+ * which appends every read to the access log before the response leaves.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
 import type { ReadingsPage } from '../../store/index.ts';
 import type { ReadingKind } from '../../telemetry/index.ts';
-import { assertPatientAccess, hasPatientAccess, type Principal, requireRole } from '../auth.ts';
+import { assertPatientAccess, hasPatientAccess, type Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { patientRead } from '../patient-data.ts';
 import { presentReadings } from '../present.ts';
 import {
   errorSchema,
@@ -29,7 +30,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/patients/:patientId/readings',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient']),
+      ...patientRead(ctx, ['admin', 'clinician', 'patient'], 'readings.list'),
       schema: {
         summary: "A patient's readings by device time, oldest first, paginated",
         params: patientParams,
@@ -43,7 +44,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const page = await queryPage(`patient:${patientId}`, request.query, request.principal, (q) =>
         ctx.readings.byPatient(patientId, q),
       );
-      await logAccess(request, 'readings.list', patientId, page.readings.length);
+      request.disclosed(patientId, page.readings.length);
       return page;
     },
   );
@@ -51,7 +52,7 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.get(
     '/v1/flights/:flightId',
     {
-      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician']),
+      ...patientRead(ctx, ['admin', 'clinician'], 'flights.get'),
       schema: {
         summary: "A drone flight's telemetry and delivery events, in device-time order",
         params: flightParams,
@@ -71,9 +72,8 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
           .map((r) => (r.data as { patientId?: string }).patientId)
           .filter((p) => p !== undefined),
       );
-      for (const patientId of patients)
-        await logAccess(request, 'flights.get', patientId, page.readings.length);
-      if (patients.size === 0) await logAccess(request, 'flights.get', null, page.readings.length);
+      for (const patientId of patients) request.disclosed(patientId, page.readings.length);
+      if (patients.size === 0) request.disclosed(null, page.readings.length);
       return { flightId, ...page };
     },
   );
@@ -118,18 +118,5 @@ export function readingRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const patientId = (reading.data as { patientId?: unknown }).patientId;
     if (typeof patientId !== 'string' || hasPatientAccess(principal, patientId)) return reading;
     return { ...reading, data: ctx.masker.mask(reading.kind, reading.data), masked: true };
-  }
-
-  async function logAccess(request: FastifyRequest, action: string, patientId: string | null, count: number) {
-    const { principal } = request;
-    ctx.metrics.apiAccess.inc({ role: principal.role });
-    await ctx.accessLog.append({
-      actor: principal.name,
-      role: principal.role,
-      action,
-      patientId,
-      resource: request.url,
-      count,
-    });
   }
 }

@@ -8,7 +8,8 @@
  */
 import type { SigningKey } from '../../crypto/signing.ts';
 import type { Log } from '../../log.ts';
-import type { Db, LedgerRecordLocation, SignedMinuteRecord } from '../../store/index.ts';
+import type { SignedMinuteRecord } from '../../model/index.ts';
+import type { Db, LedgerRecordLocation } from '../../store/index.ts';
 import { LedgerError } from '../errors.ts';
 import { recordKey } from '../record.ts';
 import type { Attestation } from '../rules/attestation.ts';

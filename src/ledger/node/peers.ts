@@ -4,7 +4,7 @@
  * queued for it (a peer cannot pull records), blocks need no queue (it pulls them from our head).
  */
 import type { Log } from '../../log.ts';
-import type { SignedMinuteRecord } from '../../store/index.ts';
+import type { SignedMinuteRecord } from '../../model/index.ts';
 import { isLedgerError } from '../errors.ts';
 import { recordKey } from '../record.ts';
 import type { Attestation } from '../rules/attestation.ts';

@@ -5,10 +5,9 @@
  * the dear part, only for a record that passed all of these, and none after the first bad one of a request.
  * Copies inside one request cost one lookup each.
  */
-import { verifyRecord } from '../../batches/record.ts';
-import type { SignedMinuteRecord } from '../../store/index.ts';
+import { type SignedMinuteRecord, signedMinuteRecordSchema } from '../../model/index.ts';
 import { LedgerError } from '../errors.ts';
-import { recordKey, recordTimeProblem, signedRecordSchema } from '../record.ts';
+import { recordKey, recordTimeProblem, verifyRecord } from '../record.ts';
 import type { Consortium } from '../rules/consortium.ts';
 import { firstIssue } from '../rules/issue.ts';
 import type { LedgerLimits } from './limits.ts';
@@ -86,7 +85,7 @@ export function admitRecords(inputs: readonly unknown[], context: AdmitContext):
   let badSignature: string | null = null;
 
   const admit = (input: unknown): 'fresh' | 'known' => {
-    const shape = signedRecordSchema.safeParse(input);
+    const shape = signedMinuteRecordSchema.safeParse(input);
     if (!shape.success) throw new LedgerError('ERR_BLOCK_BAD_RECORD', firstIssue(shape.error, 'record'));
     const record = shape.data;
     const key = recordKey(record);

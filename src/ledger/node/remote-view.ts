@@ -2,7 +2,7 @@
  * A ledger's main chain as `gateway verify --ledger URL` sees it (SPEC §5): the head, and the block at the
  * height a proof names, fetched over the ledger API. Any member's gateway answers for the whole consortium.
  */
-import type { ChainView } from '../../proofs/verify.ts';
+import type { ChainView } from '../../model/index.ts';
 
 export async function fetchChainView(
   baseUrl: string,

@@ -10,8 +10,8 @@
  *       53   32 block hash
  *       85    4 block height, u32 big-endian
  */
-import { z } from 'zod';
 import { type SigningKey, sign, verifySignature } from '../../crypto/signing.ts';
+import { type Attestation, attestationSchema } from '../../model/index.ts';
 import { LedgerError } from '../errors.ts';
 import { checkBytes, checkU32, fromHex, HASH_SIZE, toHex } from './bytes.ts';
 import { activeAt, type Consortium, quorumAt } from './consortium.ts';
@@ -20,16 +20,7 @@ import { firstIssue } from './issue.ts';
 export const ATTESTATION_TAG = 'medgate/attestation/1';
 export const ATTESTATION_SIZE = ATTESTATION_TAG.length + 2 * HASH_SIZE + 4;
 
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
-
-export const attestationSchema = z.strictObject({
-  gatewayId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]'),
-  blockHash: hex32,
-  height: z.number().int().min(0).max(0xffff_ffff),
-  signature: z.string().regex(/^[0-9a-f]{128}$/, 'must be 128 lowercase hex digits'),
-});
-
-export type Attestation = z.infer<typeof attestationSchema>;
+export { type Attestation, attestationSchema };
 
 export function attestationBytes(genesisHash: Uint8Array, blockHash: Uint8Array, height: number): Uint8Array {
   checkBytes('genesisHash', genesisHash, HASH_SIZE);

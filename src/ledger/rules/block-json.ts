@@ -2,12 +2,11 @@
  * Blocks as JSON, for peers and the API (SPEC §5: `{hash, height, header, records}`): the header as the hex
  * of its 152 encoded bytes (what the hash covers), the signature in hex, records as they are.
  */
-import { z } from 'zod';
-import type { SignedMinuteRecord } from '../../store/index.ts';
+import { blockJsonSchema, type SignedMinuteRecord } from '../../model/index.ts';
 import { LedgerError } from '../errors.ts';
 import type { Block } from './block.ts';
 import { fromHex, toHex } from './bytes.ts';
-import { blockHash, decodeHeader, encodeHeader, HEADER_SIZE } from './header.ts';
+import { blockHash, decodeHeader, encodeHeader } from './header.ts';
 import { firstIssue } from './issue.ts';
 
 export interface BlockJson {
@@ -17,16 +16,6 @@ export interface BlockJson {
   readonly signature: string;
   readonly records: readonly SignedMinuteRecord[];
 }
-
-const blockJsonSchema = z.strictObject({
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-  height: z.number().int().min(0),
-  header: z.string().regex(new RegExp(`^[0-9a-f]{${2 * HEADER_SIZE}}$`)),
-  signature: z.string().regex(/^[0-9a-f]{128}$/),
-  records: z.array(z.unknown()),
-  /** Members' attestations of the block, when the sender has them (checked by the receiver on their own). */
-  attestations: z.array(z.unknown()).max(256).optional(),
-});
 
 export function blockToJson(block: Block): BlockJson {
   return {

@@ -6,8 +6,8 @@
 import { type SigningKey, sign } from '../../crypto/signing.ts';
 import { inclusionProof, leafHash, merkleRoot } from '../../merkle/index.ts';
 import { sha256 } from '../../merkle/sha256.ts';
-import type { SignedMinuteRecord } from '../../store/index.ts';
-import { recordKey, recordLeaf, signedRecordSchema } from '../record.ts';
+import { type SignedMinuteRecord, signedMinuteRecordSchema } from '../../model/index.ts';
+import { recordKey, recordLeaf } from '../record.ts';
 import { checkBytes, checkSafeUint, HASH_SIZE } from './bytes.ts';
 import { checkChainTail, medianTimePast, nextTarget } from './difficulty.ts';
 import { type BlockHeader, blockHash, checkHeader, LEDGER_VERSION } from './header.ts';
@@ -89,7 +89,7 @@ export function createBlockTemplate(input: TemplateInput): {
   const seen = new Set<string>();
   const records: SignedMinuteRecord[] = [];
   for (const record of input.records) {
-    if (!signedRecordSchema.safeParse(record).success) continue;
+    if (!signedMinuteRecordSchema.safeParse(record).success) continue;
     const key = recordKey(record);
     if (seen.has(key) || input.recordSeen?.(key) === true) continue;
     seen.add(key);

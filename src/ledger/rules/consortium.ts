@@ -4,14 +4,15 @@
  */
 import { z } from 'zod';
 import { merkleRoot } from '../../merkle/index.ts';
+import { hex32Schema, idSchema } from '../../model/index.ts';
 import type { Block } from './block.ts';
 import { minerIdOf } from './block.ts';
 import { bytesToU256, fromHex, HASH_SIZE, toHex } from './bytes.ts';
 import { type BlockHeader, blockHash, LEDGER_VERSION } from './header.ts';
 import { type LedgerParams, ledgerParams } from './params.ts';
 
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
-const gatewayId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]');
+const hex32 = hex32Schema;
+const gatewayId = idSchema;
 const int = (min: number) => z.number().int().min(min).max(Number.MAX_SAFE_INTEGER);
 
 export const consortiumFileSchema = z

@@ -4,7 +4,7 @@
  * switch of tips is a reorg: blocks to disconnect down to the fork point, blocks to connect up to the new tip.
  * Records of disconnected blocks that the new branch lacks go back to the pool.
  */
-import type { SignedMinuteRecord } from '../../store/index.ts';
+import type { SignedMinuteRecord } from '../../model/index.ts';
 import { LedgerError } from '../errors.ts';
 import { recordKey } from '../record.ts';
 import type { Block } from './block.ts';

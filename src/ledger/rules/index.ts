@@ -1,7 +1,7 @@
 /** The ledger's pure rules: values in, values out; no disk, network, clock or threads (docs/architecture.md). */
 
 export { isLedgerError, LEDGER_ERRORS, LedgerError, type LedgerErrorCode } from '../errors.ts';
-export { recordKey, recordLeaf, recordTimeProblem, signedRecordSchema } from '../record.ts';
+export { recordKey, recordLeaf, recordTimeProblem, verifyRecord } from '../record.ts';
 export {
   ATTESTATION_SIZE,
   ATTESTATION_TAG,

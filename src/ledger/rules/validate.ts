@@ -4,11 +4,10 @@
  * rule throws a LedgerError with its own code; checks run cheapest first, so the signatures (the dear part)
  * are verified only for a block that carries valid work.
  */
-import { verifyRecord } from '../../batches/record.ts';
 import { verifySignature } from '../../crypto/signing.ts';
-import type { SignedMinuteRecord } from '../../store/index.ts';
+import { type SignedMinuteRecord, signedMinuteRecordSchema } from '../../model/index.ts';
 import { LedgerError } from '../errors.ts';
-import { recordKey, recordTimeProblem, signedRecordSchema } from '../record.ts';
+import { recordKey, recordTimeProblem, verifyRecord } from '../record.ts';
 import { anchorRoot, type Block } from './block.ts';
 import { equalBytes, toHex } from './bytes.ts';
 import type { Consortium } from './consortium.ts';
@@ -132,7 +131,7 @@ export function validateBlock(block: Block, context: BlockContext): Uint8Array {
     throw new LedgerError('ERR_BLOCK_BAD_SIGNATURE', `miner ${miner.gatewayId}`);
   }
   block.records.forEach((record, index) => {
-    const shape = signedRecordSchema.safeParse(record);
+    const shape = signedMinuteRecordSchema.safeParse(record);
     if (!shape.success) {
       const issue = shape.error.issues[0];
       throw new LedgerError(

@@ -7,7 +7,7 @@ import { inThreadEngine, type SealEngine } from '../../../src/batches/seal-sessi
 import { threadEngine } from '../../../src/batches/seal-thread.ts';
 import { decrypt } from '../../../src/crypto/aead.ts';
 import { createMasker, DEFAULT_MASKING_RULES } from '../../../src/masking/index.ts';
-import type { AccessEntry } from '../../../src/store/index.ts';
+import { type AccessEntry, encodeStoredReading, type StoredReading } from '../../../src/store/index.ts';
 
 const pseudonymKey = new Uint8Array(randomBytes(32));
 const params: PageParams = {
@@ -19,7 +19,7 @@ const params: PageParams = {
 
 /** Stored readings as the ingest log writes them, with a few unusual values. */
 const texts = Array.from({ length: 53 }, (_, i) =>
-  JSON.stringify({
+  encodeStoredReading({
     id: i.toString(16).padStart(16, '0'),
     deviceId: `w-${i % 5}`,
     kind: i % 3 === 0 ? 'delivery' : 'vitals',
@@ -34,7 +34,7 @@ const texts = Array.from({ length: 53 }, (_, i) =>
       recipient: { name: 'Rina Sen', phone: '+91 98300 12345' },
       '10': 'integer-like key',
     },
-  }),
+  } as unknown as StoredReading),
 );
 const access: AccessEntry[] = [0, 1, 2].map((i) => ({
   id: String(i).padStart(16, '0'),

@@ -8,7 +8,7 @@ import { flightObservation, vitalsObservations } from '../../../src/fhir/observa
 import { PROOF_EXTENSION, proofFromExtensions } from '../../../src/fhir/proof-extension.ts';
 import { readingProvenance } from '../../../src/fhir/provenance.ts';
 import { capabilityStatement, deviceResource, patientResource } from '../../../src/fhir/resources.ts';
-import type { ReadingProof } from '../../../src/proofs/format.ts';
+import type { ReadingProof } from '../../../src/model/proofs.ts';
 import type { StoredReading } from '../../../src/store/index.ts';
 import { fhirErrors, jsonSchemaErrors, ucumCodes, vitalSignsProblems } from '../../helpers/fhir-validate.ts';
 

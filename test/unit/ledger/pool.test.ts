@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { signRecord, verifyRecord } from '../../../src/batches/record.ts';
+import { signRecord } from '../../../src/batches/record.ts';
 import { parseConsortium } from '../../../src/ledger/index.ts';
 import { type Admission, admitRecords, createRecordPool } from '../../../src/ledger/node/pool.ts';
-import { recordKey } from '../../../src/ledger/record.ts';
+import { recordKey, verifyRecord } from '../../../src/ledger/record.ts';
 import type { SignedMinuteRecord } from '../../../src/store/index.ts';
 import { consortium, consortiumFile, GENESIS_TIME, KEYS, record } from './helpers.ts';
 

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalBytes } from '../../../src/batches/canonical.ts';
 import { leafData } from '../../../src/batches/leaves.ts';
 import { signRecord } from '../../../src/batches/record.ts';
 import { blockHash, toHex } from '../../../src/ledger/index.ts';
 import { inclusionProof, leafHash, merkleRoot } from '../../../src/merkle/index.ts';
+import { canonicalBytes } from '../../../src/model/canonical.ts';
 import {
   assembleAnchor,
   type ChainView,

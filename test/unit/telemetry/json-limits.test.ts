@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { canonicalJson } from '../../../src/batches/canonical.ts';
+import { canonicalJson } from '../../../src/model/canonical.ts';
 import { type ParseOptions, parsePayload } from '../../../src/telemetry/index.ts';
 import { isJsonSafe, jsonProblems } from '../../../src/telemetry/json-limits.ts';
 

@@ -4,24 +4,14 @@
  * readings (the auditor role): the leaf hash alone still proves inclusion.
  */
 import { z } from 'zod';
-
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/, '32 bytes, lowercase hex');
+import { attestationSchema, headerHexSchema } from './blocks.ts';
+import { hex32Schema as hex32, idSchema, signatureHexSchema } from './ids.ts';
+import { signedMinuteRecordSchema } from './minute-records.ts';
 
 export const PROOF_FORMAT = 'medgate/proof/1';
 
-export const minuteRecordSchema = z.strictObject({
-  gatewayId: z.string().min(1).max(64),
-  minute: z.string(),
-  count: z.number().int().min(0),
-  root: hex32,
-  batchCid: z.string().min(1),
-  signature: z.string().regex(/^[0-9a-f]{128}$/, '64 bytes, lowercase hex'),
-});
-
-const attestationEntry = z.strictObject({
-  gatewayId: z.string().min(1).max(64),
-  signature: z.string().regex(/^[0-9a-f]{128}$/, '64 bytes, lowercase hex'),
-});
+/** An attestation in a proof: the block hash and height are the anchor's own. */
+const attestationEntry = attestationSchema.pick({ gatewayId: true, signature: true });
 
 /**
  * Where the ledger holds the proof's minute record (docs/proofs.md, docs/ledger.md): the block's 152-byte
@@ -31,11 +21,11 @@ export const anchorSchema = z.strictObject({
   blockHash: hex32,
   height: z.number().int().min(1),
   /** The 152 header bytes, hex: the block hash is their double SHA-256. */
-  header: z.string().regex(/^[0-9a-f]{304}$/, '152 bytes, lowercase hex'),
+  header: headerHexSchema,
   /** Ed25519 by the miner over the 32-byte block hash, hex. */
-  minerSignature: z.string().regex(/^[0-9a-f]{128}$/, '64 bytes, lowercase hex'),
+  minerSignature: signatureHexSchema,
   /** The miner's gateway id and Ed25519 public key (SHA-256 of it is the header's minerId). */
-  miner: z.strictObject({ gatewayId: z.string().min(1).max(64), publicKey: hex32 }),
+  miner: z.strictObject({ gatewayId: idSchema, publicKey: hex32 }),
   /** The record's leaf (RFC 8785 JSON of its six fields) in the block's record tree. */
   record: z.strictObject({
     index: z.number().int().min(0),
@@ -57,10 +47,7 @@ export const anchorSchema = z.strictObject({
    */
   finalBy: z
     .strictObject({
-      headers: z
-        .array(z.string().regex(/^[0-9a-f]{304}$/, '152 bytes, lowercase hex'))
-        .min(1)
-        .max(1000),
+      headers: z.array(headerHexSchema).min(1).max(1000),
       attestations: z.array(attestationEntry).min(1).max(1000),
     })
     .optional(),
@@ -82,7 +69,7 @@ export const readingProofSchema = z.strictObject({
     treeSize: z.number().int().min(1),
     path: z.array(hex32),
   }),
-  record: minuteRecordSchema,
+  record: signedMinuteRecordSchema,
   /** Ed25519 public key of the gateway that signed the record, hex. */
   gatewayKey: hex32,
   /** Anchoring in the shared ledger, once mined (null until then). */
@@ -100,4 +87,13 @@ export interface ProofCheck {
 export interface ProofVerdict {
   readonly valid: boolean;
   readonly checks: ProofCheck[];
+}
+
+/** What a proof's `chain` check needs of a ledger (a gateway's node, or what `gateway verify --ledger` fetched). */
+export interface ChainView {
+  /** Where it comes from, for the check's detail. */
+  readonly source: string;
+  readonly genesisHash: string;
+  readonly tipHeight: number;
+  mainHashAt(height: number): string | undefined;
 }
