@@ -206,8 +206,8 @@ test('every route that returns patient data leaves an access-log entry for the r
     const dSecret = await t.provision('walk-d', 'drone');
     const w = await connectDevice(t.mqttUrl, { username: 'walk-w', password: wSecret, clientId: 'walk-w' });
     const d = await connectDevice(t.mqttUrl, { username: 'walk-d', password: dSecret, clientId: 'walk-d' });
-    // Markers no other part of a response can hold: a heart rate and a delivery note.
-    const marker = /"heartRate":187|walk-marker-note/;
+    // Markers no other part of a response can hold: a heart rate (as /v1 and as FHIR write it) and a note.
+    const marker = /"heartRate":187|"value":187|walk-marker-note/;
     await w.publishAsync(
       'tele/walk-w/vitals',
       JSON.stringify({ seq: 1, ts: now, patientId: 'P-WALK', vitals: { heartRate: 187 } }),
@@ -229,15 +229,22 @@ test('every route that returns patient data leaves an access-log entry for the r
     const values: Record<string, string[]> = {
       patientId: ['P-WALK'],
       flightId: ['F-WALK'],
-      // A reading id (its proof) and a device id (the device): one parameter name, two resources.
-      id: [readingId, 'walk-w'],
+      // A reading id (its proof, its FHIR Provenance), a FHIR Observation id (the reading's heart rate) and a
+      // device id: one parameter name, several resources.
+      id: [readingId, `${readingId}-hr`, 'walk-w'],
+      // Bulk export jobs and their files (an unknown job: nothing to disclose).
+      job: ['0'.repeat(32)],
+      file: ['Observation.000001.ndjson'],
       hash: [head.body.hash],
       cid: [window.record.batchCid],
     };
     const doc = await t.api('GET', '/docs/json', { token: null });
     const urls: string[] = [];
+    // The live event stream never ends: its opening is logged (events.stream), its events are filtered by
+    // the grants (test/integration/live-events.test.ts).
+    const streams = new Set(['/v1/events']);
     for (const [path, operations] of Object.entries(doc.body.paths as Record<string, object>)) {
-      if (!('get' in operations)) continue;
+      if (!('get' in operations) || streams.has(path)) continue;
       let expanded = [path];
       for (const [, name] of path.matchAll(/\{(\w+)\}/g)) {
         const options = values[name!];
@@ -251,13 +258,13 @@ test('every route that returns patient data leaves an access-log entry for the r
     }
     assert.ok(urls.includes(`/v1/readings/${readingId}/proof`), 'the walk reaches the proof route');
 
-    let disclosing = 0;
+    const disclosed: string[] = [];
     for (const url of urls) {
       const before = await t.gateway.accessLog.list({ limit: 100_000 });
       const res = await t.api('GET', url);
       const text = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
       if (res.statusCode !== 200 || !marker.test(text)) continue;
-      disclosing++;
+      disclosed.push(url);
       const after = await t.gateway.accessLog.list({ limit: 100_000 });
       const logged = after.slice(before.length).filter((e) => e.resource === url);
       assert.ok(logged.length > 0, `GET ${url} returned patient data without an access-log entry`);
@@ -266,7 +273,14 @@ test('every route that returns patient data leaves an access-log entry for the r
         JSON.stringify(logged),
       );
     }
-    assert.equal(disclosing, 3, 'the patient history, the flight and the proof disclose the patient');
+    for (const url of [
+      '/v1/patients/P-WALK/readings',
+      '/v1/flights/F-WALK',
+      `/v1/readings/${readingId}/proof`,
+      `/fhir/Observation/${readingId}-hr`,
+    ]) {
+      assert.ok(disclosed.includes(url), `${url} discloses the patient in the walk`);
+    }
   } finally {
     await t.stop();
   }
