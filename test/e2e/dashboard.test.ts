@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import {
   foreignRequests,
   launchBrowser,
@@ -45,8 +45,17 @@ describe('dashboard in headless Chromium', () => {
     await c.endAsync();
   };
 
+  /** Busy (aria-busy) until the view has loaded and listens to live events: the state tests wait for. */
+  const viewReady = (page: Page) => page.waitForSelector('#view > div:not([aria-busy])');
+
   const signIn = async (token: string, width?: number): Promise<WatchedPage> => {
     const w = await openPage(browser, width);
+    await typeToken(w, token);
+    await viewReady(w.page);
+    return w;
+  };
+
+  const typeToken = async (w: WatchedPage, token: string): Promise<void> => {
     watched.push(w);
     await w.page.goto(`${t.httpUrl}/ui/`);
     await w.page.waitForSelector('#signin:not([hidden])');
@@ -58,7 +67,6 @@ describe('dashboard in headless Chromium', () => {
     await w.page.keyboard.press('Enter');
     await w.page.waitForSelector('#nav:not([hidden])');
     await w.page.waitForSelector('#fig-received');
-    return w;
   };
 
   const text = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
@@ -148,6 +156,38 @@ describe('dashboard in headless Chromium', () => {
       );
       assert.deepEqual(listed, ['P-A']);
       assert.ok(!(await page.content()).includes('P-B'));
+    });
+  });
+
+  test('readings that arrive while the overview is still loading are counted, not lost', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    // The overview's last request (the open alarms) is held until a reading has gone out live.
+    await page.setRequestInterception(true);
+    let held: HTTPRequest | null = null;
+    const seen = new Promise<void>((resolve) => {
+      page.on('request', (r) => {
+        if (!held && new URL(r.url()).pathname === '/v1/alarms') {
+          held = r;
+          resolve();
+        } else r.continue();
+      });
+    });
+    await typeToken(w, ADMIN_TOKEN);
+    await withScreenshot(page, 'overview-loading', async () => {
+      await seen;
+      await page.waitForFunction("document.querySelector('#live')?.textContent?.includes('live')");
+      assert.equal(await page.$eval('#view > div', (v) => v.getAttribute('aria-busy')), 'true');
+      await publish('w-a', 'P-A');
+      await held!.continue();
+      await viewReady(page);
+      await page.waitForFunction("document.querySelector('#fig-received')?.textContent === '1'", {
+        timeout: 5000,
+      });
+      await publish('w-a', 'P-A');
+      await page.waitForFunction("document.querySelector('#fig-received')?.textContent === '2'", {
+        timeout: 5000,
+      });
     });
   });
 
