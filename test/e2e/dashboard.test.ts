@@ -77,6 +77,7 @@ describe('dashboard in headless Chromium', () => {
     secrets['w-b'] = await t.provision('w-b', 'wearable', 'P-B');
     for (let i = 0; i < 3; i++) await publish('w-a', 'P-A', { heartRate: 70 + i });
     await publish('w-b', 'P-B');
+    secrets['w-c'] = await t.provision('w-c', 'wearable', 'P-C');
     browser = await launchBrowser();
   });
 
@@ -110,7 +111,7 @@ describe('dashboard in headless Chromium', () => {
       });
       assert.equal(Number(await text(page, '#fig-ingested')), stored + 1);
       assert.notEqual(await text(page, '#fig-rate'), '0.0');
-      // No alarm routes in this build: the panel says so instead of failing.
+      // No alarm is open yet: the panel says so.
       assert.equal(await text(page, '#alarms'), 'no alarms');
     });
   });
@@ -156,6 +157,30 @@ describe('dashboard in headless Chromium', () => {
       );
       assert.deepEqual(listed, ['P-A']);
       assert.ok(!(await page.content()).includes('P-B'));
+    });
+  });
+
+  test('an alarm a device opens shows live in the patient view, and a granted clinician acknowledges it', async () => {
+    const res = await t.api('POST', '/v1/tokens', { body: { role: 'clinician', patients: ['P-C'] } });
+    const { page } = await signIn(res.body.token);
+    await withScreenshot(page, 'alarm', async () => {
+      await page.goto(`${t.httpUrl}/ui/#/patient/P-C`);
+      await viewReady(page);
+      assert.equal(await text(page, '#patient-alarms'), 'no alarms');
+      // A pulse of 131 scores 3 in NEWS2: an urgent alarm opens at once, and reaches the page as an event.
+      await publish('w-c', 'P-C', { heartRate: 131 });
+      const button = await page.waitForSelector('#patient-alarms .alarm button');
+      assert.match(await text(page, '#patient-alarms .alarm'), /urgent.*NEWS2 3.*P-C/);
+      assert.equal(await button!.evaluate((b) => b.textContent), 'Acknowledge');
+      await button!.click();
+      await page.waitForFunction(
+        "document.querySelector('#patient-alarms .alarm')?.textContent?.includes('acknowledged by')",
+      );
+      assert.equal(await page.$('#patient-alarms .alarm button'), null);
+      const { alarms } = (await t.api('GET', '/v1/alarms?status=open&patientId=P-C')).body;
+      assert.equal(alarms.length, 1);
+      assert.equal(alarms[0].acknowledgedBy, res.body.name);
+      assert.ok(alarms[0].acknowledgedAt);
     });
   });
 
