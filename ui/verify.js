@@ -88,10 +88,10 @@ const hexList = (v, re, min = 0, max = Number.POSITIVE_INFINITY) =>
 function shapeProblem(where, value, fields) {
   if (!isObject(value)) return `${where} is not an object`;
   for (const [name, ok] of Object.entries(fields)) {
-    if (!(name in value)) return `${where}.${name} missing`;
+    if (!Object.hasOwn(value, name)) return `${where}.${name} missing`;
     if (!ok(value[name])) return `${where}.${name} malformed`;
   }
-  const extra = Object.keys(value).find((k) => !(k in fields));
+  const extra = Object.keys(value).find((k) => !Object.hasOwn(fields, k));
   return extra === undefined ? null : `${where}.${extra} is not a field`;
 }
 
@@ -161,7 +161,7 @@ function anchorProblem(anchor) {
   if (!isObject(anchor)) return 'anchor is not an object';
   const optional = Object.fromEntries(
     Object.keys(OPTIONAL_ANCHOR)
-      .filter((k) => k in anchor)
+      .filter((k) => Object.hasOwn(anchor, k))
       .map((k) => [k, OPTIONAL_ANCHOR[k]]),
   );
   return shapeProblem('anchor', anchor, { ...ANCHOR_SHAPE, ...optional });
@@ -169,10 +169,10 @@ function anchorProblem(anchor) {
 
 /** What RFC 8785 cannot canonicalize, or nesting deeper than the gateway walks (32 levels). */
 function jsonProblem(value, depth = 1) {
-  if (depth > 32) return 'nested deeper than 32 levels';
   if (typeof value === 'string') return !value.isWellFormed() ? 'a lone UTF-16 surrogate' : null;
   if (typeof value === 'number') return Number.isFinite(value) ? null : 'a non-finite number';
   if (value === null || typeof value !== 'object') return null;
+  if (depth > 32) return 'nested deeper than 32 levels';
   for (const [k, v] of Object.entries(value)) {
     const problem = (Array.isArray(value) ? null : jsonProblem(k, depth)) ?? jsonProblem(v, depth + 1);
     if (problem !== null) return problem;

@@ -17,6 +17,8 @@ import { connectDevice, startTestGateway, type TestGateway, vitals } from '../he
 type Verdict = { valid: boolean; checks: { name: string; ok: boolean; detail: string }[] };
 type VerifyProof = (proof: unknown, trust: unknown) => Promise<Verdict>;
 
+/** An object `levels` deep, a number in the innermost: {a: {a: … {n: 1} …}}. */
+const nest = (levels: number): object => (levels <= 1 ? { n: 1 } : { a: nest(levels - 1) });
 const flip = (hex: string, at = 0) => hex.slice(0, at) + (hex[at] === '0' ? '1' : '0') + hex.slice(at + 1);
 
 describe('the in-browser verifier', () => {
@@ -114,6 +116,18 @@ describe('the in-browser verifier', () => {
     },
     'the record minute as a number': (p) => {
       p.record.minute = 0;
+    },
+    'the record with a field named like a built-in': (p) => {
+      p.record.toString = 'x';
+    },
+    'the reading nested one level too deep (33)': (p) => {
+      p.reading.data.deep = nest(30);
+    },
+    'the reading nested as deep as allowed (32)': (p) => {
+      p.reading.data.deep = nest(29);
+    },
+    'a reading with a lone surrogate': (p) => {
+      p.reading.data.note = '\ud800';
     },
     'a withheld reading that keeps its salt': (p) => {
       p.reading = null;
