@@ -53,9 +53,28 @@ async function openAlarms(patientId) {
   return (await api(`/v1/alarms?status=open${q}`)).alarms ?? [];
 }
 
-const onLive = (fn) => {
-  state.listeners.add(fn);
-  return () => state.listeners.delete(fn);
+// Live events since each view started: a view loads its data first and then listens, and the events that
+// came in the meantime are handed to it before the new ones, so none falls between the two.
+const RECENT_EVENTS = 1000;
+const liveLog = { seq: 0, events: [] };
+const viewStarts = new WeakMap();
+function remember(event) {
+  liveLog.seq += 1;
+  liveLog.events.push({ seq: liveLog.seq, event });
+  if (liveLog.events.length > RECENT_EVENTS) liveLog.events.shift();
+}
+
+/**
+ * `fn(event, replayed)` for every live event since `view` was opened: first those that came while it loaded
+ * (`replayed` true), then each new one. Nothing once the view has been left.
+ */
+const onLive = (view, fn) => {
+  if (!view.isConnected) return () => {};
+  const from = viewStarts.get(view) ?? liveLog.seq;
+  for (const r of liveLog.events) if (r.seq > from) fn(r.event, true);
+  const live = (event) => fn(event, false);
+  state.listeners.add(live);
+  return () => state.listeners.delete(live);
 };
 
 // ---------- sign-in ----------
@@ -79,6 +98,7 @@ async function signIn(token) {
         for (const r of event.data.readings)
           if (r.kind === 'flight' || r.kind === 'delivery') rememberFlight(r);
       }
+      remember(event);
       for (const fn of state.listeners) fn(event);
     },
     onState: (s) => {
@@ -108,12 +128,16 @@ function route() {
   if (!state.trust) return;
   const [, name = 'overview', arg] = location.hash.split('/');
   const views = { overview, patients, patient, drones, ledger, verify };
-  const view = h('div');
+  // Busy until the view has loaded and listens to live events.
+  const view = h('div', { 'aria-busy': 'true' });
+  viewStarts.set(view, liveLog.seq);
   $('#view').replaceChildren(view);
   const render = views[name] ?? overview;
-  render(view, arg ? decodeURIComponent(arg) : undefined).catch((err) => {
-    view.append(h('p', { class: 'error', role: 'alert' }, `Could not load: ${err.message}`));
-  });
+  render(view, arg ? decodeURIComponent(arg) : undefined)
+    .catch((err) => {
+      view.append(h('p', { class: 'error', role: 'alert' }, `Could not load: ${err.message}`));
+    })
+    .finally(() => view.removeAttribute('aria-busy'));
 }
 
 // ---------- overview ----------
@@ -203,17 +227,21 @@ async function overview(view) {
   };
   await renderAlarms();
 
+  let caughtUp = false;
   cleanup.push(
-    onLive((event) => {
+    onLive(view, (event, replayed) => {
       if (event.type === 'readings') {
         const n = event.data.readings.length;
         received += n;
-        ingested += n;
+        // Readings that came while the view loaded may be in the status already: it is asked again below.
+        if (replayed) caughtUp = true;
+        else ingested += n;
         for (let i = 0; i < n; i++) recent.push(Date.now());
         $('#fig-received').textContent = received;
         $('#fig-ingested').textContent = ingested;
         rate();
       } else if (event.type === 'window') {
+        if (minutes.some((m) => m.minute === event.data.minute)) return;
         windowsTable.insertBefore(windowRow(event.data), head.nextSibling);
         while (windowsTable.rows.length > 11) windowsTable.deleteRow(-1);
       } else if (event.type === 'block') {
@@ -223,6 +251,7 @@ async function overview(view) {
       }
     }),
   );
+  if (caughtUp) await status();
 }
 
 function alarmList(alarms, refresh) {
@@ -432,9 +461,12 @@ async function patient(view, patientId) {
   const scoreTimer = setInterval(renderScore, 10_000);
   cleanup.push(
     () => clearInterval(scoreTimer),
-    onLive((event) => {
+    onLive(view, (event) => {
       if (event.type === 'readings') {
-        const mine = event.data.readings.filter((r) => r.kind === 'vitals' && r.data.patientId === patientId);
+        // A reading that came while the view loaded may be in the page it fetched already.
+        const mine = event.data.readings.filter(
+          (r) => r.kind === 'vitals' && r.data.patientId === patientId && !latest.some((l) => l.id === r.id),
+        );
         if (mine.length === 0) return;
         for (const r of mine) {
           add(r);
@@ -573,10 +605,12 @@ async function drones(view, flightId) {
     render();
   }
   cleanup.push(
-    onLive((event) => {
+    onLive(view, (event) => {
       if (event.type !== 'readings') return;
       listSeen();
-      const mine = event.data.readings.filter((r) => r.data.flightId === flightId);
+      const mine = event.data.readings.filter(
+        (r) => r.data.flightId === flightId && !readings.some((x) => x.id === r.id),
+      );
       if (mine.length === 0 || !flightId) return;
       readings.push(...mine);
       render();
@@ -635,7 +669,7 @@ async function ledger(view) {
   };
   await load();
   cleanup.push(
-    onLive((event) => {
+    onLive(view, (event) => {
       if (event.type === 'block') load().catch(() => {});
     }),
   );

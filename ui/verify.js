@@ -71,18 +71,126 @@ async function ed25519(publicKey, signature, message) {
   return crypto.subtle.verify({ name: 'Ed25519' }, key, signature, message);
 }
 
-const RECORD_FIELDS = ['batchCid', 'count', 'gatewayId', 'minute', 'root', 'signature'];
+// The shape of medgate/proof/1, field by field as the gateway checks it: no field missing, none extra.
+const HEX32 = /^[0-9a-f]{64}$/;
+const HEX64 = /^[0-9a-f]{128}$/;
+const HEADER_HEX = /^[0-9a-f]{304}$/;
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isInt = (v, min, max = Number.MAX_SAFE_INTEGER) => Number.isSafeInteger(v) && v >= min && v <= max;
+const isId = (v) => typeof v === 'string' && v.length >= 1 && v.length <= 64;
+const hexList = (v, re, min = 0, max = Number.POSITIVE_INFINITY) =>
+  Array.isArray(v) &&
+  v.length >= min &&
+  v.length <= max &&
+  v.every((h) => typeof h === 'string' && re.test(h));
+
+/** The first of `fields` (name → test) that fails on `value`, or an extra key; null when it fits. */
+function shapeProblem(where, value, fields) {
+  if (!isObject(value)) return `${where} is not an object`;
+  for (const [name, ok] of Object.entries(fields)) {
+    if (!Object.hasOwn(value, name)) return `${where}.${name} missing`;
+    if (!ok(value[name])) return `${where}.${name} malformed`;
+  }
+  const extra = Object.keys(value).find((k) => !Object.hasOwn(fields, k));
+  return extra === undefined ? null : `${where}.${extra} is not a field`;
+}
+
+const RECORD_SHAPE = {
+  gatewayId: isId,
+  minute: (v) => typeof v === 'string',
+  count: (v) => isInt(v, 0),
+  root: (v) => typeof v === 'string' && HEX32.test(v),
+  batchCid: (v) => typeof v === 'string' && v.length >= 1,
+  signature: (v) => typeof v === 'string' && HEX64.test(v),
+};
+const attestationsOk = (v, min) =>
+  Array.isArray(v) &&
+  v.length >= min &&
+  v.length <= 1000 &&
+  v.every(
+    (a) =>
+      shapeProblem('attestation', a, {
+        gatewayId: isId,
+        signature: (s) => typeof s === 'string' && HEX64.test(s),
+      }) === null,
+  );
+const ANCHOR_SHAPE = {
+  blockHash: (v) => typeof v === 'string' && HEX32.test(v),
+  height: (v) => isInt(v, 1),
+  header: (v) => typeof v === 'string' && HEADER_HEX.test(v),
+  minerSignature: (v) => typeof v === 'string' && HEX64.test(v),
+  miner: (v) =>
+    shapeProblem('miner', v, {
+      gatewayId: isId,
+      publicKey: (k) => typeof k === 'string' && HEX32.test(k),
+    }) === null,
+  record: (v) =>
+    shapeProblem('record', v, {
+      index: (n) => isInt(n, 0),
+      treeSize: (n) => isInt(n, 1),
+      path: (p) => hexList(p, HEX32),
+    }) === null,
+  chain: (v) => typeof v === 'string' && HEX32.test(v),
+  confirmations: (v) => isInt(v, 1),
+};
+const OPTIONAL_ANCHOR = {
+  attestations: (v) => attestationsOk(v, 0),
+  finalBy: (v) =>
+    shapeProblem('finalBy', v, {
+      headers: (h) => hexList(h, HEADER_HEX, 1, 1000),
+      attestations: (a) => attestationsOk(a, 1),
+    }) === null,
+};
+const PROOF_SHAPE = {
+  format: (v) => v === 'medgate/proof/1',
+  reading: (v) => v === null || isObject(v),
+  salt: (v) => v === null || (typeof v === 'string' && /^[A-Za-z0-9+/]{22}==$/.test(v)),
+  leaf: (v) =>
+    shapeProblem('leaf', v, {
+      hash: (h) => typeof h === 'string' && HEX32.test(h),
+      index: (n) => isInt(n, 0),
+      treeSize: (n) => isInt(n, 1),
+      path: (p) => hexList(p, HEX32),
+    }) === null,
+  record: (v) => shapeProblem('record', v, RECORD_SHAPE) === null,
+  gatewayKey: (v) => typeof v === 'string' && HEX32.test(v),
+  anchor: (v) => v === null || anchorProblem(v) === null,
+};
+
+function anchorProblem(anchor) {
+  if (!isObject(anchor)) return 'anchor is not an object';
+  const optional = Object.fromEntries(
+    Object.keys(OPTIONAL_ANCHOR)
+      .filter((k) => Object.hasOwn(anchor, k))
+      .map((k) => [k, OPTIONAL_ANCHOR[k]]),
+  );
+  return shapeProblem('anchor', anchor, { ...ANCHOR_SHAPE, ...optional });
+}
+
+/** What RFC 8785 cannot canonicalize, or nesting deeper than the gateway walks (32 levels). */
+function jsonProblem(value, depth = 1) {
+  if (typeof value === 'string') return !value.isWellFormed() ? 'a lone UTF-16 surrogate' : null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'a non-finite number';
+  if (value === null || typeof value !== 'object') return null;
+  if (depth > 32) return 'nested deeper than 32 levels';
+  for (const [k, v] of Object.entries(value)) {
+    const problem = (Array.isArray(value) ? null : jsonProblem(k, depth)) ?? jsonProblem(v, depth + 1);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
 
 function formatProblem(proof) {
-  if (!proof || typeof proof !== 'object' || Array.isArray(proof)) return 'not a JSON object';
+  if (!isObject(proof)) return 'not a JSON object';
+  const json = jsonProblem(proof);
+  if (json !== null) return json;
   if (proof.format !== 'medgate/proof/1')
     return `format is ${JSON.stringify(proof.format)}, not medgate/proof/1`;
-  const leaf = proof.leaf;
-  if (!leaf || typeof leaf.hash !== 'string' || !Array.isArray(leaf.path)) return 'leaf missing';
-  const record = proof.record;
-  if (!record || RECORD_FIELDS.some((f) => !(f in record))) return 'record missing a field';
-  if (typeof proof.gatewayKey !== 'string') return 'gatewayKey missing';
-  return null;
+  if (isObject(proof.anchor)) {
+    const anchor = anchorProblem(proof.anchor);
+    if (anchor !== null) return anchor;
+  }
+  return shapeProblem('proof', proof, PROOF_SHAPE);
 }
 
 /**
@@ -97,7 +205,10 @@ export async function verifyProof(proof, trust) {
   if (problem !== null) return { valid: false, checks };
   try {
     await verifyReading(proof, trust, check);
-    if (proof.anchor) await verifyAnchor(proof, trust, check);
+    if (proof.anchor) {
+      await verifyAnchor(proof, trust, check);
+      await verifyFinality(proof.anchor, trust, check);
+    }
   } catch (err) {
     check('error', false, `a check could not be computed: ${err.message}`);
   }
@@ -160,6 +271,9 @@ async function verifyAnchor(proof, trust, check) {
   const a = proof.anchor;
   const header = hexToBytes(a.header);
   if (header.length !== 152) return check('block-pow', false, 'the header is not 152 bytes');
+  if (new DataView(header.buffer).getBigUint64(40) > BigInt(Number.MAX_SAFE_INTEGER)) {
+    return check('block-pow', false, 'the header timestamp exceeds 2^53 - 1');
+  }
   const recordLeaf = await leafHash(enc.encode(canonical(proof.record)));
   const anchorRoot = header.slice(48, 80);
   const root = await rootFromPath(recordLeaf, a.record.index, a.record.treeSize, a.record.path);
@@ -212,5 +326,104 @@ async function verifyAnchor(proof, trust, check) {
       : named
         ? `block ${a.blockHash.slice(0, 16)}… of the ledger of ${trust.consortium.name} (genesis ${genesis.slice(0, 16)}…)`
         : `the header does not hash to the block ${a.blockHash.slice(0, 16)}… it names`,
+  );
+}
+
+// Finality (docs/ledger.md, "Finality"): members attest a block by signing 89 bytes with their gateway key.
+const ATTESTATION_TAG = enc.encode('medgate/attestation/1');
+const u32 = (n) => {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n);
+  return out;
+};
+const activeAt = (member, height) =>
+  member.retiredAt === undefined || member.retiredAt === null || height <= member.retiredAt;
+
+/** The attestations of one block: valid member ids, why the others fail, the quorum, final or not. */
+async function tally(consortium, block, attestations) {
+  const members = consortium.members ?? [];
+  const genesis = hexToBytes(consortium.genesis);
+  const signed = concat(ATTESTATION_TAG, genesis, hexToBytes(block.hash), u32(block.height));
+  const valid = new Set();
+  const invalid = [];
+  for (const [i, att] of attestations.entries()) {
+    const member = members.find((m) => m.gatewayId === att.gatewayId);
+    if (!member) invalid.push(`${i}: ${att.gatewayId} is not a member`);
+    else if (!activeAt(member, block.height)) {
+      invalid.push(
+        `${i}: ${att.gatewayId} retired at height ${member.retiredAt}, attestation of height ${block.height}`,
+      );
+    } else if (
+      !(await ed25519(hexToBytes(member.publicKey), hexToBytes(att.signature), signed).catch(() => false))
+    ) {
+      invalid.push(`${i}: bad signature by ${att.gatewayId}`);
+    } else valid.add(att.gatewayId);
+  }
+  const quorum = Math.floor(members.filter((m) => activeAt(m, block.height)).length / 2) + 1;
+  return { valid: [...valid], invalid, quorum, final: valid.size >= quorum };
+}
+
+async function verifyFinality(anchor, trust, check) {
+  const carried = anchor.attestations ?? [];
+  const consortium = trust.consortium;
+  if (!consortium?.genesis) {
+    return check(
+      'finality',
+      true,
+      `not judged: ${carried.length} attestation(s), no consortium to check them against`,
+    );
+  }
+  if (anchor.chain !== consortium.genesis) {
+    return check(
+      'finality',
+      carried.length === 0,
+      `attestations ${carried.length === 0 ? 'absent' : 'invalid'}: the proof names another chain than the trusted ledger's`,
+    );
+  }
+  const own = await tally(consortium, { hash: anchor.blockHash, height: anchor.height }, carried);
+  if (own.invalid.length > 0)
+    return check('finality', false, `attestations invalid: ${own.invalid.join('; ')}`);
+  const who = (t) => (t.valid.length === 0 ? 'none' : t.valid.join(', '));
+  if (own.final)
+    return check(
+      'finality',
+      true,
+      `final: attested by ${who(own)} (${own.valid.length} of ${own.quorum} needed)`,
+    );
+  if (anchor.finalBy === undefined) {
+    return check(
+      'finality',
+      true,
+      `not yet final: attested by ${who(own)} (${own.valid.length} of ${own.quorum} needed)`,
+    );
+  }
+  // A descendant a majority attested, linked to this block header by header, makes it final with it.
+  let previous = anchor.blockHash;
+  let height = anchor.height;
+  for (const [i, hex] of anchor.finalBy.headers.entries()) {
+    const header = hexToBytes(hex);
+    const view = new DataView(header.buffer);
+    if (view.getBigUint64(40) > BigInt(Number.MAX_SAFE_INTEGER)) {
+      return check('finality', false, `finalBy.headers[${i}]: timestamp exceeds 2^53 - 1`);
+    }
+    if (bytesToHex(header.slice(8, 40)) !== previous || view.getUint32(4) !== height + 1) {
+      return check(
+        'finality',
+        false,
+        `finalBy.headers[${i}] does not follow block ${previous} at height ${height}`,
+      );
+    }
+    previous = bytesToHex(await sha256(await sha256(header)));
+    height += 1;
+  }
+  const above = await tally(consortium, { hash: previous, height }, anchor.finalBy.attestations);
+  if (above.invalid.length > 0)
+    return check('finality', false, `attestations invalid: finalBy ${above.invalid.join('; ')}`);
+  return check(
+    'finality',
+    true,
+    above.final
+      ? `final: its descendant ${previous} at height ${height}, ${anchor.finalBy.headers.length} header(s) above it, is attested by ${who(above)} (${above.valid.length} of ${above.quorum} needed)`
+      : `not yet final: its descendant at height ${height} is attested by ${who(above)} (${above.valid.length} of ${above.quorum} needed)`,
   );
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import {
   foreignRequests,
   launchBrowser,
@@ -45,8 +45,17 @@ describe('dashboard in headless Chromium', () => {
     await c.endAsync();
   };
 
+  /** Busy (aria-busy) until the view has loaded and listens to live events: the state tests wait for. */
+  const viewReady = (page: Page) => page.waitForSelector('#view > div:not([aria-busy])');
+
   const signIn = async (token: string, width?: number): Promise<WatchedPage> => {
     const w = await openPage(browser, width);
+    await typeToken(w, token);
+    await viewReady(w.page);
+    return w;
+  };
+
+  const typeToken = async (w: WatchedPage, token: string): Promise<void> => {
     watched.push(w);
     await w.page.goto(`${t.httpUrl}/ui/`);
     await w.page.waitForSelector('#signin:not([hidden])');
@@ -58,7 +67,6 @@ describe('dashboard in headless Chromium', () => {
     await w.page.keyboard.press('Enter');
     await w.page.waitForSelector('#nav:not([hidden])');
     await w.page.waitForSelector('#fig-received');
-    return w;
   };
 
   const text = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
@@ -69,6 +77,7 @@ describe('dashboard in headless Chromium', () => {
     secrets['w-b'] = await t.provision('w-b', 'wearable', 'P-B');
     for (let i = 0; i < 3; i++) await publish('w-a', 'P-A', { heartRate: 70 + i });
     await publish('w-b', 'P-B');
+    secrets['w-c'] = await t.provision('w-c', 'wearable', 'P-C');
     browser = await launchBrowser();
   });
 
@@ -102,7 +111,7 @@ describe('dashboard in headless Chromium', () => {
       });
       assert.equal(Number(await text(page, '#fig-ingested')), stored + 1);
       assert.notEqual(await text(page, '#fig-rate'), '0.0');
-      // No alarm routes in this build: the panel says so instead of failing.
+      // No alarm is open yet: the panel says so.
       assert.equal(await text(page, '#alarms'), 'no alarms');
     });
   });
@@ -148,6 +157,62 @@ describe('dashboard in headless Chromium', () => {
       );
       assert.deepEqual(listed, ['P-A']);
       assert.ok(!(await page.content()).includes('P-B'));
+    });
+  });
+
+  test('an alarm a device opens shows live in the patient view, and a granted clinician acknowledges it', async () => {
+    const res = await t.api('POST', '/v1/tokens', { body: { role: 'clinician', patients: ['P-C'] } });
+    const { page } = await signIn(res.body.token);
+    await withScreenshot(page, 'alarm', async () => {
+      await page.goto(`${t.httpUrl}/ui/#/patient/P-C`);
+      await viewReady(page);
+      assert.equal(await text(page, '#patient-alarms'), 'no alarms');
+      // A pulse of 131 scores 3 in NEWS2: an urgent alarm opens at once, and reaches the page as an event.
+      await publish('w-c', 'P-C', { heartRate: 131 });
+      const button = await page.waitForSelector('#patient-alarms .alarm button');
+      assert.match(await text(page, '#patient-alarms .alarm'), /urgent.*NEWS2 3.*P-C/);
+      assert.equal(await button!.evaluate((b) => b.textContent), 'Acknowledge');
+      await button!.click();
+      await page.waitForFunction(
+        "document.querySelector('#patient-alarms .alarm')?.textContent?.includes('acknowledged by')",
+      );
+      assert.equal(await page.$('#patient-alarms .alarm button'), null);
+      const { alarms } = (await t.api('GET', '/v1/alarms?status=open&patientId=P-C')).body;
+      assert.equal(alarms.length, 1);
+      assert.equal(alarms[0].acknowledgedBy, res.body.name);
+      assert.ok(alarms[0].acknowledgedAt);
+    });
+  });
+
+  test('readings that arrive while the overview is still loading are counted, not lost', async () => {
+    const w = await openPage(browser);
+    const { page } = w;
+    // The overview's last request (the open alarms) is held until a reading has gone out live.
+    await page.setRequestInterception(true);
+    let held: HTTPRequest | null = null;
+    const seen = new Promise<void>((resolve) => {
+      page.on('request', (r) => {
+        if (!held && new URL(r.url()).pathname === '/v1/alarms') {
+          held = r;
+          resolve();
+        } else r.continue();
+      });
+    });
+    await typeToken(w, ADMIN_TOKEN);
+    await withScreenshot(page, 'overview-loading', async () => {
+      await seen;
+      await page.waitForFunction("document.querySelector('#live')?.textContent?.includes('live')");
+      assert.equal(await page.$eval('#view > div', (v) => v.getAttribute('aria-busy')), 'true');
+      await publish('w-a', 'P-A');
+      await held!.continue();
+      await viewReady(page);
+      await page.waitForFunction("document.querySelector('#fig-received')?.textContent === '1'", {
+        timeout: 5000,
+      });
+      await publish('w-a', 'P-A');
+      await page.waitForFunction("document.querySelector('#fig-received')?.textContent === '2'", {
+        timeout: 5000,
+      });
     });
   });
 

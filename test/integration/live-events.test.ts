@@ -244,7 +244,7 @@ describe('live events and the patient list', () => {
     assert.deepEqual(trust.body.trustedKeys['gw-test'], [key]);
     assert.deepEqual(trust.body.you, { name: trust.body.you.name, role: 'clinician', patients: ['P-A'] });
     assert.equal(trust.body.consortium.genesis, t.gateway.ledger.node.genesisHash);
-    assert.deepEqual(trust.body.features, []);
+    assert.deepEqual(trust.body.features, ['alarms']);
     await publish(t, 'w-a', secrets['w-a']!, 'vitals', vitals('P-A'));
     const status = await t.api('GET', '/v1/status', { token: clinician });
     assert.equal(status.statusCode, 200);

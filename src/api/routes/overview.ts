@@ -81,7 +81,17 @@ export function overviewRoutes(app: FastifyInstance, ctx: ApiContext): void {
             consortium: z.object({
               name: z.string(),
               genesis: z.string().describe('Genesis hash: names the shared ledger'),
-              members: z.array(z.object({ gatewayId: z.string(), publicKey: z.string() })),
+              members: z.array(
+                z.object({
+                  gatewayId: z.string(),
+                  publicKey: z.string(),
+                  retiredAt: z
+                    .number()
+                    .int()
+                    .optional()
+                    .describe('Last height the member may mine or attest, when it is retired'),
+                }),
+              ),
             }),
             trustedKeys: z
               .record(z.string(), z.array(z.string()))
@@ -102,7 +112,11 @@ export function overviewRoutes(app: FastifyInstance, ctx: ApiContext): void {
         consortium: {
           name: consortium.name,
           genesis: genesisHash,
-          members: consortium.members.map((m) => ({ gatewayId: m.gatewayId, publicKey: hex(m.publicKey) })),
+          members: consortium.members.map((m) => ({
+            gatewayId: m.gatewayId,
+            publicKey: hex(m.publicKey),
+            ...(m.retiredAt === undefined ? {} : { retiredAt: m.retiredAt }),
+          })),
         },
         trustedKeys: Object.fromEntries([...ctx.trustedKeys()].map(([id, keys]) => [id, [...keys]])),
       };
