@@ -21,6 +21,7 @@ import { tokenDigest } from './crypto/tokens.ts';
 import { GatewayError } from './errors.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { publishingCommitted } from './events/committed.ts';
+import { type IpfsNetwork, startIpfsNetwork } from './ipfs/network.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
 import { type Block, toHex, trustedRecordKeys } from './ledger/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
@@ -73,6 +74,8 @@ export interface Gateway {
   readonly sealer: Sealer;
   readonly windows: WindowLookup;
   readonly ipfs: Ipfs;
+  /** The IPFS network node while `ipfs.network.enabled` has one running. */
+  ipfsNetwork(): IpfsNetwork | null;
   readonly keys: GatewayKeys;
   readonly ledger: LedgerService;
   /** Live events: committed readings and sealed windows (docs/api.md). */
@@ -141,6 +144,24 @@ async function startParts(
   const windows = createWindowLookup({ subs });
   const ipfs = await createIpfs({ subs });
   await parts.start({ name: 'ipfs', stop: () => ipfs.stop() });
+  // helia and libp2p are imported only when the network is on (docs/ipfs.md).
+  let ipfsNetwork: IpfsNetwork | null = null;
+  await parts.start({
+    name: 'ipfs network',
+    start: async () => {
+      if (!config.ipfs.network.enabled) return;
+      ipfsNetwork = await startIpfsNetwork(
+        {
+          listen: config.ipfs.network.listen,
+          peers: config.ipfs.network.peers,
+          keysDir: config.keys.dir === undefined ? join(dataDir, 'keys') : resolve(config.keys.dir),
+          redialMs: config.ipfs.network.redialSeconds * 1000,
+        },
+        { blockstore: ipfs.blockstore, log },
+      );
+    },
+    stop: () => ipfsNetwork?.stop(),
+  });
   const events = createEventBus({ maxListeners: LIVE_EVENT_LISTENERS });
   const alarms = await createAlarmService(
     {
@@ -290,6 +311,7 @@ async function startParts(
       gatewayKey: keys.signing.publicKey,
       trustedKeys: () => trustedKeys,
       ipfs,
+      ipfsNetwork: () => ipfsNetwork,
       accessLog,
       masker,
       metrics,
@@ -417,6 +439,7 @@ async function startParts(
     sealer,
     windows,
     ipfs,
+    ipfsNetwork: () => ipfsNetwork,
     keys,
     ledger,
     seeded,

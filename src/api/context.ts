@@ -1,6 +1,7 @@
 /** What the routes need, passed in one object (ARCHITECTURE: dependencies come in as arguments). */
 
 import type { AlarmService } from '../alarms/service.ts';
+import type { IpfsNetwork } from '../ipfs/network.ts';
 import type { Ipfs } from '../ipfs/node.ts';
 import type { Block } from '../ledger/index.ts';
 import type { LedgerNode, RecordLocation } from '../ledger/node/chain.ts';
@@ -47,6 +48,8 @@ export interface ApiContext {
   /** Gateway id → trusted public keys (hex): this gateway, and later the consortium's members. */
   readonly trustedKeys: () => ReadonlyMap<string, readonly string[]>;
   readonly ipfs: Pick<Ipfs, 'get' | 'has'>;
+  /** The IPFS network node, while `ipfs.network.enabled` has one running (docs/ipfs.md). */
+  readonly ipfsNetwork?: () => Pick<IpfsNetwork, 'peerId' | 'multiaddrs'> | null;
   readonly accessLog: Pick<AccessLog, 'append'>;
   /** The masking policy of what leaves the gateway: applied to readings of patients outside a grant. */
   readonly masker: Pick<Masker, 'mask'>;

@@ -14,6 +14,7 @@ import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipfsRoutes } from './routes/ipfs.ts';
+import { ipfsNodeRoutes } from './routes/ipfs-node.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { minuteRoutes } from './routes/minutes.ts';
 import { proofRoutes } from './routes/proofs.ts';
@@ -74,6 +75,7 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   minuteRoutes(app, ctx);
   proofRoutes(app, ctx);
   ipfsRoutes(app, ctx);
+  ipfsNodeRoutes(app, ctx);
   ledgerRoutes(app, ctx);
   alarmRoutes(app, ctx);
   fhirRoutes(app, ctx, ctx.fhir);

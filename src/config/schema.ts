@@ -250,6 +250,29 @@ export const configSchema = z.strictObject({
       mineEmpty: z.boolean().default(false),
     })
     .prefault({}),
+  /** The IPFS network and replication (docs/ipfs.md; bounds in docs/limits.md, "IPFS and files"). */
+  ipfs: z
+    .strictObject({
+      network: z
+        .strictObject({
+          /** Run a helia node (libp2p, bitswap) over the blockstore; off, helia is never loaded. */
+          enabled: z.boolean().default(false),
+          /** Multiaddrs to listen on. */
+          listen: z
+            .array(z.string().regex(/^\//, 'must be a multiaddr'))
+            .max(16)
+            .default(['/ip4/0.0.0.0/tcp/4001']),
+          /** Multiaddrs ending in `/p2p/{peerId}` to dial and keep connected: the other members, an IPFS node. */
+          peers: z
+            .array(z.string().regex(/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/, 'must end in /p2p/{peerId}'))
+            .max(256)
+            .default([]),
+          /** Peers not connected are dialled again this often. */
+          redialSeconds: z.number().min(1).max(3600).default(15),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Alarms and their webhooks (docs/alarms.md; bounds in docs/limits.md, "Alarms and webhooks"). */
   alarms: z
     .strictObject({

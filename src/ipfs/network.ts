@@ -1,0 +1,132 @@
+/**
+ * The IPFS network node (docs/ipfs.md): a helia node over the gateway's own blockstore, with libp2p on TCP,
+ * noise, yamux, identify and bitswap. Any peer that dials it fetches sealed blocks by CID over bitswap, and
+ * replication fetches the other members' batches through it.
+ *
+ * Loaded only when `ipfs.network.enabled` is on, through `import()`: helia and libp2p cost about 110 MB of
+ * RSS, which the default gateway does not pay. No DHT, no public bootstrap, no mDNS: it dials the peers it
+ * is given (`ipfs.network.peers`) and answers whoever dials it.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Blockstore } from 'interface-blockstore';
+import type { CID } from 'multiformats/cid';
+import type { Log } from '../log.ts';
+
+export interface IpfsNetworkOptions {
+  /** Multiaddrs to listen on, e.g. `/ip4/0.0.0.0/tcp/4001`. */
+  readonly listen: readonly string[];
+  /** Multiaddrs (ending in `/p2p/{peerId}`) dialled at start and redialled when they drop. */
+  readonly peers: readonly string[];
+  /** The folder of the gateway's keys: the peer key is `{keysDir}/ipfs-peer.key`. */
+  readonly keysDir: string;
+  /** How often peers not connected are dialled again. */
+  readonly redialMs: number;
+}
+
+export interface IpfsNetwork {
+  peerId(): string;
+  /** Where peers reach this node, each ending in `/p2p/{peerId}`. */
+  multiaddrs(): string[];
+  /** A block from the local store, or else from the connected peers over bitswap (verified against its CID, then stored). */
+  fetch(cid: CID, options: { signal: AbortSignal }): Promise<Uint8Array>;
+  /** Peers connected now. */
+  connections(): number;
+  stop(): Promise<void>;
+}
+
+/** The peer key: an Ed25519 seed (64 hex digits, mode 0600), created on first start; a stable PeerId. */
+export function loadOrCreatePeerSeed(keysDir: string): Uint8Array {
+  const file = join(keysDir, 'ipfs-peer.key');
+  if (!existsSync(file)) {
+    mkdirSync(keysDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${Buffer.from(randomBytes(32)).toString('hex')}\n`, { mode: 0o600 });
+  }
+  const hex = readFileSync(file, 'utf8').trim();
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${file}: not 64 hex digits`);
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}
+
+export async function startIpfsNetwork(
+  options: IpfsNetworkOptions,
+  components: { blockstore: Blockstore; log: Log },
+): Promise<IpfsNetwork> {
+  // Loaded here and only here: the default gateway never imports libp2p (docs/ipfs.md, "Memory").
+  const [{ createHeliaLight }, { withLibp2pLight }, { withBitswap }, libp2pParts, dagCbor, multiaddrs] =
+    await Promise.all([
+      import('helia'),
+      import('@helia/libp2p'),
+      import('@helia/bitswap'),
+      loadLibp2pParts(),
+      import('@ipld/dag-cbor'),
+      import('@multiformats/multiaddr'),
+    ]);
+  const privateKey = await libp2pParts.generateKeyPairFromSeed(
+    'Ed25519',
+    loadOrCreatePeerSeed(options.keysDir),
+  );
+  const helia = withBitswap(
+    withLibp2pLight(createHeliaLight({ blockstore: components.blockstore, codecs: [dagCbor] }), {
+      privateKey,
+      addresses: { listen: [...options.listen] },
+      transports: [libp2pParts.tcp()],
+      connectionEncrypters: [libp2pParts.noise()],
+      streamMuxers: [libp2pParts.yamux()],
+      services: { identify: libp2pParts.identify() },
+    }),
+  );
+  await helia.start();
+  const libp2p = helia.libp2p;
+  const peers = options.peers.map((address) => multiaddrs.multiaddr(address));
+  let stopped = false;
+  const dialAll = () => {
+    if (stopped) return;
+    const connected = new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()));
+    for (const address of peers) {
+      const peerId = address.getComponents().find((c) => c.name === 'p2p')?.value;
+      if (peerId !== undefined && connected.has(peerId)) continue;
+      libp2p.dial(address, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
+        if (!stopped) components.log('warn', `ipfs: dialling ${address} failed: ${err.message}`);
+      });
+    }
+  };
+  dialAll();
+  const redial = setInterval(dialAll, options.redialMs);
+  redial.unref();
+
+  const self = libp2p.peerId.toString();
+  return {
+    peerId: () => self,
+    multiaddrs: () =>
+      libp2p.getMultiaddrs().map((ma) => {
+        const text = ma.toString();
+        return text.endsWith(`/p2p/${self}`) ? text : `${text}/p2p/${self}`;
+      }),
+    async fetch(cid, { signal }) {
+      const chunks: Uint8Array[] = [];
+      // helia's blockstore looks locally, then asks the block brokers (bitswap); what a peer sends is hashed
+      // and checked against the CID before it is stored or returned.
+      for await (const chunk of helia.blockstore.get(cid, { signal })) chunks.push(chunk);
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    },
+    connections: () => libp2p.getConnections().length,
+    async stop() {
+      stopped = true;
+      clearInterval(redial);
+      await helia.stop();
+    },
+  };
+}
+
+async function loadLibp2pParts() {
+  const [{ tcp }, { noise }, { yamux }, { identify }, { generateKeyPairFromSeed }] = await Promise.all([
+    import('@libp2p/tcp'),
+    import('@chainsafe/libp2p-noise'),
+    import('@chainsafe/libp2p-yamux'),
+    import('@libp2p/identify'),
+    import('@libp2p/crypto/keys'),
+  ]);
+  return { tcp, noise, yamux, identify, generateKeyPairFromSeed };
+}
