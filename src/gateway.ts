@@ -23,6 +23,7 @@ import { createEventBus, type EventBus } from './events/bus.ts';
 import { publishingCommitted } from './events/committed.ts';
 import { type IpfsNetwork, startIpfsNetwork } from './ipfs/network.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
+import { anchoredBatches, createReplicator, type Replicator } from './ipfs/replication.ts';
 import { type Block, toHex, trustedRecordKeys } from './ledger/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { createLog, type Log } from './log.ts';
@@ -76,6 +77,8 @@ export interface Gateway {
   readonly ipfs: Ipfs;
   /** The IPFS network node while `ipfs.network.enabled` has one running. */
   ipfsNetwork(): IpfsNetwork | null;
+  /** Replication across the consortium, while the network is on. */
+  replicator(): Replicator | null;
   readonly keys: GatewayKeys;
   readonly ledger: LedgerService;
   /** Live events: committed readings and sealed windows (docs/api.md). */
@@ -312,6 +315,7 @@ async function startParts(
       trustedKeys: () => trustedKeys,
       ipfs,
       ipfsNetwork: () => ipfsNetwork,
+      ipfsPins: () => replicator?.pins() ?? null,
       accessLog,
       masker,
       metrics,
@@ -358,6 +362,45 @@ async function startParts(
   });
   // The peers stop with the ledger (its part above).
   await parts.start({ name: 'ledger peers', start: () => ledger.start(), stop: () => {} });
+  // Every batch the shared chain names is fetched and kept, from whichever member has it (docs/ipfs.md).
+  let replicator: Replicator | null = null;
+  await parts.start({
+    name: 'ipfs replication',
+    start: () => {
+      const replication = config.ipfs.replication;
+      const network = ipfsNetwork;
+      if (!network || !replication.enabled) return;
+      replicator = createReplicator(
+        {
+          concurrency: replication.concurrency,
+          retryInitialMs: replication.retryInitialSeconds * 1000,
+          retryMaxMs: replication.retryMaxSeconds * 1000,
+          blockTimeoutMs: replication.blockTimeoutSeconds * 1000,
+          maxBatchBlocks: replication.maxBatchBlocks,
+          maxBatchBytes: replication.maxBatchBytes,
+          intervalMs: replication.intervalSeconds * 1000,
+        },
+        {
+          anchored: () => anchoredBatches(ledger.node),
+          onTip: (listener) => ledger.node.onTip(listener),
+          fetch: (cid, fetchOptions) => network.fetch(cid, fetchOptions),
+          log,
+          clock,
+          hooks: {
+            onBatch: (outcome, reason) =>
+              metrics.ipfsReplicatedBatches.inc({ outcome, reason: reason ?? '' }),
+            onBlocks: (blocks, bytes) => {
+              metrics.ipfsReplicatedBlocks.inc(blocks);
+              metrics.ipfsReplicatedBytes.inc(bytes);
+            },
+            onMissing: (n) => metrics.ipfsMissingBatches.set(n),
+          },
+        },
+      );
+      replicator.start();
+    },
+    stop: () => replicator?.stop(),
+  });
   await parts.start({
     name: 'sealer',
     // Windows left open by a crash or a stop are sealed now, then on schedule. A window that fails is
@@ -440,6 +483,7 @@ async function startParts(
     windows,
     ipfs,
     ipfsNetwork: () => ipfsNetwork,
+    replicator: () => replicator,
     keys,
     ledger,
     seeded,

@@ -200,6 +200,27 @@ export function createMetrics() {
       help: 'Bytes of NDJSON written by bulk export jobs',
       registers: [registry],
     }),
+    ipfsReplicatedBatches: new Counter({
+      name: 'medgate_ipfs_replication_batches_total',
+      help: 'Anchored batches replicated, by outcome: held, failed (retried later), refused (over ipfs.replication.maxBatchBlocks or maxBatchBytes, or not a sha2-256 dag-cbor/dag-pb/raw DAG)',
+      labelNames: ['outcome', 'reason'] as const,
+      registers: [registry],
+    }),
+    ipfsReplicatedBlocks: new Counter({
+      name: 'medgate_ipfs_replication_blocks_total',
+      help: 'Blocks of whole anchored batches checked or fetched by replication',
+      registers: [registry],
+    }),
+    ipfsReplicatedBytes: new Counter({
+      name: 'medgate_ipfs_replication_bytes_total',
+      help: 'Bytes of whole anchored batches checked or fetched by replication',
+      registers: [registry],
+    }),
+    ipfsMissingBatches: new Gauge({
+      name: 'medgate_ipfs_missing_batches',
+      help: 'Batches named by the shared chain that this gateway does not hold whole',
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -3,6 +3,7 @@
 import type { AlarmService } from '../alarms/service.ts';
 import type { IpfsNetwork } from '../ipfs/network.ts';
 import type { Ipfs } from '../ipfs/node.ts';
+import type { PinsReport } from '../ipfs/replication.ts';
 import type { Block } from '../ledger/index.ts';
 import type { LedgerNode, RecordLocation } from '../ledger/node/chain.ts';
 import type { PeerStatus } from '../ledger/node/peers.ts';
@@ -50,6 +51,8 @@ export interface ApiContext {
   readonly ipfs: Pick<Ipfs, 'get' | 'has'>;
   /** The IPFS network node, while `ipfs.network.enabled` has one running (docs/ipfs.md). */
   readonly ipfsNetwork?: () => Pick<IpfsNetwork, 'peerId' | 'multiaddrs'> | null;
+  /** Per gateway, the batches the shared chain names, held and missing here; null while replication is off. */
+  readonly ipfsPins?: () => PinsReport | null;
   readonly accessLog: Pick<AccessLog, 'append'>;
   /** The masking policy of what leaves the gateway: applied to readings of patients outside a grant. */
   readonly masker: Pick<Masker, 'mask'>;

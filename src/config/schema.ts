@@ -271,6 +271,26 @@ export const configSchema = z.strictObject({
           redialSeconds: z.number().min(1).max(3600).default(15),
         })
         .prefault({}),
+      /** Fetching and keeping the batches named by the shared chain (docs/ipfs.md, "Replication"). */
+      replication: z
+        .strictObject({
+          /** Replicate while the network is on. */
+          enabled: z.boolean().default(true),
+          /** Batches fetched at once. */
+          concurrency: z.number().int().min(1).max(64).default(4),
+          /** A batch that failed is tried again after this, doubling up to `retryMaxSeconds`. */
+          retryInitialSeconds: z.number().min(0.1).max(3600).default(2),
+          retryMaxSeconds: z.number().min(0.1).max(86_400).default(300),
+          /** Time allowed to get one block from the peers. */
+          blockTimeoutSeconds: z.number().min(0.1).max(600).default(30),
+          /** A batch whose DAG has more blocks than this is refused. */
+          maxBatchBlocks: z.number().int().min(1).max(10_000_000).default(100_000),
+          /** A batch whose DAG has more bytes than this is refused (files included: above files.maxBytes). */
+          maxBatchBytes: z.number().int().min(1024).max(1_099_511_627_776).default(4_294_967_296),
+          /** A pass runs this often, and after every change of the chain's tip. */
+          intervalSeconds: z.number().min(0.1).max(86_400).default(30),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Alarms and their webhooks (docs/alarms.md; bounds in docs/limits.md, "Alarms and webhooks"). */

@@ -130,3 +130,12 @@ async function loadLibp2pParts() {
   ]);
   return { tcp, noise, yamux, identify, generateKeyPairFromSeed };
 }
+
+/** The PeerId a peer key seed gives (for configuring the members' `ipfs.network.peers` ahead of a start). */
+export async function peerIdOfSeed(seed: Uint8Array): Promise<string> {
+  const [{ generateKeyPairFromSeed }, { peerIdFromPrivateKey }] = await Promise.all([
+    import('@libp2p/crypto/keys'),
+    import('@libp2p/peer-id'),
+  ]);
+  return peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', seed)).toString();
+}
