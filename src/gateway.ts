@@ -21,6 +21,7 @@ import { tokenDigest } from './crypto/tokens.ts';
 import { GatewayError } from './errors.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { publishingCommitted } from './events/committed.ts';
+import { createFileStore, type FileRecord } from './ipfs/files.ts';
 import { type IpfsNetwork, startIpfsNetwork } from './ipfs/network.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
 import { anchoredBatches, createReplicator, type Replicator } from './ipfs/replication.ts';
@@ -316,6 +317,17 @@ async function startParts(
       ipfs,
       ipfsNetwork: () => ipfsNetwork,
       ipfsPins: () => replicator?.pins() ?? null,
+      files: {
+        store: createFileStore({
+          blockstore: ipfs.blockstore,
+          // The file index: id → CID, size, type, hash, patient, key (its own sublevel of the one database).
+          index: db.sublevel<string, FileRecord>('files', { keyEncoding: 'utf8', valueEncoding: 'json' }),
+          keys,
+          clock,
+        }),
+        maxBytes: config.ipfs.files.maxBytes,
+        maxUploads: config.ipfs.files.maxUploads,
+      },
       accessLog,
       masker,
       metrics,

@@ -221,6 +221,17 @@ export function createMetrics() {
       help: 'Batches named by the shared chain that this gateway does not hold whole',
       registers: [registry],
     }),
+    filesStored: new Counter({
+      name: 'medgate_files_stored_total',
+      help: 'Files stored by POST /v1/files',
+      registers: [registry],
+    }),
+    filesRefused: new Counter({
+      name: 'medgate_files_refused_total',
+      help: 'File uploads refused: too_large (413, ipfs.files.maxBytes) or busy (429, ipfs.files.maxUploads)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -19,6 +19,7 @@ import type {
 } from '../store/index.ts';
 import type { TokenResolver } from './auth.ts';
 import type { FhirContext } from './fhir/context.ts';
+import type { FilesContext } from './routes/files.ts';
 
 /** The shared ledger as the routes see it (SPEC §4, §5). */
 export interface LedgerApi {
@@ -53,6 +54,8 @@ export interface ApiContext {
   readonly ipfsNetwork?: () => Pick<IpfsNetwork, 'peerId' | 'multiaddrs'> | null;
   /** Per gateway, the batches the shared chain names, held and missing here; null while replication is off. */
   readonly ipfsPins?: () => PinsReport | null;
+  /** Large files (docs/ipfs.md, "Files"); without them the file routes are not served. */
+  readonly files?: FilesContext;
   readonly accessLog: Pick<AccessLog, 'append'>;
   /** The masking policy of what leaves the gateway: applied to readings of patients outside a grant. */
   readonly masker: Pick<Masker, 'mask'>;

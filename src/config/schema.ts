@@ -271,6 +271,15 @@ export const configSchema = z.strictObject({
           redialSeconds: z.number().min(1).max(3600).default(15),
         })
         .prefault({}),
+      /** Large files, `POST /v1/files` (docs/ipfs.md, "Files"); they work with the network off too. */
+      files: z
+        .strictObject({
+          /** Bytes of one file; past it the upload is refused (413) and what was written is left unreferenced. */
+          maxBytes: z.number().int().min(1).max(1_099_511_627_776).default(2_147_483_648),
+          /** Uploads running at once; more get 429. */
+          maxUploads: z.number().int().min(1).max(256).default(4),
+        })
+        .prefault({}),
       /** Fetching and keeping the batches named by the shared chain (docs/ipfs.md, "Replication"). */
       replication: z
         .strictObject({
