@@ -12,7 +12,7 @@ import { errorHandler, sendError } from './errors.ts';
 import { fhirRoutes } from './fhir/routes.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { deviceRoutes } from './routes/devices.ts';
-import { fileRoutes } from './routes/files.ts';
+import { fileProofRoute, fileRoutes } from './routes/files.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ipfsRoutes } from './routes/ipfs.ts';
 import { ipfsNodeRoutes } from './routes/ipfs-node.ts';
@@ -78,6 +78,7 @@ export async function buildApi(options: ApiOptions, ctx: ApiContext): Promise<Fa
   ipfsRoutes(app, ctx);
   ipfsNodeRoutes(app, ctx);
   fileRoutes(app, ctx);
+  fileProofRoute(app, ctx);
   ledgerRoutes(app, ctx);
   alarmRoutes(app, ctx);
   fhirRoutes(app, ctx, ctx.fhir);

@@ -16,6 +16,7 @@ import type { Blockstore } from 'interface-blockstore';
 import { CID } from 'multiformats/cid';
 import { decrypt, encrypt } from '../crypto/aead.ts';
 import { GatewayError } from '../errors.ts';
+import type { AccessEntry } from '../store/index.ts';
 
 export const FILE_CHUNK_BYTES = 64 * 1024;
 const BOX_OVERHEAD = 24 + 16;
@@ -33,6 +34,8 @@ export interface FileRecord {
   /** The batch key the file key derives from, and the derivation's salt (hex). */
   readonly keyId: string;
   readonly salt: string;
+  /** The access-log entry that seals the upload (its leaf names the CID, size, type and hash). */
+  readonly entry?: AccessEntry;
 }
 
 export interface FileIndex {
@@ -47,6 +50,8 @@ export interface FileStore {
     meta: { patientId: string; contentType: string; maxBytes: number },
   ): Promise<FileRecord>;
   get(id: string): Promise<FileRecord | undefined>;
+  /** Notes the access-log entry that seals a stored file. */
+  sealedBy(record: FileRecord, entry: AccessEntry): Promise<FileRecord>;
   /** Plaintext bytes `start..end` (both included) of a file. */
   read(record: FileRecord, start: number, end: number): AsyncIterable<Uint8Array>;
 }
@@ -134,6 +139,11 @@ export function createFileStore(components: {
       return record;
     },
     get: (id) => index.get(id),
+    async sealedBy(record, entry) {
+      const updated = { ...record, entry };
+      await index.put(record.id, updated);
+      return updated;
+    },
     async *read(record, start, end) {
       if (record.size === 0 || end < start) return;
       const key = fileKey(record.keyId, new Uint8Array(Buffer.from(record.salt, 'hex')));

@@ -5,7 +5,13 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import {
+  ADMIN_TOKEN,
+  connectDevice,
+  startTestGateway,
+  type TestGateway,
+  vitals,
+} from '../helpers/gateway.ts';
 
 const MiB = 1024 * 1024;
 const MARKER = 'PATIENT-P-FILE-1 Rina Sen chest CT';
@@ -154,4 +160,40 @@ describe('large files', () => {
       400,
     );
   });
+});
+
+test('a file is sealed with its window: its proof names its CID, size, type and hash, and verifies', async () => {
+  let now = Date.parse('2026-11-24T10:00:05.000Z');
+  const t = await startTestGateway({ clock: () => now });
+  try {
+    // A reading first: sealing begins with the first window that received one.
+    const secret = await t.provision('file-w', 'wearable', 'P-FILE-3');
+    const w = await connectDevice(t.mqttUrl, { username: 'file-w', password: secret, clientId: 'file-w' });
+    await w.publishAsync('tele/file-w/vitals', JSON.stringify(vitals('P-FILE-3', { ts: now })), { qos: 1 });
+    await w.endAsync();
+    const res = await upload(t, parts(3 * MiB), 'patientId=P-FILE-3', { 'content-type': 'application/pdf' });
+    assert.equal(res.status, 201);
+    const file = (await res.json()) as { id: string; cid: string; size: number; sha256: string };
+    const open = await t.api('GET', `/v1/files/${file.id}/proof`);
+    assert.equal(open.statusCode, 404, 'not sealed while its window is open');
+    now += 58_000;
+    assert.equal((await t.gateway.sealer.sealDue()).length, 1);
+    const proof = await t.api('GET', `/v1/files/${file.id}/proof`);
+    assert.equal(proof.statusCode, 200, JSON.stringify(proof.body));
+    const named = new URL(proof.body.reading.resource, 'http://x');
+    assert.equal(proof.body.reading.action, 'files.create');
+    assert.equal(proof.body.reading.patientId, 'P-FILE-3');
+    assert.equal(named.searchParams.get('cid'), file.cid);
+    assert.equal(named.searchParams.get('sha256'), file.sha256);
+    assert.equal(named.searchParams.get('size'), String(file.size));
+    assert.equal(named.searchParams.get('type'), 'application/pdf');
+    const verdict = await t.api('POST', '/v1/proofs/verify', { body: proof.body });
+    assert.equal(verdict.statusCode, 200);
+    assert.equal(verdict.body.valid, true, JSON.stringify(verdict.body.checks));
+    const forged = structuredClone(proof.body);
+    forged.reading.resource = forged.reading.resource.replace(file.sha256, '0'.repeat(64));
+    assert.equal((await t.api('POST', '/v1/proofs/verify', { body: forged })).body.valid, false);
+  } finally {
+    await t.stop();
+  }
 });

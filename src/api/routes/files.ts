@@ -8,10 +8,14 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { accessLeafObject } from '../../batches/leaves.ts';
 import { GatewayError } from '../../errors.ts';
 import type { FileRecord, FileStore } from '../../ipfs/files.ts';
+import { assembleLeafProof } from '../../proofs/index.ts';
+import { formatTime, parseId } from '../../store/index.ts';
 import { assertPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
+import { treeCache, windowAnchor } from './proofs.ts';
 
 export interface FilesContext {
   readonly store: FileStore;
@@ -88,7 +92,7 @@ export function fileRoutes(app: FastifyInstance, ctx: ApiContext): void {
           uploads -= 1;
         }
         ctx.metrics.filesStored.inc();
-        await ctx.accessLog.append({
+        const entry = await ctx.accessLog.append({
           actor: request.principal.name,
           role: request.principal.role,
           action: 'files.create',
@@ -96,6 +100,7 @@ export function fileRoutes(app: FastifyInstance, ctx: ApiContext): void {
           resource: fileResource(record),
           count: 1,
         });
+        await files.store.sealedBy(record, entry);
         return reply.code(201).send(publicRecord(record));
       },
     );
@@ -136,6 +141,58 @@ export function fileRoutes(app: FastifyInstance, ctx: ApiContext): void {
         .header('x-content-sha256', record.sha256);
       if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${record.size}`);
       return reply.send(Readable.from(files.store.read(record, start, end)));
+    },
+  );
+}
+
+/**
+ * The proof of a file (docs/proofs.md): the proof of the access-log leaf that sealed its upload, whose
+ * `resource` names the file's CID, size, type and SHA-256. It has the format of a reading proof, and
+ * `POST /v1/proofs/verify` checks it the same way.
+ */
+export function fileProofRoute(app: FastifyInstance, ctx: ApiContext): void {
+  const files = ctx.files;
+  if (!files) return;
+  const tree = treeCache(4);
+  const anchorOf = windowAnchor(ctx);
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/v1/files/:id/proof',
+    {
+      preHandler: requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient', 'auditor']),
+      schema: {
+        summary: 'A self-contained proof that a file (its CID, size, type, hash) is in a signed minute',
+        params: z.strictObject({ id: z.string().regex(/^[0-9a-f]{32}$/) }),
+      },
+    },
+    async (request) => {
+      const record = await files.store.get(request.params.id);
+      if (!record) throw new GatewayError('ERR_NOT_FOUND', `no file ${request.params.id}`);
+      const { principal } = request;
+      const disclose = principal.role !== 'auditor';
+      if (disclose) assertPatientAccess(principal, record.patientId);
+      const window = record.entry ? await ctx.windows.containing(record.entry.at) : null;
+      if (!record.entry || !window || window.firstAccessId === null)
+        throw new GatewayError(
+          'ERR_NOT_FOUND',
+          `file ${record.id} is not sealed yet: its window is still open`,
+        );
+      const key = formatTime(window.start);
+      const index = window.readings + parseId(record.entry.id) - parseId(window.firstAccessId);
+      const [leafTree, salts] = await Promise.all([
+        tree(window.start, () => ctx.sealedData.leaves(key)),
+        ctx.sealedData.salts(key),
+      ]);
+      if (!salts) throw new GatewayError('ERR_INTERNAL', `salts of window ${key} are missing`);
+      return assembleLeafProof({
+        leaf: accessLeafObject(record.entry),
+        window,
+        index,
+        tree: leafTree,
+        salts,
+        gatewayKey: ctx.gatewayKey,
+        disclose,
+        anchor: anchorOf(window),
+      });
     },
   );
 }
