@@ -12,7 +12,15 @@ import { sha256 } from 'multiformats/hashes/sha2';
 import { peerIdOfSeed } from '../../src/ipfs/network.ts';
 import { tempDir } from '../helpers/gateway.ts';
 import { freePort } from '../helpers/process.ts';
-import { api, createNetwork, type Member, type Network, sendReading, until } from './ledger-network.ts';
+import {
+  ADMIN_TOKEN,
+  api,
+  createNetwork,
+  type Member,
+  type Network,
+  sendReading,
+  until,
+} from './ledger-network.ts';
 
 const dir = tempDir('medgate-replication-');
 const names = ['a', 'b', 'c'];
@@ -96,6 +104,14 @@ test('every member holds the others’ batches; a member whose data dir is lost 
   timeout: 120_000,
 }, async () => {
   await Promise.all(net.members.map((m) => sendReading(m, `P-${m.name}`)));
+  // A file stored on b travels with b's batch: its UnixFS DAG is linked from the batch root.
+  const stored = await fetch(`${net.member('b').url}/v1/files?patientId=P-b`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/pdf' },
+    body: new Uint8Array(3 * 1024 * 1024).fill(42),
+  });
+  assert.equal(stored.status, 201);
+  const file = (await stored.json()) as { cid: string };
   for (const m of net.members)
     await until(`${m.name} holds every member's batches`, () => allHeld(m, 3), 60_000);
   const own = new Map<string, string[]>();
@@ -106,6 +122,11 @@ test('every member holds the others’ batches; a member whose data dir is lost 
     // Windows sealed after the check above are held once anchored.
     for (const cid of own.get(other)!) await until(`a holds ${cid}`, () => wholeBatch(net.member('a'), cid));
   }
+
+  assert.ok(
+    (await until('a holds b’s file', () => wholeBatch(net.member('a'), file.cid))) >= 4,
+    'root and leaves',
+  );
 
   const c = net.member('c');
   await net.stop('c');
