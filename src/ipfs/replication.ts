@@ -69,6 +69,9 @@ interface BatchState {
   nextAt: number;
 }
 
+/** Blocks of one batch asked at once. */
+const BLOCKS_IN_FLIGHT = 16;
+
 class Refused extends Error {
   readonly reason: RefusalReason;
   constructor(reason: RefusalReason) {
@@ -94,25 +97,39 @@ export function createReplicator(options: ReplicationOptions, components: Replic
   }
 
   async function fetchDag(root: CID): Promise<{ blocks: number; bytes: number }> {
-    const seen = new Set<string>();
-    const queue: CID[] = [root];
+    const seen = new Set<string>([root.toString()]);
+    let level: CID[] = [root];
     let bytes = 0;
-    while (queue.length > 0) {
-      const cid = queue.shift()!;
-      const key = cid.toString();
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (seen.size > options.maxBatchBlocks) throw new Refused('blocks');
+    const fetchOne = async (cid: CID): Promise<CID[]> => {
       if (cid.multihash.code !== sha256.code) throw new Refused('cid');
       if (cid.code !== dagCbor.code && cid.code !== raw.code && cid.code !== dagPb.code)
         throw new Refused('codec');
       const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(options.blockTimeoutMs)]);
       const block = await components.fetch(cid, { signal });
       const digest = await sha256.digest(block);
-      if (!equal(digest.bytes, cid.multihash.bytes)) throw new Error(`block ${key} does not match its CID`);
+      if (!equal(digest.bytes, cid.multihash.bytes)) throw new Error(`block ${cid} does not match its CID`);
       bytes += block.byteLength;
       if (bytes > options.maxBatchBytes) throw new Refused('bytes');
-      queue.push(...linksOf(cid, block));
+      return linksOf(cid, block);
+    };
+    // Level by level, up to BLOCKS_IN_FLIGHT blocks asked at once: one round trip per block would bound
+    // replication by the latency, not the bandwidth.
+    while (level.length > 0) {
+      const next: CID[] = [];
+      let i = 0;
+      const worker = async () => {
+        while (i < level.length) {
+          for (const link of await fetchOne(level[i++]!)) {
+            const key = link.toString();
+            if (seen.has(key)) continue;
+            seen.add(key);
+            if (seen.size > options.maxBatchBlocks) throw new Refused('blocks');
+            next.push(link);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(BLOCKS_IN_FLIGHT, level.length) }, worker));
+      level = next;
     }
     return { blocks: seen.size, bytes };
   }

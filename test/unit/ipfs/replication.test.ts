@@ -84,15 +84,16 @@ function setup(
   };
 }
 
-test('every anchored batch is fetched whole, at most `concurrency` at once, and reported per gateway', async () => {
+test('every anchored batch is fetched whole, `concurrency` batches and 16 blocks of each at once, and reported per gateway', async () => {
   const store = new Map<string, Uint8Array>();
   const anchored: AnchoredBatch[] = [];
   for (let i = 0; i < 6; i++)
-    anchored.push({ gatewayId: `gw-${i % 2}`, batchCid: await batch(store, `b${i}`, 3) });
+    anchored.push({ gatewayId: `gw-${i % 2}`, batchCid: await batch(store, `b${i}`, 40) });
   const s = setup(store, anchored);
   await s.replicator.pass();
-  assert.equal(s.fetched.length, 6 * 4, 'each root and its three pages');
-  assert.ok(s.maxInFlight() <= 2, `at most 2 fetches at once (${s.maxInFlight()})`);
+  assert.equal(s.fetched.length, 6 * 41, 'each root and its forty pages');
+  // 2 batches at once, 16 blocks of each.
+  assert.ok(s.maxInFlight() <= 32 && s.maxInFlight() > 16, `at most 32 fetches at once (${s.maxInFlight()})`);
   assert.deepEqual(s.replicator.pins(), {
     gateways: [
       { gatewayId: 'gw-0', anchored: 3, held: 3, missing: 0 },
@@ -100,7 +101,7 @@ test('every anchored batch is fetched whole, at most `concurrency` at once, and 
     ],
   });
   await s.replicator.pass();
-  assert.equal(s.fetched.length, 24, 'a batch held is not fetched again');
+  assert.equal(s.fetched.length, 6 * 41, 'a batch held is not fetched again');
 });
 
 test('a batch that fails is retried after the backoff, not before', async () => {
