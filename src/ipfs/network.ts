@@ -34,6 +34,8 @@ export interface IpfsNetwork {
   fetch(cid: CID, options: { signal: AbortSignal }): Promise<Uint8Array>;
   /** Peers connected now. */
   connections(): number;
+  /** Dials a peer now (a multiaddr ending in `/p2p/{peerId}`). */
+  dial(address: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +114,9 @@ export async function startIpfsNetwork(
       return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     },
     connections: () => libp2p.getConnections().length,
+    async dial(address) {
+      await libp2p.dial(multiaddrs.multiaddr(address), { signal: AbortSignal.timeout(10_000) });
+    },
     async stop() {
       stopped = true;
       clearInterval(redial);
