@@ -187,6 +187,12 @@ test('a file is sealed with its window: its proof names its CID, size, type and 
     assert.equal(named.searchParams.get('sha256'), file.sha256);
     assert.equal(named.searchParams.get('size'), String(file.size));
     assert.equal(named.searchParams.get('type'), 'application/pdf');
+    // The shared blocks (masked pages included) name neither the patient, the hash nor the type.
+    for await (const cid of t.gateway.ipfs.cids()) {
+      const text = Buffer.from(await t.gateway.ipfs.get(cid)).toString('latin1');
+      for (const needle of ['P-FILE-3', file.sha256, 'application/pdf'])
+        assert.ok(!text.includes(needle), `${cid} has ${needle}`);
+    }
     const verdict = await t.api('POST', '/v1/proofs/verify', { body: proof.body });
     assert.equal(verdict.statusCode, 200);
     assert.equal(verdict.body.valid, true, JSON.stringify(verdict.body.checks));
