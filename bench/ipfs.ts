@@ -100,7 +100,7 @@ async function childReplication(mib: number) {
       intervalMs: 3_600_000,
     },
     {
-      anchored: () => [{ gatewayId: 'gw-a', batchCid: file.cid }],
+      anchored: () => ({ generation: 0, batches: [{ gatewayId: 'gw-a', batchCid: file.cid }] }),
       onTip: () => () => {},
       fetch: (cid, o) => b.g.ipfsNetwork()!.fetch(cid, o),
       log: () => {},

@@ -24,7 +24,7 @@ import { publishingCommitted } from './events/committed.ts';
 import { createFileStore, type FileRecord } from './ipfs/files.ts';
 import { type IpfsNetwork, startIpfsNetwork } from './ipfs/network.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
-import { anchoredBatches, createReplicator, type Replicator } from './ipfs/replication.ts';
+import { createAnchoredIndex, createReplicator, type Replicator } from './ipfs/replication.ts';
 import { type Block, toHex, trustedRecordKeys } from './ledger/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { createLog, type Log } from './log.ts';
@@ -393,7 +393,7 @@ async function startParts(
           intervalMs: replication.intervalSeconds * 1000,
         },
         {
-          anchored: () => anchoredBatches(ledger.node),
+          anchored: createAnchoredIndex(ledger.node),
           onTip: (listener) => ledger.node.onTip(listener),
           fetch: (cid, fetchOptions) => network.fetch(cid, fetchOptions),
           log,

@@ -83,15 +83,28 @@ export async function startIpfsNetwork(
   const libp2p = helia.libp2p;
   const peers = options.peers.map((address) => multiaddrs.multiaddr(address));
   let stopped = false;
+  // A peer that stays down is logged once, when it goes down, not at every redial.
+  const down = new Set<string>();
   const dialAll = () => {
     if (stopped) return;
     const connected = new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()));
     for (const address of peers) {
+      const text = address.toString();
       const peerId = address.getComponents().find((c) => c.name === 'p2p')?.value;
       if (peerId !== undefined && connected.has(peerId)) continue;
-      libp2p.dial(address, { signal: AbortSignal.timeout(10_000) }).catch((err: Error) => {
-        if (!stopped) components.log('warn', `ipfs: dialling ${address} failed: ${err.message}`);
-      });
+      libp2p.dial(address, { signal: AbortSignal.timeout(10_000) }).then(
+        () => {
+          if (down.delete(text)) components.log('info', `ipfs: connected to ${text}`);
+        },
+        (err: Error) => {
+          if (stopped || down.has(text)) return;
+          down.add(text);
+          components.log(
+            'warn',
+            `ipfs: dialling ${text} failed (retried every ${options.redialMs / 1000} s): ${err.message}`,
+          );
+        },
+      );
     }
   };
   dialAll();

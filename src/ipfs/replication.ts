@@ -31,11 +31,17 @@ export interface AnchoredBatch {
   readonly batchCid: string;
 }
 
+/** The batches of the main chain: append-only while `generation` stays, rebuilt after a reorganisation. */
+export interface AnchoredView {
+  readonly generation: number;
+  readonly batches: readonly AnchoredBatch[];
+}
+
 export type RefusalReason = 'blocks' | 'bytes' | 'codec' | 'cid';
 
 export interface ReplicationComponents {
-  /** Every batch named by a record of the main chain, oldest first. */
-  readonly anchored: () => Iterable<AnchoredBatch>;
+  /** Every batch named by a record of the main chain, oldest first (createAnchoredIndex). */
+  readonly anchored: () => AnchoredView;
   /** Subscribe to changes of the chain's tip; returns the unsubscribe. */
   readonly onTip: (listener: () => void) => () => void;
   /** A block, local or from the network (bitswap); stored locally once fetched. */
@@ -89,8 +95,26 @@ export function createReplicator(options: ReplicationOptions, components: Replic
   let timer: NodeJS.Timeout | null = null;
   let unsubscribe: (() => void) | null = null;
 
+  let generation = -1;
+  let known = 0;
   function refresh(): void {
-    for (const { gatewayId, batchCid } of components.anchored()) {
+    const view = components.anchored();
+    if (view.generation !== generation) {
+      // The main chain changed under what was read: keep the state of the batches still named, drop the rest.
+      const before = new Map(batches);
+      batches.clear();
+      generation = view.generation;
+      known = 0;
+      for (const { gatewayId, batchCid } of view.batches)
+        batches.set(
+          batchCid,
+          before.get(batchCid) ?? { gatewayId, held: false, refused: null, attempts: 0, nextAt: 0 },
+        );
+      known = view.batches.length;
+      return;
+    }
+    for (; known < view.batches.length; known++) {
+      const { gatewayId, batchCid } = view.batches[known]!;
       if (!batches.has(batchCid))
         batches.set(batchCid, { gatewayId, held: false, refused: null, attempts: 0, nextAt: 0 });
     }
@@ -207,7 +231,6 @@ export function createReplicator(options: ReplicationOptions, components: Replic
     },
     pass,
     pins() {
-      refresh();
       const per = new Map<string, { gatewayId: string; anchored: number; held: number; missing: number }>();
       for (const state of batches.values()) {
         let row = per.get(state.gatewayId);
@@ -250,13 +273,33 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
 }
 
-/** The batches named by the records of a chain's main blocks, oldest first, read a page of blocks at a time. */
-export function* anchoredBatches(chain: {
+/**
+ * The batches named by the records of a chain's main blocks, read incrementally: each call reads only the
+ * blocks added since the last, unless the last block read left the main chain (then all again, in a new
+ * generation).
+ */
+export function createAnchoredIndex(chain: {
   mainBlocks(fromHeight: number, limit: number): readonly { records: readonly AnchoredBatch[] }[];
-}): Iterable<AnchoredBatch> {
-  for (let height = 0; ; height += 256) {
-    const blocks = chain.mainBlocks(height, 256);
-    if (blocks.length === 0) return;
-    for (const block of blocks) for (const record of block.records) yield record;
-  }
+  mainHashAt(height: number): string | undefined;
+}): () => AnchoredView {
+  let batches: AnchoredBatch[] = [];
+  let height = 0;
+  let lastHash: string | undefined;
+  let generation = 0;
+  return () => {
+    if (height > 0 && chain.mainHashAt(height - 1) !== lastHash) {
+      batches = [];
+      height = 0;
+      generation += 1;
+    }
+    for (;;) {
+      const blocks = chain.mainBlocks(height, 256);
+      if (blocks.length === 0) break;
+      for (const block of blocks)
+        for (const { gatewayId, batchCid } of block.records) batches.push({ gatewayId, batchCid });
+      height += blocks.length;
+    }
+    lastHash = height > 0 ? chain.mainHashAt(height - 1) : undefined;
+    return { generation, batches };
+  };
 }

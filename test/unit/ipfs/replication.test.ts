@@ -7,6 +7,7 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import {
   type AnchoredBatch,
+  createAnchoredIndex,
   createReplicator,
   type ReplicationOptions,
 } from '../../../src/ipfs/replication.ts';
@@ -53,7 +54,7 @@ function setup(
   const replicator = createReplicator(
     { ...OPTIONS, ...options },
     {
-      anchored: () => anchored,
+      anchored: () => ({ generation: 0, batches: anchored }),
       onTip: () => () => {},
       async fetch(cid) {
         inFlight += 1;
@@ -151,4 +152,65 @@ test('a block that does not match its CID is not held', async () => {
   await s.replicator.pass();
   assert.deepEqual(s.outcomes, ['failed']);
   assert.equal(s.replicator.pins().gateways[0]!.held, 0);
+});
+
+test('the anchored index reads only new blocks, and everything again after a reorganisation', () => {
+  const rec = (n: number) => ({ gatewayId: 'gw-a', batchCid: `b${n}` });
+  let main = [
+    { hash: 'h0', records: [rec(0)] },
+    { hash: 'h1', records: [rec(1), rec(2)] },
+  ];
+  let read = 0;
+  const index = createAnchoredIndex({
+    mainBlocks: (from: number, limit: number) => {
+      const out = main.slice(from, from + limit);
+      read += out.length;
+      return out;
+    },
+    mainHashAt: (h: number) => main[h]?.hash,
+  });
+  assert.deepEqual(index(), { generation: 0, batches: [rec(0), rec(1), rec(2)] });
+  assert.equal(read, 2);
+  main = [...main, { hash: 'h2', records: [rec(3)] }];
+  assert.deepEqual(index().batches.length, 4);
+  assert.equal(read, 3, 'only the new block was read');
+  main = [main[0]!, { hash: 'x1', records: [rec(9)] }];
+  assert.deepEqual(index(), { generation: 1, batches: [rec(0), rec(9)] });
+});
+
+test('after a reorganisation, batches no longer named are dropped and held ones stay held', async () => {
+  const store = new Map<string, Uint8Array>();
+  const a = await batch(store, 'a', 1);
+  const b = await batch(store, 'b', 1);
+  const c = await batch(store, 'c', 1);
+  let view = {
+    generation: 0,
+    batches: [
+      { gatewayId: 'gw', batchCid: a },
+      { gatewayId: 'gw', batchCid: b },
+    ],
+  };
+  let fetched = 0;
+  const replicator = createReplicator(OPTIONS, {
+    anchored: () => view,
+    onTip: () => () => {},
+    async fetch(cid) {
+      fetched += 1;
+      return store.get(cid.toString())!;
+    },
+    log: () => {},
+    clock: () => 0,
+  });
+  await replicator.pass();
+  assert.equal(fetched, 4);
+  view = {
+    generation: 1,
+    batches: [
+      { gatewayId: 'gw', batchCid: a },
+      { gatewayId: 'gw', batchCid: c },
+    ],
+  };
+  await replicator.pass();
+  assert.equal(fetched, 6, 'only c is fetched');
+  assert.deepEqual(replicator.pins().gateways, [{ gatewayId: 'gw', anchored: 2, held: 2, missing: 0 }]);
 });
