@@ -160,6 +160,7 @@ async function startParts(
           peers: config.ipfs.network.peers,
           keysDir: config.keys.dir === undefined ? join(dataDir, 'keys') : resolve(config.keys.dir),
           redialMs: config.ipfs.network.redialSeconds * 1000,
+          maxConnections: config.ipfs.network.maxConnections,
         },
         { blockstore: ipfs.blockstore, log },
       );

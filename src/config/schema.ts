@@ -269,6 +269,8 @@ export const configSchema = z.strictObject({
             .default([]),
           /** Peers not connected are dialled again this often. */
           redialSeconds: z.number().min(1).max(3600).default(15),
+          /** libp2p connections kept; past it the least valued are closed, strangers before `peers`. */
+          maxConnections: z.number().int().min(1).max(10_000).default(64),
         })
         .prefault({}),
       /** Large files, `POST /v1/files` (docs/ipfs.md, "Files"); they work with the network off too. */

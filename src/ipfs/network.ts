@@ -24,6 +24,8 @@ export interface IpfsNetworkOptions {
   readonly keysDir: string;
   /** How often peers not connected are dialled again. */
   readonly redialMs: number;
+  /** Connections kept; past it libp2p closes the least valued ones, strangers before `peers`. */
+  readonly maxConnections: number;
 }
 
 export interface IpfsNetwork {
@@ -77,11 +79,23 @@ export async function startIpfsNetwork(
       connectionEncrypters: [libp2pParts.noise()],
       streamMuxers: [libp2pParts.yamux()],
       services: { identify: libp2pParts.identify() },
+      connectionManager: { maxConnections: options.maxConnections },
     }),
   );
   await helia.start();
   const libp2p = helia.libp2p;
   const peers = options.peers.map((address) => multiaddrs.multiaddr(address));
+  // The configured peers are valued above strangers: when connections are pruned, theirs stay.
+  for (const address of peers) {
+    const peerId = address.getComponents().find((c) => c.name === 'p2p')?.value;
+    if (peerId === undefined) continue;
+    await libp2p.peerStore
+      .merge(libp2pParts.peerIdFromString(peerId), {
+        tags: { 'medgate-peer': { value: 100 } },
+        multiaddrs: [address],
+      })
+      .catch(() => {});
+  }
   let stopped = false;
   // A peer that stays down is logged once, when it goes down, not at every redial.
   const down = new Set<string>();
@@ -139,14 +153,16 @@ export async function startIpfsNetwork(
 }
 
 async function loadLibp2pParts() {
-  const [{ tcp }, { noise }, { yamux }, { identify }, { generateKeyPairFromSeed }] = await Promise.all([
-    import('@libp2p/tcp'),
-    import('@chainsafe/libp2p-noise'),
-    import('@chainsafe/libp2p-yamux'),
-    import('@libp2p/identify'),
-    import('@libp2p/crypto/keys'),
-  ]);
-  return { tcp, noise, yamux, identify, generateKeyPairFromSeed };
+  const [{ tcp }, { noise }, { yamux }, { identify }, { generateKeyPairFromSeed }, { peerIdFromString }] =
+    await Promise.all([
+      import('@libp2p/tcp'),
+      import('@chainsafe/libp2p-noise'),
+      import('@chainsafe/libp2p-yamux'),
+      import('@libp2p/identify'),
+      import('@libp2p/crypto/keys'),
+      import('@libp2p/peer-id'),
+    ]);
+  return { tcp, noise, yamux, identify, generateKeyPairFromSeed, peerIdFromString };
 }
 
 /** The PeerId a peer key seed gives (for configuring the members' `ipfs.network.peers` ahead of a start). */

@@ -131,3 +131,24 @@ test('with the network off, no libp2p port is open and there is no node', async 
     await on.stop();
   }
 });
+
+test('strangers beyond ipfs.network.maxConnections are not kept', async () => {
+  const t = await startTestGateway({
+    overrides: { ipfs: { network: { enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], maxConnections: 2 } } },
+  });
+  const peers = await Promise.all([1, 2, 3, 4].map(() => startTestPeer()));
+  try {
+    const address = t.gateway.ipfsNetwork()!.multiaddrs()[0]!;
+    await Promise.allSettled(peers.map((p) => p.dial(address)));
+    const deadline = Date.now() + 10_000;
+    while (t.gateway.ipfsNetwork()!.connections() > 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(
+      t.gateway.ipfsNetwork()!.connections() <= 2,
+      `${t.gateway.ipfsNetwork()!.connections()} connections`,
+    );
+  } finally {
+    await Promise.all(peers.map((p) => p.stop()));
+    await t.stop();
+  }
+});
