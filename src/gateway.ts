@@ -108,7 +108,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     dataDir,
     keysDir: config.keys.dir === undefined ? undefined : resolve(config.keys.dir),
     // The signing key, and the TLS private keys of the listeners.
-    keyFiles: [config.keys.signingKeyFile, config.http.tls?.keyFile, config.mqtt.tls?.keyFile]
+    keyFiles: [
+      config.keys.signingKeyFile,
+      config.http.tls?.keyFile,
+      config.mqtt.tls?.keyFile,
+      config.ipfs.network.peerKeyFile,
+    ]
       .filter((f) => f !== undefined)
       .map((f) => resolve(f)),
   });
@@ -161,6 +166,10 @@ async function startParts(
           keysDir: config.keys.dir === undefined ? join(dataDir, 'keys') : resolve(config.keys.dir),
           redialMs: config.ipfs.network.redialSeconds * 1000,
           maxConnections: config.ipfs.network.maxConnections,
+          peerKeyFile:
+            config.ipfs.network.peerKeyFile === undefined
+              ? undefined
+              : resolve(config.ipfs.network.peerKeyFile),
         },
         { blockstore: ipfs.blockstore, log },
       );

@@ -269,6 +269,8 @@ export const configSchema = z.strictObject({
             .default([]),
           /** Peers not connected are dialled again this often. */
           redialSeconds: z.number().min(1).max(3600).default(15),
+          /** A peer key file (an Ed25519 seed, 64 hex digits) instead of `{keys.dir}/ipfs-peer.key`. */
+          peerKeyFile: z.string().min(1).optional(),
           /** libp2p connections kept; past it the least valued are closed, strangers before `peers`. */
           maxConnections: z.number().int().min(1).max(10_000).default(64),
         })

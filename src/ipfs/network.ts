@@ -9,10 +9,11 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Blockstore } from 'interface-blockstore';
 import type { CID } from 'multiformats/cid';
+import { readHexKey } from '../crypto/key-files.ts';
 import type { Log } from '../log.ts';
 
 export interface IpfsNetworkOptions {
@@ -20,8 +21,9 @@ export interface IpfsNetworkOptions {
   readonly listen: readonly string[];
   /** Multiaddrs (ending in `/p2p/{peerId}`) dialled at start and redialled when they drop. */
   readonly peers: readonly string[];
-  /** The folder of the gateway's keys: the peer key is `{keysDir}/ipfs-peer.key`. */
+  /** The folder of the gateway's keys: the peer key is `{keysDir}/ipfs-peer.key`, unless `peerKeyFile`. */
   readonly keysDir: string;
+  readonly peerKeyFile?: string | undefined;
   /** How often peers not connected are dialled again. */
   readonly redialMs: number;
   /** Connections kept; past it libp2p closes the least valued ones, strangers before `peers`. */
@@ -42,15 +44,13 @@ export interface IpfsNetwork {
 }
 
 /** The peer key: an Ed25519 seed (64 hex digits, mode 0600), created on first start; a stable PeerId. */
-export function loadOrCreatePeerSeed(keysDir: string): Uint8Array {
-  const file = join(keysDir, 'ipfs-peer.key');
-  if (!existsSync(file)) {
+export function loadOrCreatePeerSeed(keysDir: string, keyFile?: string): Uint8Array {
+  const file = keyFile ?? join(keysDir, 'ipfs-peer.key');
+  if (keyFile === undefined && !existsSync(file)) {
     mkdirSync(keysDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${Buffer.from(randomBytes(32)).toString('hex')}\n`, { mode: 0o600 });
   }
-  const hex = readFileSync(file, 'utf8').trim();
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${file}: not 64 hex digits`);
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  return readHexKey(file);
 }
 
 export async function startIpfsNetwork(
@@ -69,7 +69,7 @@ export async function startIpfsNetwork(
     ]);
   const privateKey = await libp2pParts.generateKeyPairFromSeed(
     'Ed25519',
-    loadOrCreatePeerSeed(options.keysDir),
+    loadOrCreatePeerSeed(options.keysDir, options.peerKeyFile),
   );
   const helia = withBitswap(
     withLibp2pLight(createHeliaLight({ blockstore: components.blockstore, codecs: [dagCbor] }), {
