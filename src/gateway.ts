@@ -24,6 +24,7 @@ import { publishingCommitted } from './events/committed.ts';
 import { createFileStore, type FileRecord } from './ipfs/files.ts';
 import { type IpfsNetwork, startIpfsNetwork } from './ipfs/network.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
+import { recoverWindow } from './ipfs/recovery.ts';
 import { createAnchoredIndex, createReplicator, type Replicator } from './ipfs/replication.ts';
 import { type Block, toHex, trustedRecordKeys } from './ledger/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
@@ -42,6 +43,7 @@ import {
   createTokenStore,
   createWindowLookup,
   type Db,
+  formatTime,
   type IngestLog,
   openDb,
   securePrivateData,
@@ -416,6 +418,27 @@ async function startParts(
               metrics.ipfsReplicatedBytes.inc(bytes);
             },
             onMissing: (n) => metrics.ipfsMissingBatches.set(n),
+            // A batch of this gateway whose window it does not know (its data dir was lost): the window's
+            // record, leaf hashes and salts come back from the batch (docs/ipfs.md).
+            onHeld: async ({ gatewayId, record }) => {
+              if (gatewayId !== config.gatewayId || !record) return;
+              const k = formatTime(Date.parse(record.minute));
+              if ((await subs.windows.get(k)) !== undefined) return;
+              const recovered = await recoverWindow(record, { ipfs, batchKeys: keys.batch, clock }).catch(
+                () => null,
+              );
+              if (!recovered || formatTime(recovered.window.start) !== k) {
+                log('warn', `ipfs: the window of batch ${record.batchCid} could not be rebuilt`);
+                return;
+              }
+              const ops: unknown[] = [
+                { type: 'put', sublevel: subs.windows, key: k, value: recovered.window },
+                { type: 'put', sublevel: subs.windowLeaves, key: k, value: recovered.leafHashes },
+                { type: 'put', sublevel: subs.windowSalts, key: k, value: recovered.salts },
+              ];
+              await db.batch(ops as never, { sync: true });
+              log('info', `ipfs: recovered the window ${record.minute} from its batch ${record.batchCid}`);
+            },
           },
         },
       );

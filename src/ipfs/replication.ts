@@ -14,6 +14,7 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import type { Log } from '../log.ts';
+import type { SignedMinuteRecord } from '../store/index.ts';
 
 export interface ReplicationOptions {
   readonly concurrency: number;
@@ -29,6 +30,8 @@ export interface ReplicationOptions {
 export interface AnchoredBatch {
   readonly gatewayId: string;
   readonly batchCid: string;
+  /** The signed record that names the batch. */
+  readonly record?: SignedMinuteRecord;
 }
 
 /** The batches of the main chain: append-only while `generation` stays, rebuilt after a reorganisation. */
@@ -52,6 +55,8 @@ export interface ReplicationComponents {
     onBatch?(outcome: 'held' | 'failed' | 'refused', reason?: RefusalReason): void;
     onBlocks?(blocks: number, bytes: number): void;
     onMissing?(missing: number): void;
+    /** A batch is held whole (again, or already): called once per batch per start. */
+    onHeld?(batch: AnchoredBatch): Promise<void> | void;
   };
 }
 
@@ -69,6 +74,7 @@ export interface Replicator {
 
 interface BatchState {
   readonly gatewayId: string;
+  readonly source: AnchoredBatch;
   held: boolean;
   refused: RefusalReason | null;
   attempts: number;
@@ -97,6 +103,14 @@ export function createReplicator(options: ReplicationOptions, components: Replic
 
   let generation = -1;
   let known = 0;
+  const fresh = (source: AnchoredBatch): BatchState => ({
+    gatewayId: source.gatewayId,
+    source,
+    held: false,
+    refused: null,
+    attempts: 0,
+    nextAt: 0,
+  });
   function refresh(): void {
     const view = components.anchored();
     if (view.generation !== generation) {
@@ -105,18 +119,14 @@ export function createReplicator(options: ReplicationOptions, components: Replic
       batches.clear();
       generation = view.generation;
       known = 0;
-      for (const { gatewayId, batchCid } of view.batches)
-        batches.set(
-          batchCid,
-          before.get(batchCid) ?? { gatewayId, held: false, refused: null, attempts: 0, nextAt: 0 },
-        );
+      for (const source of view.batches)
+        batches.set(source.batchCid, before.get(source.batchCid) ?? fresh(source));
       known = view.batches.length;
       return;
     }
     for (; known < view.batches.length; known++) {
-      const { gatewayId, batchCid } = view.batches[known]!;
-      if (!batches.has(batchCid))
-        batches.set(batchCid, { gatewayId, held: false, refused: null, attempts: 0, nextAt: 0 });
+      const source = view.batches[known]!;
+      if (!batches.has(source.batchCid)) batches.set(source.batchCid, fresh(source));
     }
   }
 
@@ -165,6 +175,7 @@ export function createReplicator(options: ReplicationOptions, components: Replic
       state.attempts = 0;
       hooks?.onBlocks?.(blocks, bytes);
       hooks?.onBatch?.('held');
+      await hooks?.onHeld?.(state.source);
     } catch (err) {
       if (controller.signal.aborted) return;
       if (err instanceof Refused) {
@@ -279,7 +290,7 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
  * generation).
  */
 export function createAnchoredIndex(chain: {
-  mainBlocks(fromHeight: number, limit: number): readonly { records: readonly AnchoredBatch[] }[];
+  mainBlocks(fromHeight: number, limit: number): readonly { records: readonly SignedMinuteRecord[] }[];
   mainHashAt(height: number): string | undefined;
 }): () => AnchoredView {
   let batches: AnchoredBatch[] = [];
@@ -296,7 +307,8 @@ export function createAnchoredIndex(chain: {
       const blocks = chain.mainBlocks(height, 256);
       if (blocks.length === 0) break;
       for (const block of blocks)
-        for (const { gatewayId, batchCid } of block.records) batches.push({ gatewayId, batchCid });
+        for (const record of block.records)
+          batches.push({ gatewayId: record.gatewayId, batchCid: record.batchCid, record });
       height += blocks.length;
     }
     lastHash = height > 0 ? chain.mainHashAt(height - 1) : undefined;

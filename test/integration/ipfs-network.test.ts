@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { recoverWindow } from '../../src/ipfs/recovery.ts';
 import { connectDevice, startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 import { linksOf, startTestPeer } from '../helpers/ipfs-peer.ts';
 
@@ -99,6 +100,17 @@ describe('the IPFS network node', () => {
     } finally {
       await peer.stop();
     }
+  });
+
+  test('a window is rebuilt from its batch, and only when the batch matches its signed record', async () => {
+    const [window] = await t.gateway.windows.between('0', '9', 1);
+    const parts = { ipfs: t.gateway.ipfs, batchKeys: t.gateway.keys.batch, clock: () => 1 };
+    const recovered = await recoverWindow(window!.record, parts);
+    assert.deepEqual({ ...recovered!.window, sealedAt: window!.sealedAt }, window);
+    assert.equal(recovered!.leafHashes.length, window!.record.count * 32);
+    const forged = { ...window!.record, root: 'ab'.repeat(32) };
+    assert.equal(await recoverWindow(forged, parts), null);
+    assert.equal(await recoverWindow(window!.record, { ...parts, batchKeys: new Map() }), null);
   });
 
   test('the PeerId survives a restart', async () => {

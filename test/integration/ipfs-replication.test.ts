@@ -136,6 +136,12 @@ test('every member holds the others’ batches; a member whose data dir is lost 
   // Every batch of c that a held before c's disk was lost comes back to c, whole.
   for (const cid of own.get('c')!)
     await until(`c serves its batch ${cid} again`, () => wholeBatch(c, cid), 60_000);
+  // Its sealed windows' records come back from the batches: /v1/minutes lists them again, signed as before.
+  const minutes = await until('c lists its windows again', async () => {
+    const listed = await batchesOf(c);
+    return own.get('c')!.every((cid) => listed.includes(cid)) ? listed : null;
+  });
+  assert.ok(minutes.length >= own.get('c')!.length);
   const pins = await api(c, 'GET', '/v1/ipfs/pins');
   const row = pins.body.gateways.find((r: { gatewayId: string }) => r.gatewayId === c.gatewayId);
   assert.ok(row.held >= own.get('c')!.length, JSON.stringify(row));

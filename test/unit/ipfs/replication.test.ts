@@ -155,7 +155,15 @@ test('a block that does not match its CID is not held', async () => {
 });
 
 test('the anchored index reads only new blocks, and everything again after a reorganisation', () => {
-  const rec = (n: number) => ({ gatewayId: 'gw-a', batchCid: `b${n}` });
+  const rec = (n: number) => ({
+    gatewayId: 'gw-a',
+    minute: `2026-11-24T10:0${n}:00.000Z`,
+    count: 1,
+    root: '00'.repeat(32),
+    batchCid: `b${n}`,
+    signature: '00'.repeat(64),
+  });
+  const named = (n: number) => ({ gatewayId: 'gw-a', batchCid: `b${n}`, record: rec(n) });
   let main = [
     { hash: 'h0', records: [rec(0)] },
     { hash: 'h1', records: [rec(1), rec(2)] },
@@ -169,13 +177,13 @@ test('the anchored index reads only new blocks, and everything again after a reo
     },
     mainHashAt: (h: number) => main[h]?.hash,
   });
-  assert.deepEqual(index(), { generation: 0, batches: [rec(0), rec(1), rec(2)] });
+  assert.deepEqual(index(), { generation: 0, batches: [named(0), named(1), named(2)] });
   assert.equal(read, 2);
   main = [...main, { hash: 'h2', records: [rec(3)] }];
   assert.deepEqual(index().batches.length, 4);
   assert.equal(read, 3, 'only the new block was read');
   main = [main[0]!, { hash: 'x1', records: [rec(9)] }];
-  assert.deepEqual(index(), { generation: 1, batches: [rec(0), rec(9)] });
+  assert.deepEqual(index(), { generation: 1, batches: [named(0), named(9)] });
 });
 
 test('after a reorganisation, batches no longer named are dropped and held ones stay held', async () => {
