@@ -16,6 +16,7 @@ import {
   ADMIN_TOKEN,
   api,
   createNetwork,
+  firstReading,
   type Member,
   type Network,
   sendReading,
@@ -129,6 +130,13 @@ test('every member holds the others’ batches; a member whose data dir is lost 
   );
 
   const c = net.member('c');
+  // A proof c gave before its disk was lost, once its record is anchored.
+  const reading = await until('c’s reading anchored', async () => {
+    const r = await firstReading(c, 'P-c');
+    return r?.proof.status === 'anchored' ? r : null;
+  });
+  const proof = (await api(c, 'GET', `/v1/readings/${reading.id}/proof`)).body;
+  assert.ok(proof.anchor);
   await net.stop('c');
   rmSync(c.dataDir, { recursive: true, force: true });
   mkdirSync(c.dataDir, { recursive: true, mode: 0o700 });
@@ -142,6 +150,12 @@ test('every member holds the others’ batches; a member whose data dir is lost 
     return own.get('c')!.every((cid) => listed.includes(cid)) ? listed : null;
   });
   assert.ok(minutes.length >= own.get('c')!.length);
+  // That proof still verifies on c: its signed record, its inclusion, its anchor in c's chain again.
+  const verdict = await until('c verifies its earlier proof', async () => {
+    const v = await api(c, 'POST', '/v1/proofs/verify', proof);
+    return v.body.valid ? v.body : null;
+  });
+  assert.equal(verdict.valid, true);
   const pins = await api(c, 'GET', '/v1/ipfs/pins');
   const row = pins.body.gateways.find((r: { gatewayId: string }) => r.gatewayId === c.gatewayId);
   assert.ok(row.held >= own.get('c')!.length, JSON.stringify(row));
