@@ -1,6 +1,6 @@
 /**
  * `npm run consortium`: the three-gateway example network of gateway-config/consortium/ on this machine
- * (HTTP 8081–8083, MQTT 1884–1886), each gateway's log prefixed with its id. Ctrl-C stops all three.
+ * (HTTP 8081–8083, MQTT 1884–1886, IPFS 4011–4013), each gateway's log prefixed with its id. Ctrl-C stops all three.
  * `--fresh` removes their data dirs first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,7 +11,10 @@ const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: fal
 const names = ['gw-a', 'gw-b', 'gw-c'];
 if (values.fresh) for (const n of names) rmSync(`data/consortium/${n}`, { recursive: true, force: true });
 // A gateway refuses a key file other users can read; git checks the example keys out 0644.
-for (const n of names) chmodSync(`gateway-config/consortium/${n}.key`, 0o600);
+for (const n of names) {
+  chmodSync(`gateway-config/consortium/${n}.key`, 0o600);
+  chmodSync(`gateway-config/consortium/${n}.ipfs.key`, 0o600);
+}
 
 const children: ChildProcess[] = [];
 let stopping = false;

@@ -92,6 +92,14 @@ export const ERRORS = {
     message: 'Too many bulk export jobs (fhir.export.maxJobs, fhir.export.maxJobsPerToken)',
   },
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
+  // docs/ipfs.md, "Files": uploads are bounded in size (ipfs.files.maxBytes) and in number at once.
+  ERR_FILE_TOO_LARGE: { status: 413, mqtt: 'none', message: 'File exceeds ipfs.files.maxBytes' },
+  ERR_TOO_MANY_UPLOADS: {
+    status: 429,
+    mqtt: 'none',
+    message: 'Too many file uploads at once (ipfs.files.maxUploads)',
+  },
+  ERR_RANGE_NOT_SATISFIABLE: { status: 416, mqtt: 'none', message: 'Range not satisfiable' },
   // docs/alarms.md: an alarm is acknowledged once; the answer names when and by whom.
   ERR_ALARM_ACKNOWLEDGED: { status: 409, mqtt: 'none', message: 'Alarm already acknowledged' },
   ERR_TOO_MANY_STREAMS: {

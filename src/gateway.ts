@@ -21,7 +21,11 @@ import { tokenDigest } from './crypto/tokens.ts';
 import { GatewayError } from './errors.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { publishingCommitted } from './events/committed.ts';
+import { createFileStore, type FileRecord } from './ipfs/files.ts';
+import { type IpfsNetwork, startIpfsNetwork } from './ipfs/network.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
+import { recoverWindow } from './ipfs/recovery.ts';
+import { createAnchoredIndex, createReplicator, type Replicator } from './ipfs/replication.ts';
 import { type Block, toHex, trustedRecordKeys } from './ledger/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { createLog, type Log } from './log.ts';
@@ -40,6 +44,7 @@ import {
   createTokenStore,
   createWindowLookup,
   type Db,
+  formatTime,
   type IngestLog,
   openDb,
   securePrivateData,
@@ -74,6 +79,10 @@ export interface Gateway {
   readonly sealer: Sealer;
   readonly windows: WindowLookup;
   readonly ipfs: Ipfs;
+  /** The IPFS network node while `ipfs.network.enabled` has one running. */
+  ipfsNetwork(): IpfsNetwork | null;
+  /** Replication across the consortium, while the network is on. */
+  replicator(): Replicator | null;
   readonly keys: GatewayKeys;
   readonly ledger: LedgerService;
   /** Live events: committed readings and sealed windows (docs/api.md). */
@@ -102,7 +111,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     dataDir,
     keysDir: config.keys.dir === undefined ? undefined : resolve(config.keys.dir),
     // The signing key, and the TLS private keys of the listeners.
-    keyFiles: [config.keys.signingKeyFile, config.http.tls?.keyFile, config.mqtt.tls?.keyFile]
+    keyFiles: [
+      config.keys.signingKeyFile,
+      config.http.tls?.keyFile,
+      config.mqtt.tls?.keyFile,
+      config.ipfs.network.peerKeyFile,
+    ]
       .filter((f) => f !== undefined)
       .map((f) => resolve(f)),
   });
@@ -142,6 +156,29 @@ async function startParts(
   const windows = createWindowLookup({ subs });
   const ipfs = await createIpfs({ subs });
   await parts.start({ name: 'ipfs', stop: () => ipfs.stop() });
+  // helia and libp2p are imported only when the network is on (docs/ipfs.md).
+  let ipfsNetwork: IpfsNetwork | null = null;
+  await parts.start({
+    name: 'ipfs network',
+    start: async () => {
+      if (!config.ipfs.network.enabled) return;
+      ipfsNetwork = await startIpfsNetwork(
+        {
+          listen: config.ipfs.network.listen,
+          peers: config.ipfs.network.peers,
+          keysDir: config.keys.dir === undefined ? join(dataDir, 'keys') : resolve(config.keys.dir),
+          redialMs: config.ipfs.network.redialSeconds * 1000,
+          maxConnections: config.ipfs.network.maxConnections,
+          peerKeyFile:
+            config.ipfs.network.peerKeyFile === undefined
+              ? undefined
+              : resolve(config.ipfs.network.peerKeyFile),
+        },
+        { blockstore: ipfs.blockstore, log },
+      );
+    },
+    stop: () => ipfsNetwork?.stop(),
+  });
   const events = createEventBus({ maxListeners: LIVE_EVENT_LISTENERS });
   const alarms = await createAlarmService(
     {
@@ -302,6 +339,19 @@ async function startParts(
       gatewayKey: keys.signing.publicKey,
       trustedKeys: () => trustedKeys,
       ipfs,
+      ipfsNetwork: () => ipfsNetwork,
+      ipfsPins: () => replicator?.pins() ?? null,
+      files: {
+        store: createFileStore({
+          blockstore: ipfs.blockstore,
+          // The file index: id → CID, size, type, hash, patient, key (its own sublevel of the one database).
+          index: db.sublevel<string, FileRecord>('files', { keyEncoding: 'utf8', valueEncoding: 'json' }),
+          keys,
+          clock,
+        }),
+        maxBytes: config.ipfs.files.maxBytes,
+        maxUploads: config.ipfs.files.maxUploads,
+      },
       accessLog,
       masker,
       metrics,
@@ -348,6 +398,66 @@ async function startParts(
   });
   // The peers stop with the ledger (its part above).
   await parts.start({ name: 'ledger peers', start: () => ledger.start(), stop: () => {} });
+  // Every batch the shared chain names is fetched and kept, from whichever member has it (docs/ipfs.md).
+  let replicator: Replicator | null = null;
+  await parts.start({
+    name: 'ipfs replication',
+    start: () => {
+      const replication = config.ipfs.replication;
+      const network = ipfsNetwork;
+      if (!network || !replication.enabled) return;
+      replicator = createReplicator(
+        {
+          concurrency: replication.concurrency,
+          retryInitialMs: replication.retryInitialSeconds * 1000,
+          retryMaxMs: replication.retryMaxSeconds * 1000,
+          blockTimeoutMs: replication.blockTimeoutSeconds * 1000,
+          maxBatchBlocks: replication.maxBatchBlocks,
+          maxBatchBytes: replication.maxBatchBytes,
+          intervalMs: replication.intervalSeconds * 1000,
+        },
+        {
+          anchored: createAnchoredIndex(ledger.node),
+          onTip: (listener) => ledger.node.onTip(listener),
+          fetch: (cid, fetchOptions) => network.fetch(cid, fetchOptions),
+          log,
+          clock,
+          hooks: {
+            onBatch: (outcome, reason) =>
+              metrics.ipfsReplicatedBatches.inc({ outcome, reason: reason ?? '' }),
+            onBlocks: (blocks, bytes) => {
+              metrics.ipfsReplicatedBlocks.inc(blocks);
+              metrics.ipfsReplicatedBytes.inc(bytes);
+            },
+            onMissing: (n) => metrics.ipfsMissingBatches.set(n),
+            // A batch of this gateway whose window it does not know (its data dir was lost): the window's
+            // record, leaf hashes and salts come back from the batch (docs/ipfs.md).
+            onHeld: async ({ gatewayId, record }) => {
+              if (gatewayId !== config.gatewayId || !record) return;
+              const k = formatTime(Date.parse(record.minute));
+              if ((await subs.windows.get(k)) !== undefined) return;
+              const recovered = await recoverWindow(record, { ipfs, batchKeys: keys.batch, clock }).catch(
+                () => null,
+              );
+              if (!recovered || formatTime(recovered.window.start) !== k) {
+                log('warn', `ipfs: the window of batch ${record.batchCid} could not be rebuilt`);
+                return;
+              }
+              const ops: unknown[] = [
+                { type: 'put', sublevel: subs.windows, key: k, value: recovered.window },
+                { type: 'put', sublevel: subs.windowLeaves, key: k, value: recovered.leafHashes },
+                { type: 'put', sublevel: subs.windowSalts, key: k, value: recovered.salts },
+              ];
+              await db.batch(ops as never, { sync: true });
+              log('info', `ipfs: recovered the window ${record.minute} from its batch ${record.batchCid}`);
+            },
+          },
+        },
+      );
+      replicator.start();
+    },
+    stop: () => replicator?.stop(),
+  });
   await parts.start({
     name: 'sealer',
     // Windows left open by a crash or a stop are sealed now, then on schedule. A window that fails is
@@ -429,6 +539,8 @@ async function startParts(
     sealer,
     windows,
     ipfs,
+    ipfsNetwork: () => ipfsNetwork,
+    replicator: () => replicator,
     keys,
     ledger,
     seeded,

@@ -216,6 +216,38 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    ipfsReplicatedBatches: new Counter({
+      name: 'medgate_ipfs_replication_batches_total',
+      help: 'Anchored batches replicated, by outcome: held, failed (retried later), refused (over ipfs.replication.maxBatchBlocks or maxBatchBytes, or not a sha2-256 dag-cbor/dag-pb/raw DAG)',
+      labelNames: ['outcome', 'reason'] as const,
+      registers: [registry],
+    }),
+    ipfsReplicatedBlocks: new Counter({
+      name: 'medgate_ipfs_replication_blocks_total',
+      help: 'Blocks of whole anchored batches checked or fetched by replication',
+      registers: [registry],
+    }),
+    ipfsReplicatedBytes: new Counter({
+      name: 'medgate_ipfs_replication_bytes_total',
+      help: 'Bytes of whole anchored batches checked or fetched by replication',
+      registers: [registry],
+    }),
+    ipfsMissingBatches: new Gauge({
+      name: 'medgate_ipfs_missing_batches',
+      help: 'Batches named by the shared chain that this gateway does not hold whole',
+      registers: [registry],
+    }),
+    filesStored: new Counter({
+      name: 'medgate_files_stored_total',
+      help: 'Files stored by POST /v1/files',
+      registers: [registry],
+    }),
+    filesRefused: new Counter({
+      name: 'medgate_files_refused_total',
+      help: 'File uploads refused: too_large (413, ipfs.files.maxBytes) or busy (429, ipfs.files.maxUploads)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -3,7 +3,9 @@
 import type { AlarmService } from '../alarms/service.ts';
 import type { LedgerApi } from '../anchoring/ledger-service.ts';
 import type { EventBus } from '../events/bus.ts';
+import type { IpfsNetwork } from '../ipfs/network.ts';
 import type { Ipfs } from '../ipfs/node.ts';
+import type { PinsReport } from '../ipfs/replication.ts';
 import type { Masker } from '../masking/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type {
@@ -16,6 +18,7 @@ import type {
 } from '../store/index.ts';
 import type { TokenResolver } from './auth.ts';
 import type { FhirContext } from './fhir/context.ts';
+import type { FilesContext } from './routes/files.ts';
 
 export type { LedgerApi };
 
@@ -47,6 +50,12 @@ export interface ApiContext {
   /** Gateway id → trusted public keys (hex): this gateway, and later the consortium's members. */
   readonly trustedKeys: () => ReadonlyMap<string, readonly string[]>;
   readonly ipfs: Pick<Ipfs, 'get' | 'has'>;
+  /** The IPFS network node, while `ipfs.network.enabled` has one running (docs/ipfs.md). */
+  readonly ipfsNetwork?: () => Pick<IpfsNetwork, 'peerId' | 'multiaddrs'> | null;
+  /** Per gateway, the batches the shared chain names, held and missing here; null while replication is off. */
+  readonly ipfsPins?: () => PinsReport | null;
+  /** Large files (docs/ipfs.md, "Files"); without them the file routes are not served. */
+  readonly files?: FilesContext;
   readonly accessLog: Pick<AccessLog, 'append'>;
   /** The masking policy of what leaves the gateway: applied to readings of patients outside a grant. */
   readonly masker: Pick<Masker, 'mask'>;

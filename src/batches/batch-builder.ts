@@ -4,8 +4,9 @@
  * in order (docs/proofs.md has the layout). Keeps the leaf hashes and salts for the window record.
  */
 import * as dagCbor from '@ipld/dag-cbor';
-import type { CID } from 'multiformats/cid';
+import { CID } from 'multiformats/cid';
 import type { Ipfs } from '../ipfs/node.ts';
+import type { AccessEntry } from '../store/index.ts';
 import { BATCH_FORMAT, type SealedPage } from './page-builder.ts';
 
 export { BATCH_FORMAT, pageAad } from './page-builder.ts';
@@ -58,6 +59,8 @@ export class BatchBuilder {
     access: number;
     alarms: number;
     masking: unknown;
+    /** Files stored in the window (UnixFS roots): linked from the batch, so they travel with it. */
+    files?: readonly CID[];
   }) {
     if (extra.count !== this.#count) throw new Error(`${extra.count} leaves, but pages hold ${this.#count}`);
     const batchCid = await this.#ipfs.putCbor({
@@ -79,6 +82,7 @@ export class BatchBuilder {
         aad: `${BATCH_FORMAT} {gatewayId} {minute} {first}`,
       },
       pages: this.#pages.map((p) => ({ first: p.first, count: p.count, masked: p.masked, sealed: p.sealed })),
+      ...(extra.files && extra.files.length > 0 ? { files: extra.files } : {}),
     });
     return {
       root: extra.root,
@@ -86,5 +90,25 @@ export class BatchBuilder {
       leafHashes: new Uint8Array(Buffer.concat(this.#hashes)),
       salts: new Uint8Array(Buffer.concat(this.#salts)),
     };
+  }
+}
+
+/** The UnixFS roots of the files whose uploads these access-log entries seal (docs/ipfs.md, "Files"). */
+export function fileLinks(access: readonly AccessEntry[]): CID[] {
+  const links: CID[] = [];
+  for (const entry of access) {
+    if (entry.action !== 'files.create') continue;
+    const cid = new URL(entry.resource, 'http://gateway').searchParams.get('cid');
+    const parsed = cid === null ? null : CID.asCID(tryParse(cid));
+    if (parsed) links.push(parsed);
+  }
+  return links;
+}
+
+function tryParse(text: string): CID | null {
+  try {
+    return CID.parse(text);
+  } catch {
+    return null;
   }
 }

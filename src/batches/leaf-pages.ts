@@ -137,9 +137,15 @@ function unsealable(text: string, reason: string): UnsealableReading {
   };
 }
 
-/** An access entry as shared: the patient id, also where it appears in the URL, becomes its pseudonym. */
+/**
+ * An access entry as shared: the patient id, also where it appears in the URL, becomes its pseudonym, and the
+ * URL's query is left out (search filters; a stored file's hash, size and type, which could confirm a file
+ * one already has). The sealed leaf keeps the whole URL.
+ */
 function maskAccess(leaf: ReturnType<typeof accessLeafObject>, masker: Masker) {
-  if (leaf.patientId === null) return leaf;
+  const query = leaf.resource.indexOf('?');
+  const path = query === -1 ? leaf.resource : leaf.resource.slice(0, query);
+  if (leaf.patientId === null) return { ...leaf, resource: path };
   const pseudonym = masker.pseudonym(leaf.patientId);
-  return { ...leaf, patientId: pseudonym, resource: leaf.resource.split(leaf.patientId).join(pseudonym) };
+  return { ...leaf, patientId: pseudonym, resource: path.split(leaf.patientId).join(pseudonym) };
 }

@@ -21,7 +21,7 @@ import type {
   WindowRecord,
 } from '../store/index.ts';
 import { formatTime, timeIndexKey } from '../store/index.ts';
-import { BatchBuilder } from './batch-builder.ts';
+import { BatchBuilder, fileLinks } from './batch-builder.ts';
 import type { UnsealableReading } from './leaf-pages.ts';
 import type { SealedPage } from './page-builder.ts';
 import { signRecord } from './record.ts';
@@ -176,6 +176,7 @@ export function createSealer(options: SealerOptions, components: SealerComponent
       access: access.length,
       alarms: alarms.length,
       masking: options.maskingRules,
+      files: fileLinks(access),
     });
     const record = signRecord(
       {

@@ -264,6 +264,62 @@ export const configSchema = z.strictObject({
       mineEmpty: z.boolean().default(false),
     })
     .prefault({}),
+  /** The IPFS network and replication (docs/ipfs.md; bounds in docs/limits.md, "IPFS and files"). */
+  ipfs: z
+    .strictObject({
+      network: z
+        .strictObject({
+          /** Run a helia node (libp2p, bitswap) over the blockstore; off, helia is never loaded. */
+          enabled: z.boolean().default(false),
+          /** Multiaddrs to listen on. */
+          listen: z
+            .array(z.string().regex(/^\//, 'must be a multiaddr'))
+            .max(16)
+            .default(['/ip4/0.0.0.0/tcp/4001']),
+          /** Multiaddrs ending in `/p2p/{peerId}` to dial and keep connected: the other members, an IPFS node. */
+          peers: z
+            .array(z.string().regex(/\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/, 'must end in /p2p/{peerId}'))
+            .max(256)
+            .default([]),
+          /** Peers not connected are dialled again this often. */
+          redialSeconds: z.number().min(1).max(3600).default(15),
+          /** A peer key file (an Ed25519 seed, 64 hex digits) instead of `{keys.dir}/ipfs-peer.key`. */
+          peerKeyFile: z.string().min(1).optional(),
+          /** libp2p connections kept; past it the least valued are closed, strangers before `peers`. */
+          maxConnections: z.number().int().min(1).max(10_000).default(64),
+        })
+        .prefault({}),
+      /** Large files, `POST /v1/files` (docs/ipfs.md, "Files"); they work with the network off too. */
+      files: z
+        .strictObject({
+          /** Bytes of one file; past it the upload is refused (413) and what was written is left unreferenced. */
+          maxBytes: z.number().int().min(1).max(1_099_511_627_776).default(2_147_483_648),
+          /** Uploads running at once; more get 429. */
+          maxUploads: z.number().int().min(1).max(256).default(4),
+        })
+        .prefault({}),
+      /** Fetching and keeping the batches named by the shared chain (docs/ipfs.md, "Replication"). */
+      replication: z
+        .strictObject({
+          /** Replicate while the network is on. */
+          enabled: z.boolean().default(true),
+          /** Batches fetched at once. */
+          concurrency: z.number().int().min(1).max(64).default(4),
+          /** A batch that failed is tried again after this, doubling up to `retryMaxSeconds`. */
+          retryInitialSeconds: z.number().min(0.1).max(3600).default(2),
+          retryMaxSeconds: z.number().min(0.1).max(86_400).default(300),
+          /** Time allowed to get one block from the peers. */
+          blockTimeoutSeconds: z.number().min(0.1).max(600).default(30),
+          /** A batch whose DAG has more blocks than this is refused. */
+          maxBatchBlocks: z.number().int().min(1).max(10_000_000).default(100_000),
+          /** A batch whose DAG has more bytes than this is refused (files included: above files.maxBytes). */
+          maxBatchBytes: z.number().int().min(1024).max(1_099_511_627_776).default(4_294_967_296),
+          /** A pass runs this often, and after every change of the chain's tip. */
+          intervalSeconds: z.number().min(0.1).max(86_400).default(30),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   /** Alarms and their webhooks (docs/alarms.md; bounds in docs/limits.md, "Alarms and webhooks"). */
   alarms: z
     .strictObject({

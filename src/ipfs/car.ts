@@ -1,9 +1,9 @@
 /** A CAR (v1) of a whole DAG, for the trustless gateway route: the root, then every linked block once. */
 
 import { CarWriter } from '@ipld/car';
-import * as dagCbor from '@ipld/dag-cbor';
-import { CID } from 'multiformats/cid';
+import type { CID } from 'multiformats/cid';
 import type { Ipfs } from './node.ts';
+import { linksOf } from './replication.ts';
 
 export function carOf(ipfs: Pick<Ipfs, 'get'>, root: CID): AsyncIterable<Uint8Array> {
   const { writer, out } = CarWriter.create([root]);
@@ -18,23 +18,11 @@ export function carOf(ipfs: Pick<Ipfs, 'get'>, root: CID): AsyncIterable<Uint8Ar
         seen.add(key);
         const bytes = await ipfs.get(cid);
         await writer.put({ cid, bytes });
-        if (cid.code === dagCbor.code) queue.push(...linksOf(dagCbor.decode(bytes)));
+        queue.push(...linksOf(cid, bytes));
       }
     } finally {
       await writer.close();
     }
   })().catch(() => {});
   return out;
-}
-
-function linksOf(value: unknown, found: CID[] = []): CID[] {
-  const cid = CID.asCID(value);
-  if (cid) {
-    found.push(cid);
-  } else if (Array.isArray(value)) {
-    for (const v of value) linksOf(v, found);
-  } else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    for (const v of Object.values(value)) linksOf(v, found);
-  }
-  return found;
 }

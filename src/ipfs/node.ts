@@ -3,9 +3,9 @@
  * LevelDB, with CIDv1 sha2-256 blocks (dag-cbor and raw), the layout any helia or kubo node reads. One
  * database means one write-ahead log: the sealer's final `sync` write also makes the blocks it put durable.
  *
- * A full helia node is not started: importing `helia` alone costs about 110 MB of RSS here (it loads
- * libp2p), and the gateway serves its batches through the trustless gateway route instead. A helia node
- * with networking can be given this same blockstore when peers should fetch over bitswap.
+ * The helia node that shares these blocks over bitswap (network.ts) is started only with
+ * `ipfs.network.enabled`: helia and libp2p cost about 75 MiB of RSS, which the default gateway does not pay.
+ * Without it, the trustless gateway route serves the batches over HTTP.
  */
 import * as dagCbor from '@ipld/dag-cbor';
 import { LevelBlockstore } from 'blockstore-level';
