@@ -96,6 +96,12 @@ export const ERRORS = {
     message: 'Too many bulk export jobs (fhir.export.maxJobs, fhir.export.maxJobsPerToken)',
   },
   ERR_CONFLICT: { status: 409, mqtt: 'none', message: 'Already exists' },
+  // docs/devices.md: a bulk provisioning request is bounded (http.devices.maxPerRequest).
+  ERR_TOO_MANY_DEVICES: {
+    status: 413,
+    mqtt: 'none',
+    message: 'Too many devices in one request (http.devices.maxPerRequest)',
+  },
   // docs/alarms.md: an alarm is acknowledged once; the answer names when and by whom.
   ERR_ALARM_ACKNOWLEDGED: { status: 409, mqtt: 'none', message: 'Alarm already acknowledged' },
   ERR_TOO_MANY_STREAMS: {
