@@ -1,0 +1,113 @@
+/**
+ * Samples the gateway's /metrics once a second during a fleet run: the event-loop delay of that second
+ * (prom-client's monitorEventLoopDelay, reset at each scrape), GC pauses by kind, and what the gateway was
+ * doing in that second (a window sealed, a block mined, group commits and their duration). Seconds with
+ * a long delay can then be put next to what ran in them.
+ */
+
+export interface ProbeSecond {
+  readonly t: number;
+  readonly loopMaxMs: number;
+  readonly loopP99Ms: number;
+  /** GC pause time in this second, ms, and the longest kind's share. */
+  readonly gcMs: number;
+  readonly gcMajorMs: number;
+  readonly sealed: number;
+  readonly heightChanged: boolean;
+  readonly commits: number;
+  readonly commitMs: number;
+}
+
+export interface Probe {
+  stop(): Promise<ProbeSecond[]>;
+}
+
+type Sample = Map<string, number>;
+
+function parse(text: string): Sample {
+  const out: Sample = new Map();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    out.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return out;
+}
+
+const sum = (s: Sample, prefix: string) => {
+  let total = 0;
+  for (const [k, v] of s) if (k.startsWith(prefix)) total += v;
+  return total;
+};
+
+export function startProbe(httpPort: number): Probe {
+  const seconds: ProbeSecond[] = [];
+  let previous: Sample | undefined;
+  const started = performance.now();
+  let busy = false;
+  const scrape = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/metrics`, { signal: AbortSignal.timeout(2_000) });
+      const now = parse(await res.text());
+      if (previous) {
+        const d = (key: string) => (now.get(key) ?? 0) - (previous?.get(key) ?? 0);
+        const dp = (prefix: string) => sum(now, prefix) - sum(previous as Sample, prefix);
+        seconds.push({
+          t: Math.round((performance.now() - started) / 1000),
+          loopMaxMs: (now.get('medgate_process_nodejs_eventloop_lag_max_seconds') ?? 0) * 1000,
+          loopP99Ms: (now.get('medgate_process_nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000,
+          gcMs: dp('medgate_process_nodejs_gc_duration_seconds_sum') * 1000,
+          gcMajorMs: d('medgate_process_nodejs_gc_duration_seconds_sum{kind="major"}') * 1000,
+          sealed: dp('medgate_windows_sealed_total'),
+          heightChanged: d('medgate_ledger_final_height') !== 0,
+          commits: d('medgate_commit_duration_seconds_count'),
+          commitMs: d('medgate_commit_duration_seconds_sum') * 1000,
+        });
+      }
+      previous = now;
+    } catch {
+      // a missed second; the next scrape covers two
+    } finally {
+      busy = false;
+    }
+  };
+  void scrape();
+  const timer = setInterval(scrape, 1_000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      return seconds;
+    },
+  };
+}
+
+/** Seconds grouped by what happened in them, with their worst event-loop delay and GC time. */
+export function attribute(seconds: readonly ProbeSecond[]) {
+  const groups = new Map<string, ProbeSecond[]>();
+  for (const s of seconds) {
+    const what = s.sealed > 0 ? 'sealing' : s.heightChanged ? 'block' : 'ingest only';
+    groups.set(what, [...(groups.get(what) ?? []), s]);
+  }
+  return [...groups].map(([what, list]) => ({
+    what,
+    seconds: list.length,
+    loopMaxMs: Math.max(...list.map((s) => s.loopMaxMs)),
+    loopP99MedianMs: median(list.map((s) => s.loopP99Ms)),
+    gcMsPerSecond: list.reduce((a, s) => a + s.gcMs, 0) / list.length,
+    gcMajorMs: list.reduce((a, s) => a + s.gcMajorMs, 0),
+    commitsPerSecond: list.reduce((a, s) => a + s.commits, 0) / list.length,
+    meanCommitMs:
+      list.reduce((a, s) => a + s.commitMs, 0) /
+      Math.max(
+        1,
+        list.reduce((a, s) => a + s.commits, 0),
+      ),
+  }));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}
