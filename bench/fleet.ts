@@ -25,7 +25,9 @@ const USAGE = `npm run bench:fleet -- [flags]
   --warmup S         seconds driven before measuring (10)
   --duration S       measured seconds (60: six sealed windows and two blocks of the demo pace)
   --lockstep S       measured seconds of the lock-step run, 20 clients one in flight each; 0 to skip (10)
-  --targets LIST     mosquitto,gateway (both)
+  --targets LIST     mosquitto and gateway variants (mosquitto,gateway): gateway is the demo pace,
+                     gateway-no-mining without scheduled mining, gateway-quiet without mining and with
+                     hour-long windows (nothing sealed in the run): what sealing and mining add to the tail
   --secret-hash-log2n N  scrypt cost of device secrets (10: provisioning and first logins stay quick)
   --write-docs       write the figures to the "## Fleet" section of docs/benchmarks.md
   --json             print the raw results as JSON`;
@@ -44,7 +46,7 @@ interface Report {
 
 // The demo pace: a window sealed every 10 s, a block mined about every 30 s; every connection from one
 // address, so the per-address connect rate is lifted for the bench.
-const gatewayConfig = {
+const demoConfig = {
   sealing: { windowSeconds: 10, graceSeconds: 1 },
   ledger: {
     params: {
@@ -54,6 +56,16 @@ const gatewayConfig = {
   },
   anchoring: { intervalSeconds: 30, workers: 1 },
   mqtt: { rateLimit: { connectsPerSecond: 100_000, burst: 100_000 } },
+};
+
+const VARIANTS: Record<string, object> = {
+  gateway: demoConfig,
+  'gateway-no-mining': { ...demoConfig, anchoring: { enabled: false } },
+  'gateway-quiet': {
+    ...demoConfig,
+    anchoring: { enabled: false },
+    sealing: { windowSeconds: 3600, graceSeconds: 1 },
+  },
 };
 
 async function measure(target: Target, report: Report, args: ReturnType<typeof parse>): Promise<void> {
@@ -112,7 +124,7 @@ function parse(argv: string[]) {
   };
   const targets = String(values.targets).split(',');
   for (const t of targets)
-    if (t !== 'mosquitto' && t !== 'gateway') throw new RangeError(`unknown target ${t}`);
+    if (t !== 'mosquitto' && VARIANTS[t] === undefined) throw new RangeError(`unknown target ${t}`);
   return {
     help: values.help === true,
     devices: num('devices', 1),
@@ -149,29 +161,40 @@ function render(reports: readonly Report[], args: ReturnType<typeof parse>): str
         `${k(r.lockstepRate)}/s | ${f1(r.lockstepP99Ms)} ms |`,
     );
   }
-  const [mosq, gw] = [reports.find((r) => r.name === 'mosquitto'), reports.find((r) => r.name === 'gateway')];
-  if (mosq?.fleet && gw?.fleet) {
+  const mosq = reports.find((r) => r.name === 'mosquitto');
+  for (const gw of reports.filter((r) => r.name !== 'mosquitto')) {
+    if (mosq?.fleet && gw.fleet) {
+      lines.push(
+        '',
+        `${gw.name} / mosquitto in this run: p99 ${(gw.fleet.latencyMs.p99 / mosq.fleet.latencyMs.p99).toFixed(1)}×, ` +
+          `max ${(gw.fleet.latencyMs.max / mosq.fleet.latencyMs.max).toFixed(1)}×, RSS ${(gw.fleet.rssMaxMb / mosq.fleet.rssMaxMb).toFixed(0)}×` +
+          (gw.lockstepRate && mosq.lockstepRate
+            ? `, lock-step rate ${(gw.lockstepRate / mosq.lockstepRate).toFixed(2)}×.`
+            : '.'),
+      );
+    }
+    if (!gw.probe || gw.probe.length === 0) continue;
     lines.push(
       '',
-      `Gateway / mosquitto in this run: p99 ${(gw.fleet.latencyMs.p99 / mosq.fleet.latencyMs.p99).toFixed(1)}×, ` +
-        `max ${(gw.fleet.latencyMs.max / mosq.fleet.latencyMs.max).toFixed(1)}×, RSS ${(gw.fleet.rssMaxMb / mosq.fleet.rssMaxMb).toFixed(0)}×` +
-        (gw.lockstepRate && mosq.lockstepRate
-          ? `, lock-step rate ${(gw.lockstepRate / mosq.lockstepRate).toFixed(2)}×.`
-          : '.'),
-    );
-  }
-  if (gw?.probe && gw.probe.length > 0) {
-    lines.push(
+      `${gw.name}: its event loop second by second (\`/metrics\`, scraped each second), grouped by what ran in that second:`,
       '',
-      "The gateway's event loop second by second (`/metrics`, scraped each second), grouped by what ran in that second:",
-      '',
-      '| seconds with | count | loop delay max | median of per-second p99 | GC ms per second | major GC ms in all | commits/s | mean commit |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| seconds with | count | loop delay max | median of per-second p99 | GC ms per second | major GC ms in all | commits/s | mean commit | commits > 20 ms | PUBACKs held > 50 ms |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const g of attribute(gw.probe)) {
       lines.push(
         `| ${g.what} | ${g.seconds} | ${f1(g.loopMaxMs)} ms | ${f1(g.loopP99MedianMs)} ms | ${f1(g.gcMsPerSecond)} | ` +
-          `${f1(g.gcMajorMs)} | ${k(g.commitsPerSecond)} | ${f1(g.meanCommitMs)} ms |`,
+          `${f1(g.gcMajorMs)} | ${k(g.commitsPerSecond)} | ${f1(g.meanCommitMs)} ms | ${k(g.slowCommits)} | ` +
+          `${(100 * g.slowAckShare).toFixed(2)} % |`,
+      );
+    }
+    const first = gw.probe[0];
+    const last = gw.probe[gw.probe.length - 1];
+    if (first && last) {
+      lines.push(
+        '',
+        `${gw.name} memory over the measured window: V8 heap used ${k(first.heapMb)} → ${k(last.heapMb)} MB (max ${k(Math.max(...gw.probe.map((p) => p.heapMb)))}), ` +
+          `external (Buffers) ${k(first.externalMb)} → ${k(last.externalMb)} MB.`,
       );
     }
   }
@@ -212,7 +235,7 @@ async function main(): Promise<void> {
               workDir,
               readyTimeoutMs: 60_000,
               secretHashLog2N: args.secretHashLog2N,
-              config: gatewayConfig,
+              config: VARIANTS[name] as Record<string, unknown>,
             });
       console.error(`${name}: pid ${target.pid}, MQTT on 127.0.0.1:${target.port}`);
       await measure(target, report, args);

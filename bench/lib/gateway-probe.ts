@@ -16,6 +16,13 @@ export interface ProbeSecond {
   readonly heightChanged: boolean;
   readonly commits: number;
   readonly commitMs: number;
+  /** Group commits over 20 ms, and PUBACKs held over 50 ms from receipt to commit, in this second. */
+  readonly slowCommits: number;
+  readonly slowAcks: number;
+  readonly acks: number;
+  /** V8 heap used and external memory (Buffers) at the scrape, MB. */
+  readonly heapMb: number;
+  readonly externalMb: number;
 }
 
 export interface Probe {
@@ -33,6 +40,11 @@ function parse(text: string): Sample {
   }
   return out;
 }
+
+/** monitorEventLoopDelay samples every 10 ms (prom-client's default) and its values include that interval. */
+const SAMPLING_MS = 10;
+const lag = (s: Sample, stat: 'max' | 'p99') =>
+  Math.max(0, (s.get(`medgate_process_nodejs_eventloop_lag_${stat}_seconds`) ?? 0) * 1000 - SAMPLING_MS);
 
 const sum = (s: Sample, prefix: string) => {
   let total = 0;
@@ -56,14 +68,22 @@ export function startProbe(httpPort: number): Probe {
         const dp = (prefix: string) => sum(now, prefix) - sum(previous as Sample, prefix);
         seconds.push({
           t: Math.round((performance.now() - started) / 1000),
-          loopMaxMs: (now.get('medgate_process_nodejs_eventloop_lag_max_seconds') ?? 0) * 1000,
-          loopP99Ms: (now.get('medgate_process_nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000,
+          loopMaxMs: lag(now, 'max'),
+          loopP99Ms: lag(now, 'p99'),
           gcMs: dp('medgate_process_nodejs_gc_duration_seconds_sum') * 1000,
           gcMajorMs: d('medgate_process_nodejs_gc_duration_seconds_sum{kind="major"}') * 1000,
           sealed: dp('medgate_windows_sealed_total'),
           heightChanged: d('medgate_ledger_final_height') !== 0,
           commits: d('medgate_commit_duration_seconds_count'),
           commitMs: d('medgate_commit_duration_seconds_sum') * 1000,
+          slowCommits:
+            d('medgate_commit_duration_seconds_count') -
+            d('medgate_commit_duration_seconds_bucket{le="0.02"}'),
+          slowAcks:
+            d('medgate_ack_latency_seconds_count') - d('medgate_ack_latency_seconds_bucket{le="0.05"}'),
+          acks: d('medgate_ack_latency_seconds_count'),
+          heapMb: (now.get('medgate_process_nodejs_heap_size_used_bytes') ?? 0) / 1_048_576,
+          externalMb: (now.get('medgate_process_nodejs_external_memory_bytes') ?? 0) / 1_048_576,
         });
       }
       previous = now;
@@ -103,6 +123,13 @@ export function attribute(seconds: readonly ProbeSecond[]) {
       Math.max(
         1,
         list.reduce((a, s) => a + s.commits, 0),
+      ),
+    slowCommits: list.reduce((a, s) => a + s.slowCommits, 0),
+    slowAckShare:
+      list.reduce((a, s) => a + s.slowAcks, 0) /
+      Math.max(
+        1,
+        list.reduce((a, s) => a + s.acks, 0),
       ),
   }));
 }
