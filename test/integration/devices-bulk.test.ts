@@ -122,6 +122,18 @@ test('more devices than http.devices.maxPerRequest get 413 and are counted', asy
   assert.equal(ok.body.devices.length, 4);
 });
 
+test('the token is checked before the array: a stranger gets 401 and nothing is counted', async () => {
+  const body = Array.from({ length: 5 }, (_, i) => ({ id: `s-${i}`, kind: 'drone' }));
+  const before = await metric('medgate_devices_provision_refused_total{reason="too_many"}');
+  for (const token of [null, 'not-a-token']) {
+    const res = await t.api('POST', '/v1/devices', { token, body });
+    assert.equal(res.statusCode, 401, JSON.stringify(res.body));
+  }
+  const bad = await t.api('POST', '/v1/devices', { token: null, body: [{ id: 'bad id', kind: 'toaster' }] });
+  assert.equal(bad.statusCode, 401);
+  assert.equal(await metric('medgate_devices_provision_refused_total{reason="too_many"}'), before);
+});
+
 test('one device in an object still answers as before', async () => {
   const res = await t.api('POST', '/v1/devices', { body: { id: 'e-1', kind: 'drone' } });
   assert.equal(res.statusCode, 201);

@@ -54,17 +54,20 @@ export function deviceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   r.post(
     '/v1/devices',
     {
-      preHandler: admin,
-      // The bound is checked before any row is validated, so a huge array costs one length check.
-      preValidation: async (request) => {
-        if (Array.isArray(request.body) && request.body.length > ctx.maxDevicesPerRequest) {
-          ctx.metrics.devicesRefused.inc({ reason: 'too_many' });
-          throw new GatewayError(
-            'ERR_TOO_MANY_DEVICES',
-            `body: ${request.body.length} devices, at most ${ctx.maxDevicesPerRequest} per request (http.devices.maxPerRequest)`,
-          );
-        }
-      },
+      // The token first, then the bound, both before any row is validated: a stranger learns nothing of
+      // the body, and a huge array costs one length check.
+      preValidation: [
+        admin,
+        async (request) => {
+          if (Array.isArray(request.body) && request.body.length > ctx.maxDevicesPerRequest) {
+            ctx.metrics.devicesRefused.inc({ reason: 'too_many' });
+            throw new GatewayError(
+              'ERR_TOO_MANY_DEVICES',
+              `body: ${request.body.length} devices, at most ${ctx.maxDevicesPerRequest} per request (http.devices.maxPerRequest)`,
+            );
+          }
+        },
+      ],
       schema: {
         summary: 'Provision a device, or an array of devices all at once or none; each secret is shown once',
         body: z.union([createDeviceBody, z.array(createDeviceBody).min(1)]),
