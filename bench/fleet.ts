@@ -27,7 +27,8 @@ const USAGE = `npm run bench:fleet -- [flags]
   --lockstep S       measured seconds of the lock-step run, 20 clients one in flight each; 0 to skip (10)
   --targets LIST     mosquitto and gateway variants (mosquitto,gateway): gateway is the demo pace,
                      gateway-no-mining without scheduled mining, gateway-quiet without mining and with
-                     hour-long windows (nothing sealed in the run): what sealing and mining add to the tail
+                     hour-long windows (nothing sealed in the run): what sealing and mining add to the tail;
+                     gateway-heap (V8 old space 256 MB, semi-space 8 MB), gateway-arenas (MALLOC_ARENA_MAX=2)
   --secret-hash-log2n N  scrypt cost of device secrets (10: provisioning and first logins stay quick)
   --write-docs       write the figures to the "## Fleet" section of docs/benchmarks.md
   --json             print the raw results as JSON`;
@@ -58,14 +59,22 @@ const demoConfig = {
   mqtt: { rateLimit: { connectsPerSecond: 100_000, burst: 100_000 } },
 };
 
-const VARIANTS: Record<string, object> = {
-  gateway: demoConfig,
-  'gateway-no-mining': { ...demoConfig, anchoring: { enabled: false } },
+const VARIANTS: Record<string, { config: object; env?: Record<string, string> }> = {
+  gateway: { config: demoConfig },
+  'gateway-no-mining': { config: { ...demoConfig, anchoring: { enabled: false } } },
   'gateway-quiet': {
-    ...demoConfig,
-    anchoring: { enabled: false },
-    sealing: { windowSeconds: 3600, graceSeconds: 1 },
+    config: {
+      ...demoConfig,
+      anchoring: { enabled: false },
+      sealing: { windowSeconds: 3600, graceSeconds: 1 },
+    },
   },
+  // Memory: V8's heap bounded, or glibc's malloc arenas (one per thread by default) held to two.
+  'gateway-heap': {
+    config: demoConfig,
+    env: { NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=8' },
+  },
+  'gateway-arenas': { config: demoConfig, env: { MALLOC_ARENA_MAX: '2' } },
 };
 
 async function measure(target: Target, report: Report, args: ReturnType<typeof parse>): Promise<void> {
@@ -235,7 +244,8 @@ async function main(): Promise<void> {
               workDir,
               readyTimeoutMs: 60_000,
               secretHashLog2N: args.secretHashLog2N,
-              config: VARIANTS[name] as Record<string, unknown>,
+              config: VARIANTS[name]?.config as Record<string, unknown>,
+              env: VARIANTS[name]?.env ?? {},
             });
       console.error(`${name}: pid ${target.pid}, MQTT on 127.0.0.1:${target.port}`);
       await measure(target, report, args);

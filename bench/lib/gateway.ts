@@ -22,6 +22,8 @@ export interface GatewayOptions {
   readonly secretHashLog2N?: number | undefined;
   /** More of the gateway's config (`mqtt.limits`, …), merged into the file. */
   readonly config?: Record<string, unknown>;
+  /** More environment for the gateway's process (`NODE_OPTIONS`, `MALLOC_ARENA_MAX`, …). */
+  readonly env?: Record<string, string>;
 }
 
 function tail(file: string, lines = 15): string {
@@ -68,6 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
         GATEWAY_MQTT_PORT: String(mqttPort),
         GATEWAY_HTTP_PORT: String(httpPort),
         GATEWAY_ADMIN_TOKEN: adminToken,
+        ...options.env,
       },
       stdio: ['ignore', log, log],
     }),
