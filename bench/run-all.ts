@@ -14,6 +14,7 @@ const benches: Array<[string, string[]]> = [
   ['alarms', []],
   ['hostile', []],
   ['fhir-export', []],
+  ['fleet', []],
 ];
 let failed = 0;
 for (const [name, args] of benches) {

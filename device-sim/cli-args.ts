@@ -18,6 +18,9 @@ Simulated wearables and delivery drones as real MQTT clients of a medgate gatewa
   --seed N                seed of every random choice (default 1)
   --ramp N                new connections per second (default 150)
   --id-prefix P           prefix of device and patient ids (default: unique per run)
+  --lean                  lean publish path: raw sockets, one reading in flight, no reconnects nor offline
+                          buffers (with --bad-ratio and --disconnect-ratio 0); 10,000 devices at 1 Hz
+                          fit in one process
   --json                  print one summary line of JSON on stdout, nothing else
   --progress              show the progress bar even when stderr is not a terminal
   --help                  this text
@@ -48,7 +51,7 @@ const STRINGS = [
   'ramp',
   'id-prefix',
 ] as const;
-const BOOLEANS = ['json', 'progress', 'help'] as const;
+const BOOLEANS = ['json', 'progress', 'help', 'lean'] as const;
 
 export function parseCli(args: readonly string[], env: NodeJS.ProcessEnv): ParseResult {
   const options = Object.fromEntries([
@@ -107,11 +110,18 @@ export function parseCli(args: readonly string[], env: NodeJS.ProcessEnv): Parse
     seed: num('seed', 1, Number.isSafeInteger, 'an integer'),
     rampPerSec: num('ramp', 150, (n) => n > 0, 'a number > 0'),
     ...(str('id-prefix') === undefined ? {} : { idPrefix: str('id-prefix')! }),
+    ...(values['lean'] === true ? { lean: true } : {}),
   };
   if (!fleet.adminToken) problems.push('--admin-token is required (or set GATEWAY_ADMIN_TOKEN)');
   if (fleet.idPrefix !== undefined && !/^[A-Za-z0-9._-]{1,32}$/.test(fleet.idPrefix)) {
     problems.push('--id-prefix must be 1..32 of [A-Za-z0-9._-]');
   }
+  if (fleet.lean && (fleet.badRatio > 0 || fleet.disconnectRatio > 0)) {
+    problems.push(
+      '--lean simulates no spoiled readings nor drops: leave --bad-ratio and --disconnect-ratio at 0',
+    );
+  }
+  if (fleet.lean && !/^(mqtt|tcp):/.test(fleet.mqtt)) problems.push('--lean speaks plain MQTT over TCP only');
   if (fleet.wearables + fleet.drones === 0 && problems.length === 0)
     problems.push('no devices: --wearables and --drones are both 0');
   if (problems.length > 0) return { ok: false, problems };

@@ -4,6 +4,7 @@
  */
 import { type Counters, createCounters, storedCount } from './counters.ts';
 import { createDevice, type DeviceReport, type SimDevice } from './device.ts';
+import { type LeanFleet, startLeanFleet } from './lean.ts';
 import { type PlannedDevice, planFleet } from './plan.ts';
 import { provisionDevices } from './provision.ts';
 import { createRng, deriveSeed } from './rng.ts';
@@ -34,6 +35,11 @@ export interface FleetOptions {
   readonly drainTimeoutMs?: number;
   readonly onProgress?: (progress: FleetProgress) => void;
   readonly progressIntervalMs?: number;
+  /**
+   * The lean publish path (device-sim/lean.ts): raw sockets, one reading in flight, no reconnects, offline
+   * buffers or spoiled readings; for fleets of thousands at 1 Hz from one process.
+   */
+  readonly lean?: boolean;
 }
 
 export interface FleetProgress {
@@ -67,6 +73,8 @@ export interface FleetSummary {
     /** Readings still unacknowledged when the drain timed out. */
     readonly unsent: number;
     readonly maxLatencyMs: number;
+    /** Lean path: ticks that found the device's previous reading still in flight. */
+    readonly lateTicks?: number;
   };
   readonly devices: readonly (DeviceReport & Pick<PlannedDevice, 'kind' | 'patientId'>)[];
   readonly process: ProcessUsage;
@@ -108,6 +116,7 @@ export async function runFleet(options: FleetOptions, context: RunContext = {}):
   const progressTimer = setInterval(progress, options.progressIntervalMs ?? 250);
   const timers: NodeJS.Timeout[] = [];
   const devices: SimDevice[] = [];
+  let lean: LeanFleet | null = null;
   try {
     const secrets = await provisionDevices(plan, {
       api: options.api,
@@ -121,7 +130,31 @@ export async function runFleet(options: FleetOptions, context: RunContext = {}):
     startedAt = performance.now();
     const t0 = Date.now();
     const wearablePatients = plan.flatMap((d) => (d.patientId ? [d.patientId] : []));
-    for (const d of plan) {
+    if (options.lean) {
+      const mqttUrl = new URL(options.mqtt);
+      lean = startLeanFleet(
+        plan.map((d) => ({
+          id: d.id,
+          secret: secrets.get(d.id)!,
+          source: sourceFor(d, seed, t0, wearablePatients, options.ecgIntervalS ?? 60),
+        })),
+        {
+          host: mqttUrl.hostname,
+          port: Number(mqttUrl.port || 1883),
+          rateHz: options.rateHz,
+          rampPerSec: options.rampPerSec ?? 150,
+          connectTimeoutMs: 30_000,
+          counters,
+          clock: Date.now,
+        },
+      );
+      await sleepUnlessAborted(durationMs, signal);
+      phase = 'draining';
+      lean.stopReadings();
+      const fleet = lean;
+      await until(() => fleet.pending() === 0, options.drainTimeoutMs ?? 20_000, signal);
+    }
+    for (const d of options.lean ? [] : plan) {
       devices.push(
         createDevice(
           {
@@ -147,7 +180,7 @@ export async function runFleet(options: FleetOptions, context: RunContext = {}):
         ),
       );
     }
-    await runDevices(plan, devices, options, durationMs, timers, signal);
+    if (!options.lean) await runDevices(plan, devices, options, durationMs, timers, signal);
     phase = 'draining';
     for (const d of devices) d.stopReadings();
     for (const d of devices) d.reconnectNow();
@@ -158,11 +191,12 @@ export async function runFleet(options: FleetOptions, context: RunContext = {}):
   } finally {
     clearInterval(progressTimer);
     for (const t of timers) clearTimeout(t);
+    lean?.close();
     await Promise.all(devices.map((d) => d.close()));
   }
   progress();
-  const reports = devices.map((d, i) => ({
-    ...d.report(),
+  const reports = (lean ? lean.reports() : devices.map((d) => d.report())).map((r, i) => ({
+    ...r,
     kind: plan[i]!.kind,
     patientId: plan[i]!.patientId,
   }));
@@ -185,6 +219,7 @@ export async function runFleet(options: FleetOptions, context: RunContext = {}):
       overflowed: counters.overflowed,
       unsent: reports.reduce((n, r) => n + r.pending, 0),
       maxLatencyMs: ms(h.maxValue),
+      ...(lean ? { lateTicks: lean.lateTicks() } : {}),
     },
     devices: reports,
     process: usage(),
@@ -269,6 +304,19 @@ function dropWhenOnline(device: SimDevice, forMs: number, timers: NodeJS.Timeout
   else timers.push(setTimeout(() => dropWhenOnline(device, forMs, timers), 250));
 }
 
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    if (signal?.aborted) done();
+    else signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 async function until(done: () => boolean, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!done() && performance.now() < deadline && !signal?.aborted) {
@@ -293,5 +341,13 @@ function checkOptions(o: FleetOptions): void {
   if (o.wearables + o.drones === 0) problems.push('no devices: set wearables and/or drones');
   if (o.maxBatch !== undefined && !(o.maxBatch >= 1 && o.maxBatch <= 500))
     problems.push('maxBatch must be 1..500');
+  if (o.lean && ((o.badRatio ?? 0) > 0 || (o.disconnectRatio ?? 0) > 0)) {
+    problems.push(
+      'lean: no spoiled readings nor drops on the lean path (badRatio and disconnectRatio must be 0)',
+    );
+  }
+  if (o.lean && !['mqtt:', 'tcp:'].includes(new URL(o.mqtt).protocol)) {
+    problems.push('lean: plain MQTT over TCP only (mqtt:// or tcp://)');
+  }
   if (problems.length > 0) throw new RangeError(`invalid fleet options:\n  ${problems.join('\n  ')}`);
 }

@@ -100,6 +100,12 @@ export const ERRORS = {
     message: 'Too many file uploads at once (ipfs.files.maxUploads)',
   },
   ERR_RANGE_NOT_SATISFIABLE: { status: 416, mqtt: 'none', message: 'Range not satisfiable' },
+  // docs/devices.md: a bulk provisioning request is bounded (http.devices.maxPerRequest).
+  ERR_TOO_MANY_DEVICES: {
+    status: 413,
+    mqtt: 'none',
+    message: 'Too many devices in one request (http.devices.maxPerRequest)',
+  },
   // docs/alarms.md: an alarm is acknowledged once; the answer names when and by whom.
   ERR_ALARM_ACKNOWLEDGED: { status: 409, mqtt: 'none', message: 'Alarm already acknowledged' },
   ERR_TOO_MANY_STREAMS: {

@@ -357,6 +357,7 @@ async function startParts(
       metrics,
       disconnectDevice: (id) => broker.disconnectDevice(id),
       secretHashLog2N: config.security.secretHashLog2N,
+      maxDevicesPerRequest: config.http.devices.maxPerRequest,
       maxFutureMs: config.mqtt.maxFutureSeconds * 1000,
       maxPageBytes: config.http.maxPageBytes,
       ledger: ledger.api,

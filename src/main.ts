@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from './config/index.ts';
 import { generateSigningKey } from './crypto/signing.ts';
 import { tokenDigest } from './crypto/tokens.ts';
+import { ImportError, importDevices, readDevicesCsv } from './devices-import.ts';
 import { isGatewayError } from './errors.ts';
 import { isProvenance, provenanceProof } from './fhir/provenance-proof.ts';
 import { startGateway } from './gateway.ts';
@@ -28,6 +29,11 @@ commands:
                           [--token T]          bearer token for --ledger (or GATEWAY_TOKEN, GATEWAY_PEER_TOKEN)
   keygen [--out FILE]     create an Ed25519 signing key (64 hex digits, mode 0600) and print its public key
   token-hash TOKEN        print the SHA-256 to put in security.tokens[].sha256
+  devices import FILE.csv provision the devices of a CSV file (id,kind,patientId,shared) through the API and
+                          print each one's secret once, as CSV (id,kind,patientId,shared,secret)
+                          [--url URL]    the gateway's HTTP API (default http://127.0.0.1:8080)
+                          [--token T]    an admin token (or GATEWAY_TOKEN)
+                          [--batch N]    devices per request (default 500, http.devices.maxPerRequest)
   help                    this text
 `;
 
@@ -42,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       return verify(rest);
     case 'keygen':
       return keygen(rest);
+    case 'devices':
+      return devices(rest);
     case 'token-hash': {
       if (rest.length !== 1 || !rest[0]) return usage('token-hash takes exactly one token');
       process.stdout.write(`${tokenDigest(rest[0])}\n`);
@@ -168,6 +176,38 @@ function keygen(args: string[]): number {
     ].join('\n'),
   );
   return 0;
+}
+
+async function devices(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'import') return usage('devices takes the subcommand import');
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { url: { type: 'string' }, token: { type: 'string' }, batch: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) return usage('devices import takes exactly one CSV file');
+  const token = values.token ?? process.env.GATEWAY_TOKEN;
+  if (!token) return usage('devices import needs an admin token: --token or GATEWAY_TOKEN');
+  const batch = Number(values.batch ?? 500);
+  if (!Number.isInteger(batch) || batch < 1) return usage('--batch must be a positive integer');
+  try {
+    const rows = readDevicesCsv(positionals[0]!);
+    const done = await importDevices({
+      rows,
+      url: values.url ?? 'http://127.0.0.1:8080',
+      token,
+      batch,
+      write: (text) => process.stdout.write(text),
+    });
+    process.stderr.write(`gateway: ${done} devices provisioned; their secrets are shown only this once\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof ImportError) && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    process.stderr.write(`gateway: ${positionals[0]}: ${(err as Error).message}\n`);
+    return 1;
+  }
 }
 
 async function start(args: string[]): Promise<number> {

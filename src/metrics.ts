@@ -118,6 +118,17 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    devicesProvisioned: new Counter({
+      name: 'medgate_devices_provisioned_total',
+      help: 'Devices provisioned through POST /v1/devices, one at a time or in bulk',
+      registers: [registry],
+    }),
+    devicesRefused: new Counter({
+      name: 'medgate_devices_provision_refused_total',
+      help: 'POST /v1/devices requests refused whole, by reason (too_many, invalid, conflict)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     apiPagesCut: new Counter({
       name: 'medgate_api_pages_cut_total',
       help: 'Pages of readings stopped early by http.maxPageBytes (the cursor continues)',

@@ -1,6 +1,6 @@
 /**
- * The full gateway (`node src/main.ts start`, SPEC §6) on free ports with a fresh data directory;
- * devices provisioned through `POST /v1/devices` (SPEC §5).
+ * The full gateway (`node src/main.ts start`) on free ports with a fresh data directory;
+ * devices provisioned through `POST /v1/devices` in bulk (docs/devices.md).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +11,8 @@ import type { DeviceCredentials } from './load-client.ts';
 import { freePort, register, stop } from './procs.ts';
 import { type Target, TargetSkipped } from './target.ts';
 
-const PROVISION_CONCURRENCY = 16;
+/** Devices per provisioning request: the gateway's default http.devices.maxPerRequest. */
+const BULK = 500;
 
 export interface GatewayOptions {
   readonly repoRoot: string;
@@ -21,6 +22,8 @@ export interface GatewayOptions {
   readonly secretHashLog2N?: number | undefined;
   /** More of the gateway's config (`mqtt.limits`, …), merged into the file. */
   readonly config?: Record<string, unknown>;
+  /** More environment for the gateway's process (`NODE_OPTIONS`, `MALLOC_ARENA_MAX`, …). */
+  readonly env?: Record<string, string>;
 }
 
 function tail(file: string, lines = 15): string {
@@ -67,6 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
         GATEWAY_MQTT_PORT: String(mqttPort),
         GATEWAY_HTTP_PORT: String(httpPort),
         GATEWAY_ADMIN_TOKEN: adminToken,
+        ...options.env,
       },
       stdio: ['ignore', log, log],
     }),
@@ -86,16 +90,17 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
   }
 
   const provisioned = new Map<string, DeviceCredentials>();
-  const provision = async (device: { id: string; patientId: string; index: number }) => {
+  // In bulk: one request per BULK devices, all or none (docs/devices.md, "Provisioning a fleet").
+  const provision = async (devices: readonly { id: string; patientId: string; index: number }[]) => {
     const res = await fetch(`http://127.0.0.1:${httpPort}/v1/devices`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id: device.id, kind: 'wearable', patientId: device.patientId }),
+      body: JSON.stringify(devices.map((d) => ({ id: d.id, kind: 'wearable', patientId: d.patientId }))),
     });
     const body = await res.text();
-    if (!res.ok) throw new Error(`POST /v1/devices ${device.id}: ${res.status} ${body}`);
-    const { secret } = JSON.parse(body) as { secret: string };
-    return { ...device, password: secret };
+    if (!res.ok) throw new Error(`POST /v1/devices (${devices.length} devices): ${res.status} ${body}`);
+    const { devices: created } = JSON.parse(body) as { devices: { id: string; secret: string }[] };
+    return devices.map((d, i) => ({ ...d, password: created[i]?.secret ?? '' }));
   };
 
   return {
@@ -106,14 +111,10 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
     async devices(count, onProgress) {
       const wanted = deviceIdentities(count);
       const todo = wanted.filter((d) => !provisioned.has(d.id));
-      let next = 0;
-      const worker = async () => {
-        for (let d = todo[next++]; d !== undefined; d = todo[next++]) {
-          provisioned.set(d.id, await provision(d));
-          onProgress?.(provisioned.size, count);
-        }
-      };
-      await Promise.all(Array.from({ length: PROVISION_CONCURRENCY }, worker));
+      for (let start = 0; start < todo.length; start += BULK) {
+        for (const d of await provision(todo.slice(start, start + BULK))) provisioned.set(d.id, d);
+        onProgress?.(provisioned.size, count);
+      }
       return wanted.map((d) => provisioned.get(d.id)!);
     },
     stop: () => stop(child, 30_000),

@@ -35,7 +35,7 @@ export interface LiveEvents {
 export interface ApiContext {
   readonly gatewayId: string;
   readonly resolveToken: TokenResolver;
-  readonly registry: Pick<DeviceRegistry, 'get' | 'create' | 'revoke' | 'list'>;
+  readonly registry: Pick<DeviceRegistry, 'get' | 'create' | 'createMany' | 'revoke' | 'list'>;
   readonly tokens: Pick<TokenStore, 'put'>;
   readonly readings: ReadingQueries;
   readonly patients: PatientIndex;
@@ -62,6 +62,8 @@ export interface ApiContext {
   readonly metrics: Metrics;
   readonly disconnectDevice: (deviceId: string) => number;
   readonly secretHashLog2N: number;
+  /** `POST /v1/devices` with an array provisions at most this many devices (http.devices.maxPerRequest). */
+  readonly maxDevicesPerRequest: number;
   /** Readings stamped up to this far ahead are accepted, so default query ranges reach that far. */
   readonly maxFutureMs: number;
   /** A page of readings stops before this many bytes of stored readings (one reading at least). */

@@ -156,6 +156,15 @@ export const configSchema = z.strictObject({
           heartbeatSeconds: z.number().min(1).max(3600).default(15),
         })
         .prefault({}),
+      /**
+       * `POST /v1/devices` with an array provisions at most `maxPerRequest` devices at once (more get 413):
+       * each costs one slow hash, so the bound keeps one request to seconds (docs/devices.md).
+       */
+      devices: z
+        .strictObject({
+          maxPerRequest: z.number().int().min(1).max(10_000).default(500),
+        })
+        .prefault({}),
     })
     .prefault({}),
   store: z

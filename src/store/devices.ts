@@ -10,6 +10,8 @@ export interface DeviceRegistry {
   get(id: string): DeviceRecord | undefined;
   list(): DeviceRecord[];
   create(record: DeviceRecord): Promise<void>;
+  /** All of them in one synced write, or none (a duplicate id, here or already stored, refuses all). */
+  createMany(records: readonly DeviceRecord[]): Promise<void>;
   revoke(id: string, at: number): Promise<DeviceRecord>;
   count(): number;
 }
@@ -32,6 +34,25 @@ export async function createDeviceRegistry(components: {
         await devices.put(record.id, record, { sync: true } as never);
       } catch (err) {
         cache.delete(record.id);
+        throw err;
+      }
+    },
+    async createMany(records) {
+      const ids = new Set<string>();
+      for (const [index, record] of records.entries()) {
+        if (cache.has(record.id) || ids.has(record.id)) {
+          throw new GatewayError('ERR_CONFLICT', `[${index}].id: device ${record.id} already exists`);
+        }
+        ids.add(record.id);
+      }
+      for (const record of records) cache.set(record.id, record);
+      try {
+        await devices.batch(
+          records.map((record) => ({ type: 'put' as const, key: record.id, value: record })),
+          { sync: true } as never,
+        );
+      } catch (err) {
+        for (const record of records) cache.delete(record.id);
         throw err;
       }
     },

@@ -84,6 +84,22 @@ describe('device-sim flags', () => {
     assert.ok(!empty.ok && empty.problems[0]!.startsWith('no devices'));
   });
 
+  it('--lean selects the lean path, without drops or spoiled readings', () => {
+    const r = parseCli(['--lean', '--wearables', '10000', '--admin-token', 't'], {});
+    assert.ok(r.ok && !r.help);
+    assert.equal(r.options.fleet.lean, true);
+    assert.equal(r.options.fleet.wearables, 10_000);
+    const plain = parseCli(['--admin-token', 't'], {});
+    assert.ok(plain.ok && !plain.help && plain.options.fleet.lean === undefined);
+    const bad = parseCli(
+      ['--lean', '--disconnect-ratio', '0.1', '--mqtt', 'ws://x', '--admin-token', 't'],
+      {},
+    );
+    assert.ok(!bad.ok);
+    assert.match(bad.problems.join('; '), /--lean simulates no spoiled readings nor drops/);
+    assert.match(bad.problems.join('; '), /--lean speaks plain MQTT over TCP only/);
+  });
+
   it('--help wins', () => {
     assert.deepEqual(parseCli(['--help', '--bogus'], {}), { ok: true, help: true });
   });

@@ -1,0 +1,275 @@
+/**
+ * Fleet benchmark: N devices provisioned through the API in bulk, each publishing at a fixed rate with one
+ * reading in flight, from lean raw-socket clients; PUBACK latency, acknowledged rate, late ticks and the
+ * broker's RSS, against in-memory mosquitto driven the same way in the same run. Then lock-step devices
+ * (20 clients, one in flight each) on both. `npm run bench:fleet -- --help`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeSection } from './lib/docs-section.ts';
+import { type FleetRunResult, runFleet } from './lib/fleet-run.ts';
+import { startGateway } from './lib/gateway.ts';
+import { attribute, type ProbeSecond, startProbe } from './lib/gateway-probe.ts';
+import { describeMachine } from './lib/machine.ts';
+import { measureLoad } from './lib/measure.ts';
+import { startMosquitto } from './lib/mosquitto.ts';
+import type { Target } from './lib/target.ts';
+
+const repoRoot = new URL('..', import.meta.url).pathname;
+
+const USAGE = `npm run bench:fleet -- [flags]
+  --devices N        devices in the fleet (2000)
+  --rate HZ          readings per second per device (1)
+  --warmup S         seconds driven before measuring (10)
+  --duration S       measured seconds (60: six sealed windows and two blocks of the demo pace)
+  --lockstep S       measured seconds of the lock-step run, 20 clients one in flight each; 0 to skip (10)
+  --targets LIST     mosquitto and gateway variants (mosquitto,gateway): gateway is the demo pace,
+                     gateway-no-mining without scheduled mining, gateway-quiet without mining and with
+                     hour-long windows (nothing sealed in the run): what sealing and mining add to the tail;
+                     gateway-heap (V8 old space 256 MB, semi-space 8 MB), gateway-arenas (MALLOC_ARENA_MAX=2)
+  --secret-hash-log2n N  scrypt cost of device secrets (10: provisioning and first logins stay quick)
+  --write-docs       write the figures to the "## Fleet" section of docs/benchmarks.md
+  --json             print the raw results as JSON`;
+
+interface Report {
+  readonly name: string;
+  fleet?: FleetRunResult;
+  provisionSeconds?: number;
+  lockstepRate?: number;
+  lockstepP99Ms?: number;
+  probe?: ProbeSecond[];
+  loadStart: number;
+  loadEnd?: number;
+  error?: string;
+}
+
+// The demo pace: a window sealed every 10 s, a block mined about every 30 s; every connection from one
+// address, so the per-address connect rate is lifted for the bench.
+const demoConfig = {
+  sealing: { windowSeconds: 10, graceSeconds: 1 },
+  ledger: {
+    params: {
+      targetIntervalMs: 30_000,
+      genesisTarget: '0000ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff',
+    },
+  },
+  anchoring: { intervalSeconds: 30, workers: 1 },
+  mqtt: { rateLimit: { connectsPerSecond: 100_000, burst: 100_000 } },
+};
+
+const VARIANTS: Record<string, { config: object; env?: Record<string, string> }> = {
+  gateway: { config: demoConfig },
+  'gateway-no-mining': { config: { ...demoConfig, anchoring: { enabled: false } } },
+  'gateway-quiet': {
+    config: {
+      ...demoConfig,
+      anchoring: { enabled: false },
+      sealing: { windowSeconds: 3600, graceSeconds: 1 },
+    },
+  },
+  // Memory: V8's heap bounded, or glibc's malloc arenas (one per thread by default) held to two.
+  'gateway-heap': {
+    config: demoConfig,
+    env: { NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=8' },
+  },
+  'gateway-arenas': { config: demoConfig, env: { MALLOC_ARENA_MAX: '2' } },
+};
+
+async function measure(target: Target, report: Report, args: ReturnType<typeof parse>): Promise<void> {
+  const t0 = performance.now();
+  const devices = await target.devices(args.devices);
+  report.provisionSeconds = (performance.now() - t0) / 1000;
+  console.error(`${target.name}: ${devices.length} devices ready in ${report.provisionSeconds.toFixed(1)} s`);
+  const probe = target.httpPort === undefined ? undefined : startProbe(target.httpPort);
+  report.fleet = await runFleet({
+    port: target.port,
+    pid: target.pid,
+    devices,
+    rateHz: args.rate,
+    warmupMs: args.warmup * 1000,
+    durationMs: args.duration * 1000,
+    // The gateway refuses more than 16 handshakes at once from one address (mqtt.limits.pendingPerAddress).
+    connectConcurrency: 16,
+    connectTimeoutMs: 60_000,
+    onProgress: (line) => console.error(`${target.name}: ${line}`),
+  });
+  if (probe) report.probe = (await probe.stop()).slice(-args.duration);
+  if (args.lockstep > 0) {
+    const lock = await measureLoad(target, {
+      clients: 20,
+      inflight: 1,
+      warmupMs: 3_000,
+      durationMs: args.lockstep * 1000,
+      connectTimeoutMs: 60_000,
+    });
+    report.lockstepRate = lock.rate;
+    report.lockstepP99Ms = lock.latencyMs.p99;
+  }
+}
+
+function parse(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      devices: { type: 'string', default: '2000' },
+      rate: { type: 'string', default: '1' },
+      warmup: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '60' },
+      lockstep: { type: 'string', default: '10' },
+      targets: { type: 'string', default: 'mosquitto,gateway' },
+      'secret-hash-log2n': { type: 'string', default: '10' },
+      'write-docs': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const num = (name: keyof typeof values, min: number) => {
+    const n = Number(values[name]);
+    if (!Number.isFinite(n) || n < min) throw new RangeError(`--${name} must be a number >= ${min}`);
+    return n;
+  };
+  const targets = String(values.targets).split(',');
+  for (const t of targets)
+    if (t !== 'mosquitto' && VARIANTS[t] === undefined) throw new RangeError(`unknown target ${t}`);
+  return {
+    help: values.help === true,
+    devices: num('devices', 1),
+    rate: num('rate', 0.01),
+    warmup: num('warmup', 0),
+    duration: num('duration', 1),
+    lockstep: num('lockstep', 0),
+    targets,
+    secretHashLog2N: num('secret-hash-log2n', 10),
+    writeDocs: values['write-docs'] === true,
+    json: values.json === true,
+  };
+}
+
+const f1 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(1));
+const k = (n: number | undefined) => (n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
+
+function render(reports: readonly Report[], args: ReturnType<typeof parse>): string {
+  const machine = describeMachine();
+  const lines = [
+    `${machine.date}, ${machine.cpu}, nproc ${machine.nproc}, Node ${machine.node}, mosquitto ${machine.mosquitto}; ` +
+      `${args.devices.toLocaleString('en-US')} devices at ${args.rate} Hz, one reading in flight each, ` +
+      `${args.warmup} s warm-up + ${args.duration} s measured; gateway sealing every 10 s, mining about every 30 s.`,
+    '',
+    '| broker | load avg (start → end) | connected | PUBACK p50 | p99 | p99.9 | max | acked/s | late ticks | driver lag max | RSS connected | RSS max | provisioning | lock-step 20×1 | lock-step p99 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of reports) {
+    const f = r.fleet;
+    lines.push(
+      `| ${r.name} | ${r.loadStart.toFixed(1)} → ${f1(r.loadEnd)} | ${k(f?.connected)} | ${f1(f?.latencyMs.p50)} ms | ` +
+        `${f1(f?.latencyMs.p99)} ms | ${f1(f?.latencyMs.p999)} ms | ${f1(f?.latencyMs.max)} ms | ${k(f?.ackedRate)} | ` +
+        `${k(f?.lateTicks)} | ${f1(f?.maxDriverLagMs)} ms | ${k(f?.rssConnectedMb)} MB | ${k(f?.rssMaxMb)} MB | ${f1(r.provisionSeconds)} s | ` +
+        `${k(r.lockstepRate)}/s | ${f1(r.lockstepP99Ms)} ms |`,
+    );
+  }
+  const mosq = reports.find((r) => r.name === 'mosquitto');
+  for (const gw of reports.filter((r) => r.name !== 'mosquitto')) {
+    if (mosq?.fleet && gw.fleet) {
+      lines.push(
+        '',
+        `${gw.name} / mosquitto in this run: p99 ${(gw.fleet.latencyMs.p99 / mosq.fleet.latencyMs.p99).toFixed(1)}×, ` +
+          `max ${(gw.fleet.latencyMs.max / mosq.fleet.latencyMs.max).toFixed(1)}×, RSS ${(gw.fleet.rssMaxMb / mosq.fleet.rssMaxMb).toFixed(0)}×` +
+          (gw.lockstepRate && mosq.lockstepRate
+            ? `, lock-step rate ${(gw.lockstepRate / mosq.lockstepRate).toFixed(2)}×.`
+            : '.'),
+      );
+    }
+    if (!gw.probe || gw.probe.length === 0) continue;
+    lines.push(
+      '',
+      `${gw.name}: its event loop second by second (\`/metrics\`, scraped each second), grouped by what ran in that second:`,
+      '',
+      '| seconds with | count | loop delay max | median of per-second p99 | GC ms per second | major GC ms in all | commits/s | mean commit | commits > 20 ms | PUBACKs held > 50 ms |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const g of attribute(gw.probe)) {
+      lines.push(
+        `| ${g.what} | ${g.seconds} | ${f1(g.loopMaxMs)} ms | ${f1(g.loopP99MedianMs)} ms | ${f1(g.gcMsPerSecond)} | ` +
+          `${f1(g.gcMajorMs)} | ${k(g.commitsPerSecond)} | ${f1(g.meanCommitMs)} ms | ${k(g.slowCommits)} | ` +
+          `${(100 * g.slowAckShare).toFixed(2)} % |`,
+      );
+    }
+    const first = gw.probe[0];
+    const last = gw.probe[gw.probe.length - 1];
+    if (first && last) {
+      lines.push(
+        '',
+        `${gw.name} memory over the measured window: V8 heap used ${k(first.heapMb)} → ${k(last.heapMb)} MB (max ${k(Math.max(...gw.probe.map((p) => p.heapMb)))}), ` +
+          `external (Buffers) ${k(first.externalMb)} → ${k(last.externalMb)} MB.`,
+      );
+    }
+  }
+  for (const r of reports) {
+    if (r.error) lines.push('', `${r.name}: ${r.error}`);
+    const errors = Object.entries(r.fleet?.errors ?? {});
+    if (errors.length > 0)
+      lines.push('', `${r.name} errors: ${errors.map(([e, n]) => `${e} × ${n}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(process.argv.slice(2));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const reports: Report[] = [];
+  for (const name of args.targets) {
+    const report: Report = { name, loadStart: loadavg()[0] ?? Number.NaN };
+    reports.push(report);
+    const workDir = mkdtempSync(join(tmpdir(), `bench-fleet-${name}-`));
+    let target: Target | undefined;
+    try {
+      target =
+        name === 'mosquitto'
+          ? await startMosquitto(workDir)
+          : await startGateway({
+              repoRoot,
+              workDir,
+              readyTimeoutMs: 60_000,
+              secretHashLog2N: args.secretHashLog2N,
+              config: VARIANTS[name]?.config as Record<string, unknown>,
+              env: VARIANTS[name]?.env ?? {},
+            });
+      console.error(`${name}: pid ${target.pid}, MQTT on 127.0.0.1:${target.port}`);
+      await measure(target, report, args);
+    } catch (err) {
+      report.error = (err as Error).stack ?? String(err);
+      console.error(`${name}: ${report.error}`);
+    } finally {
+      report.loadEnd = loadavg()[0];
+      const stopped = await target?.stop();
+      if (stopped && report.error === undefined) rmSync(workDir, { recursive: true, force: true });
+      else console.error(`${name}: files kept in ${workDir}`);
+    }
+  }
+  const text = render(reports, args);
+  console.log(`\n${text}\n`);
+  if (args.json) console.log(JSON.stringify(reports, null, 2));
+  if (args.writeDocs) {
+    writeSection(
+      join(repoRoot, 'docs/benchmarks.md'),
+      '## Fleet (`npm run bench:fleet`)',
+      `## Fleet (\`npm run bench:fleet\`)\n\n${text}\n`,
+    );
+  }
+  if (reports.some((r) => r.error)) process.exitCode = 1;
+}
+
+await main();
