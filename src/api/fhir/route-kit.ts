@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors.ts';
 import { isId, type StoredReading } from '../../store/index.ts';
 import type { ApiContext } from '../context.ts';
+import { logRead } from '../patient-data.ts';
 import type { FhirContext } from './context.ts';
 import type { ReadingView } from './readings.ts';
 import { baseUrl } from './reply.ts';
@@ -11,18 +12,8 @@ import { baseUrl } from './reply.ts';
 export type RouteKit = ReturnType<typeof createRouteKit>;
 
 export function createRouteKit(ctx: ApiContext, fhir: FhirContext) {
-  async function logAccess(request: FastifyRequest, action: string, patientId: string | null, count: number) {
-    const { principal } = request;
-    ctx.metrics.apiAccess.inc({ role: principal.role });
-    await ctx.accessLog.append({
-      actor: principal.name,
-      role: principal.role,
-      action,
-      patientId,
-      resource: request.url,
-      count,
-    });
-  }
+  const logAccess = (request: FastifyRequest, action: string, patientId: string | null, count: number) =>
+    logRead(ctx, request, action, patientId, count);
 
   /** One access-log entry per patient shown in clear, or one without a patient. */
   async function logViews(
