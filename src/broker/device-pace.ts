@@ -3,9 +3,9 @@
  * message's JSON is parsed, both answering a message over the budget while the connection is not read: TCP
  * then pushes the flood back to the sender instead of the gateway reading it. Two policies:
  *
- * - QoS 0 (`limitQos0`): a bucket of messages and one of payload bytes. A message over either is dropped,
+ * - QoS 0 (`qos0Limit`): a bucket of messages and one of payload bytes. A message over either is dropped,
  *   and its drop is answered only once the budget has refilled (at most 1 s). The connection stays.
- * - QoS 1 and 2 (`paceAcknowledged`): an acknowledged message is never dropped, so a device that sends more
+ * - QoS 1 and 2 (`acknowledgedPace`): an acknowledged message is never dropped, so a device that sends more
  *   payload bytes than its budget is slowed instead: its message waits until the budget has had time to
  *   refill (at most 5 s), then goes on. Parsing, validating and committing one device's flood can take no
  *   more than its share of the event loop, and nothing is lost.
@@ -19,7 +19,7 @@ import { createTokenBuckets } from './rate-limit.ts';
 type Sessions = WeakMap<Client, DeviceRecord>;
 type Callback = Parameters<AuthorizePublishHandler>[2];
 
-interface PacePolicy {
+export interface PacePolicy {
   /** Whether the budget applies to this message of this device. */
   applies(packet: PublishPacket, device: DeviceRecord): boolean;
   /** Takes the message's share of the budget; false when it is over. */
@@ -33,7 +33,7 @@ interface PacePolicy {
 }
 
 /** Wraps `next` (the ingest hook) with a budget of the client's device. */
-function pace(
+export function pace(
   policy: PacePolicy,
   sessions: Sessions,
   next: AuthorizePublishHandler,
@@ -68,30 +68,19 @@ export interface Qos0LimitOptions {
 const MAX_DROP_HOLD_MS = 1000;
 
 /** QoS 0 telemetry of the device's own topics: over the budget, dropped. */
-export function limitQos0(
-  options: Qos0LimitOptions,
-  components: { sessions: Sessions; onDropped: () => void },
-  next: AuthorizePublishHandler,
-): AuthorizePublishHandler {
+export function qos0Limit(options: Qos0LimitOptions, onDropped: () => void): PacePolicy {
   const messages = createTokenBuckets(options.perSecond, options.burst);
   const bytes = createTokenBuckets(options.bytesPerSecond, options.bytesBurst);
-  return pace(
-    {
-      applies: (packet, device) =>
-        packet.qos === 0 && parseTelemetryTopic(packet.topic)?.deviceId === device.id,
-      // A message over the byte burst can never pass: it is dropped like any other over the rate.
-      take: (id, now, size) => messages.take(id, now) && bytes.take(id, now, size),
-      waitMs: (size) =>
-        Math.min(
-          MAX_DROP_HOLD_MS,
-          Math.max(1000 / options.perSecond, (size / options.bytesPerSecond) * 1000),
-        ),
-      over: components.onDropped,
-      after: (_client, _packet, callback) => callback(null),
-    },
-    components.sessions,
-    next,
-  );
+  return {
+    applies: (packet, device) =>
+      packet.qos === 0 && parseTelemetryTopic(packet.topic)?.deviceId === device.id,
+    // A message over the byte burst can never pass: it is dropped like any other over the rate.
+    take: (id, now, size) => messages.take(id, now) && bytes.take(id, now, size),
+    waitMs: (size) =>
+      Math.min(MAX_DROP_HOLD_MS, Math.max(1000 / options.perSecond, (size / options.bytesPerSecond) * 1000)),
+    over: onDropped,
+    after: (_client, _packet, callback) => callback(null),
+  };
 }
 
 export interface AcknowledgedPaceOptions {
@@ -102,24 +91,16 @@ export interface AcknowledgedPaceOptions {
 const MAX_ACKNOWLEDGED_WAIT_MS = 5000;
 
 /** QoS 1 and 2: over the byte budget, delayed. */
-export function paceAcknowledged(
-  options: AcknowledgedPaceOptions,
-  components: { sessions: Sessions; onDelayed: () => void },
-  next: AuthorizePublishHandler,
-): AuthorizePublishHandler {
+export function acknowledgedPace(options: AcknowledgedPaceOptions, onDelayed: () => void): PacePolicy {
   const bytes = createTokenBuckets(options.bytesPerSecond, options.bytesBurst);
-  return pace(
-    {
-      applies: (packet) => packet.qos !== 0,
-      take: (id, now, size) => bytes.take(id, now, size),
-      waitMs: (size) => Math.min(MAX_ACKNOWLEDGED_WAIT_MS, (size / options.bytesPerSecond) * 1000),
-      over: components.onDelayed,
-      // A connection closed meanwhile gets no acknowledgement: the device sends the message again.
-      after: (client, packet, callback, next) => {
-        if (!client.closed) next(client, packet, callback);
-      },
+  return {
+    applies: (packet) => packet.qos !== 0,
+    take: (id, now, size) => bytes.take(id, now, size),
+    waitMs: (size) => Math.min(MAX_ACKNOWLEDGED_WAIT_MS, (size / options.bytesPerSecond) * 1000),
+    over: onDelayed,
+    // A connection closed meanwhile gets no acknowledgement: the device sends the message again.
+    after: (client, packet, callback, next) => {
+      if (!client.closed) next(client, packet, callback);
     },
-    components.sessions,
-    next,
-  );
+  };
 }

@@ -20,7 +20,7 @@ import { type ConnectPacket, packetParserOf, registeredClients, skipDelivery } f
 import { createAuthenticator, remoteAddress } from './auth.ts';
 import { type Admission, createConnectionGuard } from './connection-guard.ts';
 import { createDeviceConnections } from './device-connections.ts';
-import { limitQos0, paceAcknowledged } from './device-pace.ts';
+import { acknowledgedPace, pace, qos0Limit } from './device-pace.ts';
 import { type DescriptorLimit, deriveConnectionCaps, readDescriptorLimit } from './fd-limit.ts';
 import { createHashSlots } from './hash-slots.ts';
 import { createIngestHook, type ErrorReport } from './ingest.ts';
@@ -129,17 +129,22 @@ export async function createBroker(
       receiptClock: components.receiptClock,
     },
   );
-  const authorizePublish = limitQos0(
-    {
-      perSecond: limits.qos0PerSecond,
-      burst: limits.qos0Burst,
-      bytesPerSecond: limits.qos0BytesPerSecond,
-      bytesBurst: limits.qos0BytesBurst,
-    },
-    { sessions, onDropped: () => metrics.qos0Dropped.inc() },
-    paceAcknowledged(
-      { bytesPerSecond: limits.bytesPerSecond, bytesBurst: limits.bytesBurst },
-      { sessions, onDelayed: () => metrics.acknowledgedDelayed.inc() },
+  const authorizePublish = pace(
+    qos0Limit(
+      {
+        perSecond: limits.qos0PerSecond,
+        burst: limits.qos0Burst,
+        bytesPerSecond: limits.qos0BytesPerSecond,
+        bytesBurst: limits.qos0BytesBurst,
+      },
+      () => metrics.qos0Dropped.inc(),
+    ),
+    sessions,
+    pace(
+      acknowledgedPace({ bytesPerSecond: limits.bytesPerSecond, bytesBurst: limits.bytesBurst }, () =>
+        metrics.acknowledgedDelayed.inc(),
+      ),
+      sessions,
       ingest,
     ),
   );
