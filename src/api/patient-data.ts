@@ -31,6 +31,26 @@ export function patientRead(ctx: Pick<ApiContext, 'resolveToken'>, roles: readon
   return { preHandler: requireRole(ctx.resolveToken, roles), config: { access } };
 }
 
+/** Appends one read of patient data by the request's principal to the access log, and counts it. */
+export async function logRead(
+  ctx: Pick<ApiContext, 'metrics' | 'accessLog'>,
+  request: FastifyRequest,
+  action: string,
+  patientId: string | null,
+  count: number,
+): Promise<void> {
+  const { principal } = request;
+  ctx.metrics.apiAccess.inc({ role: principal.role });
+  await ctx.accessLog.append({
+    actor: principal.name,
+    role: principal.role,
+    action,
+    patientId,
+    resource: request.url,
+    count,
+  });
+}
+
 export type RouteFamily = (app: FastifyInstance, ctx: ApiContext) => void;
 
 /** A plugin holding `routes` in the patient-data context. */
@@ -55,19 +75,8 @@ export function patientDataContext(ctx: ApiContext, routes: readonly RouteFamily
     scope.addHook('preSerialization', async (request, reply, payload) => {
       const list = reads.get(request);
       if (!list || reply.statusCode >= 400) return payload;
-      const { principal } = request;
       const action = request.routeOptions.config.access!;
-      for (const { patientId, count } of list) {
-        ctx.metrics.apiAccess.inc({ role: principal.role });
-        await ctx.accessLog.append({
-          actor: principal.name,
-          role: principal.role,
-          action,
-          patientId,
-          resource: request.url,
-          count,
-        });
-      }
+      for (const { patientId, count } of list) await logRead(ctx, request, action, patientId, count);
       return payload;
     });
     for (const register of routes) register(scope, ctx);

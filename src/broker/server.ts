@@ -15,18 +15,17 @@ import type { Metrics } from '../metrics.ts';
 import type { ReceiptClock } from '../receipt-clock.ts';
 import type { DeviceRecord, DeviceRegistry, IngestLog } from '../store/index.ts';
 import { errorsTopic, parseTelemetryTopic } from '../telemetry/index.ts';
-import { paceAcknowledged } from './acknowledged-pace.ts';
 import { checkSubscribe } from './acl.ts';
 import { type ConnectPacket, packetParserOf, registeredClients, skipDelivery } from './aedes-adapter.ts';
 import { createAuthenticator, remoteAddress } from './auth.ts';
 import { type Admission, createConnectionGuard } from './connection-guard.ts';
 import { createDeviceConnections } from './device-connections.ts';
+import { acknowledgedPace, pace, qos0Limit } from './device-pace.ts';
 import { type DescriptorLimit, deriveConnectionCaps, readDescriptorLimit } from './fd-limit.ts';
 import { createHashSlots } from './hash-slots.ts';
 import { createIngestHook, type ErrorReport } from './ingest.ts';
 import { escapeForLog } from './log-escape.ts';
 import { limitPacketSize } from './packet-limit.ts';
-import { limitQos0 } from './qos0-limit.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { createSessionStore } from './session-store.ts';
 
@@ -130,17 +129,22 @@ export async function createBroker(
       receiptClock: components.receiptClock,
     },
   );
-  const authorizePublish = limitQos0(
-    {
-      perSecond: limits.qos0PerSecond,
-      burst: limits.qos0Burst,
-      bytesPerSecond: limits.qos0BytesPerSecond,
-      bytesBurst: limits.qos0BytesBurst,
-    },
-    { sessions, onDropped: () => metrics.qos0Dropped.inc() },
-    paceAcknowledged(
-      { bytesPerSecond: limits.bytesPerSecond, bytesBurst: limits.bytesBurst },
-      { sessions, onDelayed: () => metrics.acknowledgedDelayed.inc() },
+  const authorizePublish = pace(
+    qos0Limit(
+      {
+        perSecond: limits.qos0PerSecond,
+        burst: limits.qos0Burst,
+        bytesPerSecond: limits.qos0BytesPerSecond,
+        bytesBurst: limits.qos0BytesBurst,
+      },
+      () => metrics.qos0Dropped.inc(),
+    ),
+    sessions,
+    pace(
+      acknowledgedPace({ bytesPerSecond: limits.bytesPerSecond, bytesBurst: limits.bytesBurst }, () =>
+        metrics.acknowledgedDelayed.inc(),
+      ),
+      sessions,
       ingest,
     ),
   );

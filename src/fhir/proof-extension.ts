@@ -2,7 +2,7 @@
  * The medgate proof as a FHIR extension on Provenance (docs/fhir.md, "Proof extensions"): everything
  * `POST /v1/proofs/verify` needs, so a FHIR client can rebuild the proof of docs/proofs.md from the
  * Provenance alone. One complex extension; sub-extensions carry the leaf, its inclusion path, the minute
- * record (root included) and, once mined, the anchor block. Pure.
+ * record (root included) and, once mined, the anchor block with the members' attestations of it. Pure.
  */
 import type { Extension } from '@medplum/fhirtypes';
 import { canonicalBytes } from '../model/index.ts';
@@ -66,8 +66,25 @@ function anchorExtension(a: ProofAnchor): Extension {
       ...a.record.path.map((h) => str('recordPath', h)),
       str('chain', a.chain),
       pos('confirmations', a.confirmations),
+      ...(a.attestations ?? []).map(attestationExtension),
+      ...(a.finalBy === undefined
+        ? []
+        : [
+            {
+              url: 'finalBy',
+              extension: [
+                ...a.finalBy.headers.map((h) => str('header', h)),
+                ...a.finalBy.attestations.map(attestationExtension),
+              ],
+            },
+          ]),
     ],
   };
+}
+
+/** A member's attestation of a block: its gateway id and its signature (docs/ledger.md). */
+function attestationExtension(a: { readonly gatewayId: string; readonly signature: string }): Extension {
+  return { url: 'attestation', extension: [str('gatewayId', a.gatewayId), str('signature', a.signature)] };
 }
 
 type Sub = readonly Extension[];
@@ -78,6 +95,11 @@ const int = (ext: Sub, url: string) => {
   const e = one(ext, url);
   return e?.valueUnsignedInt ?? e?.valuePositiveInt;
 };
+const signers = (ext: Sub) =>
+  all(ext, 'attestation').map((e) => ({
+    gatewayId: text(e.extension ?? [], 'gatewayId'),
+    signature: text(e.extension ?? [], 'signature'),
+  }));
 const json = (value: string | undefined): unknown =>
   value === undefined ? undefined : JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
 
@@ -90,6 +112,8 @@ export function proofFromExtensions(extensions: readonly Extension[] | undefined
   const ext = root?.extension ?? [];
   if (!root || one(ext, 'status')?.valueCode === 'pending') return null;
   const anchor = one(ext, ANCHOR_EXTENSION)?.extension;
+  const attestations = anchor ? signers(anchor) : [];
+  const finalBy = anchor ? one(anchor, 'finalBy')?.extension : undefined;
   return {
     format: text(ext, 'format') ?? PROOF_FORMAT,
     reading: (json(one(ext, 'reading')?.valueBase64Binary) as Record<string, unknown> | undefined) ?? null,
@@ -116,6 +140,15 @@ export function proofFromExtensions(extensions: readonly Extension[] | undefined
           },
           chain: text(anchor, 'chain'),
           confirmations: int(anchor, 'confirmations'),
+          ...(attestations.length > 0 ? { attestations } : {}),
+          ...(finalBy
+            ? {
+                finalBy: {
+                  headers: all(finalBy, 'header').map((e) => e.valueString),
+                  attestations: signers(finalBy),
+                },
+              }
+            : {}),
         }
       : null,
   };

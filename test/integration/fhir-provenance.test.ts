@@ -50,8 +50,30 @@ function rebuildProof(provenance: any) {
           },
           chain: one(a, 'chain').valueString,
           confirmations: one(a, 'confirmations').valuePositiveInt,
+          ...attested(a),
         }
       : null,
+  };
+}
+
+/** The anchor's finality evidence: the block's attestations, or a majority-attested descendant's. */
+function attested(a: any[]) {
+  const signer = (e: any) => ({
+    gatewayId: e.extension.find((x: any) => x.url === 'gatewayId').valueString,
+    signature: e.extension.find((x: any) => x.url === 'signature').valueString,
+  });
+  const own = a.filter((e) => e.url === 'attestation').map(signer);
+  const by = a.find((e) => e.url === 'finalBy')?.extension;
+  return {
+    ...(own.length > 0 ? { attestations: own } : {}),
+    ...(by
+      ? {
+          finalBy: {
+            headers: by.filter((e: any) => e.url === 'header').map((e: any) => e.valueString),
+            attestations: by.filter((e: any) => e.url === 'attestation').map(signer),
+          },
+        }
+      : {}),
   };
 }
 
@@ -169,5 +191,19 @@ describe('Provenance proofs', () => {
         verdict.body.checks.some((c: any) => c.name === name && c.ok),
         name,
       );
+  });
+
+  test('an attested block: the Provenance carries its attestations and the proof reports finality', async () => {
+    const before = (await t.api('GET', `/v1/readings/${readingIds[4]}/proof`, { token: clinician })).body;
+    if (!before.anchor) await t.api('POST', '/v1/ledger/mine', { body: {} });
+    const direct = (await t.api('GET', `/v1/readings/${readingIds[4]}/proof`, { token: clinician })).body;
+    assert.ok(direct.anchor?.attestations?.length > 0, JSON.stringify(direct.anchor));
+    const proof = rebuildProof(await provenance(readingIds[4]!));
+    assert.deepEqual(proof, direct);
+    const verdict = await t.api('POST', '/v1/proofs/verify', { token: clinician, body: proof });
+    assert.equal(verdict.body.valid, true, JSON.stringify(verdict.body));
+    const finality = verdict.body.checks.find((c: any) => c.name === 'finality');
+    assert.ok(finality, JSON.stringify(verdict.body.checks));
+    assert.match(finality.detail, /^final:/);
   });
 });

@@ -1,28 +1,27 @@
-/** What the FHIR routes share: access logging, searchset Bundles, readings by id. */
+/**
+ * What the FHIR routes share: their context, the reading mapper, the readers' role check, access logging,
+ * searchset Bundles, readings by id.
+ */
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { GatewayError } from '../../errors.ts';
 import { isId, type StoredReading } from '../../store/index.ts';
 import type { ApiContext } from '../context.ts';
+import { logRead } from '../patient-data.ts';
 import type { FhirContext } from './context.ts';
-import type { ReadingView } from './readings.ts';
+import type { ReadingMapper, ReadingView } from './readings.ts';
 import { baseUrl } from './reply.ts';
 
 export type RouteKit = ReturnType<typeof createRouteKit>;
 
-export function createRouteKit(ctx: ApiContext, fhir: FhirContext) {
-  async function logAccess(request: FastifyRequest, action: string, patientId: string | null, count: number) {
-    const { principal } = request;
-    ctx.metrics.apiAccess.inc({ role: principal.role });
-    await ctx.accessLog.append({
-      actor: principal.name,
-      role: principal.role,
-      action,
-      patientId,
-      resource: request.url,
-      count,
-    });
-  }
+export function createRouteKit(
+  ctx: ApiContext,
+  fhir: FhirContext,
+  mapper: ReadingMapper,
+  readers: preHandlerAsyncHookHandler,
+) {
+  const logAccess = (request: FastifyRequest, action: string, patientId: string | null, count: number) =>
+    logRead(ctx, request, action, patientId, count);
 
   /** One access-log entry per patient shown in clear, or one without a patient. */
   async function logViews(
@@ -57,5 +56,5 @@ export function createRouteKit(ctx: ApiContext, fhir: FhirContext) {
     search: { mode },
   });
 
-  return { logAccess, logViews, readingById, bundle, entry };
+  return { ctx, fhir, mapper, readers, logAccess, logViews, readingById, bundle, entry };
 }

@@ -4,7 +4,7 @@
  * patient data goes to the access log before the response leaves.
  */
 import type { BundleEntry } from '@medplum/fhirtypes';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { GatewayError } from '../../errors.ts';
 import { SUFFIXES } from '../../fhir/codes.ts';
 import { fromFhirId } from '../../fhir/ids.ts';
@@ -16,7 +16,7 @@ import { createProofSource } from '../proof-source.ts';
 import type { FhirContext } from './context.ts';
 import { exportRoutes } from './export-routes.ts';
 import { createExportRunner } from './export-runner.ts';
-import { createReadingMapper, type ReadingMapper } from './readings.ts';
+import { createReadingMapper } from './readings.ts';
 import { baseUrl, fhirErrorHandler, sendFhir, sendOutcome } from './reply.ts';
 import { createRouteKit, type RouteKit } from './route-kit.ts';
 import { searchRoutes } from './search-routes.ts';
@@ -40,25 +40,18 @@ export function fhirRoutes(app: FastifyInstance, ctx: ApiContext, fhir: FhirCont
       });
       await runner.start();
       api.addHook('onClose', () => runner.stop());
-      const kit = createRouteKit(ctx, fhir);
       const readers = requireRole(ctx.resolveToken, ['admin', 'clinician', 'patient']);
-      readRoutes(api, ctx, fhir, mapper, kit, readers);
-      searchRoutes(api, ctx, fhir, mapper, kit, readers);
+      const kit = createRouteKit(ctx, fhir, mapper, readers);
+      readRoutes(api, kit);
+      searchRoutes(api, kit);
       exportRoutes(api, ctx, fhir, runner);
     },
     { prefix: '/fhir' },
   );
 }
 
-function readRoutes(
-  api: FastifyInstance,
-  ctx: ApiContext,
-  fhir: FhirContext,
-  mapper: ReadingMapper,
-  kit: RouteKit,
-  readers: preHandlerAsyncHookHandler,
-): void {
-  const { logAccess, logViews, readingById, bundle, entry } = kit;
+function readRoutes(api: FastifyInstance, kit: RouteKit): void {
+  const { ctx, fhir, mapper, readers, logAccess, logViews, readingById, bundle, entry } = kit;
 
   api.get('/metadata', async (request, reply) =>
     sendFhir(

@@ -3,7 +3,7 @@
  * telemetry and Tasks, each a paged searchset Bundle over the patient or flight index.
  */
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../errors.ts';
 import { observationId } from '../../fhir/observations.ts';
 import { decodePageCursor, encodePageCursor } from '../../fhir/page-cursor.ts';
@@ -14,22 +14,13 @@ import {
   type Query,
 } from '../../fhir/search.ts';
 import { hasPatientAccess } from '../auth.ts';
-import type { ApiContext } from '../context.ts';
-import type { FhirContext } from './context.ts';
 import { type IndexSearch, runIndexSearch } from './index-search.ts';
-import type { ReadingMapper, ReadingView } from './readings.ts';
+import type { ReadingView } from './readings.ts';
 import { baseUrl, sendFhir } from './reply.ts';
 import type { RouteKit } from './route-kit.ts';
 
-export function searchRoutes(
-  api: FastifyInstance,
-  ctx: ApiContext,
-  fhir: FhirContext,
-  mapper: ReadingMapper,
-  kit: RouteKit,
-  readers: preHandlerAsyncHookHandler,
-): void {
-  const { logAccess, logViews, bundle, entry } = kit;
+export function searchRoutes(api: FastifyInstance, kit: RouteKit): void {
+  const { ctx, fhir, mapper, readers, logAccess, logViews, bundle, entry } = kit;
 
   interface SearchPlan extends IndexSearch {
     readonly cursor: string | null;

@@ -14,14 +14,14 @@ import { alarmLeafObject } from '../../batches/leaves.ts';
 import { GatewayError } from '../../errors.ts';
 import { assembleLeafProof } from '../../proofs/assemble.ts';
 import { readingProofSchema } from '../../proofs/index.ts';
-import { formatTime, isId } from '../../store/index.ts';
+import { isId } from '../../store/index.ts';
 import { idSchema } from '../../telemetry/index.ts';
 import { hasPatientAccess, type Principal } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { patientRead } from '../patient-data.ts';
+import { windowAnchor, windowLeaves } from '../proof-source.ts';
 import { errorSchema, queryTime } from '../schemas.ts';
-import { treeCache, windowAnchor } from './proofs.ts';
 
 const alarmParams = z.strictObject({ id: z.string().min(1).max(32) });
 const listQuery = z.strictObject({
@@ -56,7 +56,7 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   if (!alarms) return;
   const r = app.withTypeProvider<ZodTypeProvider>();
   const anchorOf = windowAnchor(ctx);
-  const tree = treeCache(8);
+  const leaves = windowLeaves(ctx, 8);
 
   const load = async (principal: Principal, id: string): Promise<Alarm> => {
     if (!isId(id)) throw new GatewayError('ERR_BAD_REQUEST', 'params.id: an alarm id is 16 hex digits');
@@ -184,14 +184,8 @@ export function alarmRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const inWindow = await alarms!.log.between(window.start, window.end);
     const position = inWindow.findIndex((e) => e.id === entry.id);
     if (position < 0) throw new GatewayError('ERR_INTERNAL', `alarm event ${entry.id} is not in its window`);
-    const key = formatTime(window.start);
-    // Trees of recently asked windows are kept: an alarm's events often share one, and building one costs a
-    // hash per leaf of the window.
-    const [leafTree, salts] = await Promise.all([
-      tree(window.start, () => ctx.sealedData.leaves(key)),
-      ctx.sealedData.salts(key),
-    ]);
-    if (!salts) throw new GatewayError('ERR_INTERNAL', `salts of window ${key} are missing`);
+    // Trees of recently asked windows are kept: an alarm's events often share one.
+    const { tree: leafTree, salts } = await leaves(window);
     return assembleLeafProof({
       leaf: alarmLeafObject(entry),
       window,

@@ -12,10 +12,10 @@ import { accessLeafObject } from '../../batches/leaves.ts';
 import { GatewayError } from '../../errors.ts';
 import type { FileRecord, FileStore } from '../../ipfs/files.ts';
 import { assembleLeafProof } from '../../proofs/index.ts';
-import { formatTime, parseId } from '../../store/index.ts';
+import { parseId } from '../../store/index.ts';
 import { assertPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
-import { treeCache, windowAnchor } from './proofs.ts';
+import { windowAnchor, windowLeaves } from '../proof-source.ts';
 
 export interface FilesContext {
   readonly store: FileStore;
@@ -153,7 +153,7 @@ export function fileRoutes(app: FastifyInstance, ctx: ApiContext): void {
 export function fileProofRoute(app: FastifyInstance, ctx: ApiContext): void {
   const files = ctx.files;
   if (!files) return;
-  const tree = treeCache(4);
+  const leaves = windowLeaves(ctx, 4);
   const anchorOf = windowAnchor(ctx);
   app.withTypeProvider<ZodTypeProvider>().get(
     '/v1/files/:id/proof',
@@ -176,13 +176,8 @@ export function fileProofRoute(app: FastifyInstance, ctx: ApiContext): void {
           'ERR_NOT_FOUND',
           `file ${record.id} is not sealed yet: its window is still open`,
         );
-      const key = formatTime(window.start);
       const index = window.readings + parseId(record.entry.id) - parseId(window.firstAccessId);
-      const [leafTree, salts] = await Promise.all([
-        tree(window.start, () => ctx.sealedData.leaves(key)),
-        ctx.sealedData.salts(key),
-      ]);
-      if (!salts) throw new GatewayError('ERR_INTERNAL', `salts of window ${key} are missing`);
+      const { tree: leafTree, salts } = await leaves(window);
       return assembleLeafProof({
         leaf: accessLeafObject(record.entry),
         window,

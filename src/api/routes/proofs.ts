@@ -7,22 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError } from '../../errors.ts';
-import { memberByMinerId } from '../../ledger/index.ts';
-import { buildTreeFromHashBuffer, type MerkleTree } from '../../merkle/index.ts';
 import { ROLES } from '../../model/index.ts';
-import { assembleAnchor } from '../../proofs/anchor.ts';
-import { assembleReadingProof } from '../../proofs/assemble.ts';
-import {
-  type ChainView,
-  type ProofAnchor,
-  readingProofSchema,
-  verifyReadingProof,
-} from '../../proofs/index.ts';
-import type { WindowRecord } from '../../store/index.ts';
-import { formatTime, isId } from '../../store/index.ts';
+import { type ChainView, readingProofSchema, verifyReadingProof } from '../../proofs/index.ts';
+import { isId } from '../../store/index.ts';
 import { assertPatientAccess, requireRole } from '../auth.ts';
 import type { ApiContext } from '../context.ts';
 import { patientRead } from '../patient-data.ts';
+import { createProofSource } from '../proof-source.ts';
 import { errorSchema } from '../schemas.ts';
 
 const verdictSchema = z.object({
@@ -30,50 +21,10 @@ const verdictSchema = z.object({
   checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
 });
 
-/** Trees of recently asked windows: building one costs a hash per leaf, proofs then cost nothing. */
-export function treeCache(size: number) {
-  const trees = new Map<number, MerkleTree>();
-  return async (start: number, load: () => Promise<Uint8Array | undefined>) => {
-    const hit = trees.get(start);
-    if (hit) {
-      trees.delete(start);
-      trees.set(start, hit);
-      return hit;
-    }
-    const hashes = await load();
-    if (!hashes) throw new GatewayError('ERR_INTERNAL', `leaf hashes of window ${start} are missing`);
-    const tree = buildTreeFromHashBuffer(hashes);
-    trees.set(start, tree);
-    if (trees.size > size) trees.delete(trees.keys().next().value!);
-    return tree;
-  };
-}
-
-/** The window record's place in the ledger, once a block on the main chain holds it (docs/proofs.md). */
-export function windowAnchor(ctx: Pick<ApiContext, 'ledger'>): (window: WindowRecord) => ProofAnchor | null {
-  const { node } = ctx.ledger;
-  return (window) => {
-    const found = ctx.ledger.anchorOf(window.record);
-    if (!found) return null;
-    const miner = memberByMinerId(node.consortium, found.block.header.minerId);
-    if (!miner) return null;
-    return assembleAnchor({
-      block: found.block,
-      blockHash: found.blockHash,
-      index: found.index,
-      confirmations: found.confirmations,
-      miner,
-      genesisHash: node.genesisHash,
-      ...node.finalityEvidence(found.blockHash),
-    });
-  };
-}
-
 /** A reading's proof: patient data unless the holder is an auditor (registered in the patient-data context). */
 export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const tree = treeCache(8);
-  const anchorOf = windowAnchor(ctx);
+  const proofOf = createProofSource(ctx);
 
   r.get(
     '/v1/readings/:id/proof',
@@ -105,26 +56,11 @@ export function proofRoutes(app: FastifyInstance, ctx: ApiContext): void {
           throw new GatewayError('ERR_FORBIDDEN', `reading ${id} belongs to no patient`);
         assertPatientAccess(principal, patientId);
       }
-      const found = await ctx.windows.ofReading(id);
-      if (!found)
+      const sealed = await proofOf(reading, disclose);
+      if (!sealed)
         throw new GatewayError('ERR_NOT_FOUND', `reading ${id} is not sealed yet: its window is still open`);
-      const key = formatTime(found.window.start);
-      const [leafTree, salts] = await Promise.all([
-        tree(found.window.start, () => ctx.sealedData.leaves(key)),
-        ctx.sealedData.salts(key),
-      ]);
-      if (!salts) throw new GatewayError('ERR_INTERNAL', `salts of window ${key} are missing`);
       if (disclose) request.disclosed(patientId, 1);
-      return assembleReadingProof({
-        reading,
-        window: found.window,
-        index: found.index,
-        tree: leafTree,
-        salts,
-        gatewayKey: ctx.gatewayKey,
-        disclose,
-        anchor: anchorOf(found.window),
-      });
+      return sealed.proof;
     },
   );
 }

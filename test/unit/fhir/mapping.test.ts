@@ -102,6 +102,14 @@ const proof: ReadingProof = {
     record: { index: 0, treeSize: 2, path: [hex(8)] },
     chain: hex(9),
     confirmations: 3,
+    attestations: [{ gatewayId: 'gw-3', signature: 'ef'.repeat(64) }],
+    finalBy: {
+      headers: ['01'.repeat(152)],
+      attestations: [
+        { gatewayId: 'gw-2', signature: '12'.repeat(64) },
+        { gatewayId: 'gw-3', signature: '34'.repeat(64) },
+      ],
+    },
   },
 };
 
