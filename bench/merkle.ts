@@ -1,5 +1,5 @@
 /**
- * Merkle figures (SPEC §3): root and every inclusion proof of 10k, 100k and 1M leaves of 300 bytes, beside
+ * Merkle figures (docs/proofs.md): root and every inclusion proof of 10k, 100k and 1M leaves of 300 bytes, beside
  * `openssl speed` measured in the same run, plus the SHA-256 backend comparison behind src/merkle/sha256.ts.
  *
  *   npm run bench:merkle -- [--sizes 10000,100000,1000000] [--runs 2] [--no-naive] [--write-docs]

@@ -1,5 +1,5 @@
 /**
- * Proof-of-work figures (SPEC §4): double-SHA-256 header hashes per second of the midstate miner, with one
+ * Proof-of-work figures (docs/ledger.md): double-SHA-256 header hashes per second of the midstate miner, with one
  * worker thread and with one per core, beside `openssl speed -evp sha256 -bytes 64` run in the same
  * invocation (a 64-byte message is two compressions, as is one nonce of ours).
  *

@@ -1,5 +1,5 @@
 /**
- * Sealing benchmark (SPEC §3): one big window sealed while a publisher keeps publishing, then sealing on
+ * Sealing benchmark (docs/proofs.md): one big window sealed while a publisher keeps publishing, then sealing on
  * schedule under a sustained publish rate. `npm run bench:seal -- --help`.
  */
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Fault injection: turns a valid reading into one the gateway must reject (SPEC §1), each kind for a
+ * Fault injection: turns a valid reading into one the gateway must reject (docs/devices.md), each kind for a
  * different reason. The unit tests check every kind against `parsePayload`.
  */
 import type { ReadingKind } from '../src/telemetry/schemas.ts';

@@ -1,4 +1,4 @@
-/** Flags of `device-sim` (SPEC §6), parsed with node:util and checked all at once. */
+/** Flags of `device-sim` (docs/configuration.md), parsed with node:util and checked all at once. */
 import { parseArgs } from 'node:util';
 import type { FleetOptions } from './fleet.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Splitting an offline buffer into messages (SPEC §1): one topic per message, at most `maxBatch` readings
+ * Splitting an offline buffer into messages (docs/devices.md): one topic per message, at most `maxBatch` readings
  * and `maxBytes` of JSON array each (the gateway closes the connection on an oversized payload).
  */
 import type { ReadingKind } from '../src/telemetry/schemas.ts';

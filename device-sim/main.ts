@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `device-sim` (SPEC §6): provisions a fleet of wearables and drones, runs them against a gateway and
+ * `device-sim` (docs/configuration.md): provisions a fleet of wearables and drones, runs them against a gateway and
  * prints the summary. Ctrl-C or SIGTERM stops producing readings, drains what is in flight, reports.
  */
 import { parseCli, USAGE } from './cli-args.ts';

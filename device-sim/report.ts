@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { storedCount } from './counters.ts';
 import type { FleetProgress, FleetSummary } from './fleet.ts';
 
-/** The SPEC §6 summary line, exactly these keys. */
+/** The docs/configuration.md summary line, exactly these keys. */
 export function summaryLine(s: FleetSummary): string {
   return JSON.stringify({
     sent: s.sent,

@@ -94,7 +94,7 @@ export interface Gateway {
   /** The TLS listener's port, when `mqtt.tls` is configured. */
   mqttTlsPort(): number | null;
   httpPort(): number;
-  /** Stop taking connections, finish in-flight commits, seal what is open, close the store (SPEC §6). Idempotent. */
+  /** Stop taking connections, finish in-flight commits, seal what is open, close the store (docs/configuration.md). Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -222,7 +222,7 @@ async function startParts(
     },
     { db, subs },
   );
-  // SPEC §4: the shared ledger; sealed records go to its pool and to the peers.
+  // docs/ledger.md: the shared ledger; sealed records go to its pool and to the peers.
   const ledger = await createLedgerService(
     {
       config,

@@ -1,6 +1,6 @@
 /**
  * First start on an empty data dir with `demoSeed`: create demo devices and an admin token, print their
- * credentials once (SPEC §6). Secrets are stored hashed, so they cannot be printed again.
+ * credentials once (docs/configuration.md). Secrets are stored hashed, so they cannot be printed again.
  */
 import type { GatewayConfig } from './config/index.ts';
 import { hashSecret } from './crypto/secret-hash.ts';

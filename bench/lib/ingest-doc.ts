@@ -12,7 +12,7 @@ export function renderIngestSection(
   return [
     '## Ingest',
     '',
-    'Durable QoS 1 ingest of ~300-byte vitals readings (SPEC §1 shape, unique `seq` per device, `ts` = now),',
+    'Durable QoS 1 ingest of ~300-byte vitals readings (docs/devices.md shape, unique `seq` per device, `ts` = now),',
     `${args.clients} devices with ${args.inflight} PUBLISHes in flight each, from a raw-socket load generator in its`,
     'own process; msgs/s counts PUBACKs received in the measured window, latency is PUBLISH written → PUBACK read.',
     "RSS is the broker's VmRSS before connecting and with the idle fleet connected (authenticated, pinging).",

@@ -1,5 +1,5 @@
 /**
- * PUBLISH packets carrying an array of `batch` vitals readings (SPEC §1 offline buffer form), built once and
+ * PUBLISH packets carrying an array of `batch` vitals readings (docs/devices.md offline buffer form), built once and
  * patched in place: packet id, each reading's `seq`, and the shared `ts`.
  */
 import { encodePublishTemplate, type PublishTemplate } from './mqtt-encode.ts';

@@ -1,5 +1,5 @@
 /**
- * A ~300-byte vitals reading (SPEC §1 shape) with fixed-width `seq` and `ts`, so each message is the
+ * A ~300-byte vitals reading (docs/devices.md shape) with fixed-width `seq` and `ts`, so each message is the
  * template with those two fields overwritten in place.
  */
 

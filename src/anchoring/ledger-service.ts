@@ -1,5 +1,5 @@
 /**
- * The shared ledger as one part of the gateway (SPEC §4): the consortium, the chain node on LevelDB, the peer
+ * The shared ledger as one part of the gateway (docs/ledger.md): the consortium, the chain node on LevelDB, the peer
  * sync and the miner, wired so that sealed records go to the pool and the peers, and mined blocks to the peers.
  */
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import type { SignedMinuteRecord } from '../model/index.ts';
 import type { Db, Sublevels } from '../store/index.ts';
 import { createMiner, type Miner } from './miner.ts';
 
-/** The shared ledger as the API sees it (SPEC §4, §5). */
+/** The shared ledger as the API sees it (docs/ledger.md, docs/api.md). */
 export interface LedgerApi {
   readonly node: LedgerNode;
   /** Where the main chain holds this exact record (same signature), or null while it is not mined. */

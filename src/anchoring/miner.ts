@@ -1,5 +1,5 @@
 /**
- * Mining on schedule (SPEC §4): every `intervalSeconds` a block template is built from the pool on the best
+ * Mining on schedule (docs/ledger.md): every `intervalSeconds` a block template is built from the pool on the best
  * tip and mined in worker threads (src/ledger/node/pow.ts), off the event loop. The search is aborted when the tip
  * moves (a valid block for that height arrived) and starts again on the new tip with what is still pending.
  */

@@ -1,5 +1,5 @@
 /**
- * node-cron schedules (ARCHITECTURE: anchoring). Sealing fires just after each window boundary plus the
+ * node-cron schedules (docs/architecture.md: anchoring). Sealing fires just after each window boundary plus the
  * grace period; a run seals every window that is due, so a late or missed tick loses nothing.
  */
 import cron, { type ScheduledTask } from 'node-cron';

@@ -1,5 +1,5 @@
 /**
- * Bearer tokens and roles (SPEC §5). A token is looked up by its SHA-256 among the bootstrap admin token,
+ * Bearer tokens and roles (docs/api.md). A token is looked up by its SHA-256 among the bootstrap admin token,
  * the config's tokens and the tokens issued through the API. 401 without a valid token, 403 outside the role.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';

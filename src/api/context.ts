@@ -1,4 +1,4 @@
-/** What the routes need, passed in one object (ARCHITECTURE: dependencies come in as arguments). */
+/** What the routes need, passed in one object (docs/architecture.md: dependencies come in as arguments). */
 
 import type { AlarmService } from '../alarms/service.ts';
 import type { LedgerApi } from '../anchoring/ledger-service.ts';

@@ -1,4 +1,4 @@
-/** One mapping from errors to the HTTP error body of SPEC §5: `{statusCode, code, error, message}`. */
+/** One mapping from errors to the HTTP error body of docs/api.md: `{statusCode, code, error, message}`. */
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -33,7 +33,7 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
     if (typeof retry === 'number') reply.header('retry-after', String(retry));
     return sendError(reply, err.code, err.message);
   }
-  // A refused block or record says which rule it broke (SPEC §4), in the SPEC §5 error body.
+  // A refused block or record says which rule it broke (docs/ledger.md), in the docs/api.md error body.
   if (isLedgerError(err)) return sendError(reply, err.code, err.message);
   if (hasZodFastifySchemaValidationErrors(err)) {
     const detail = err.validation

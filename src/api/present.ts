@@ -1,7 +1,7 @@
 /** Store records as the API shows them: ISO times, proof status. */
 import type { SignedMinuteRecord, StoredReading, WindowLookup, WindowRecord } from '../store/index.ts';
 
-/** The block holding a sealed window's record, when it is mined (SPEC §5 proof status `anchored`). */
+/** The block holding a sealed window's record, when it is mined (docs/api.md proof status `anchored`). */
 export type AnchorLookup = (
   record: SignedMinuteRecord,
 ) => { readonly blockHash: string; readonly confirmations: number } | null;

@@ -1,4 +1,4 @@
-/** Request and response schemas of the API (SPEC §5); the OpenAPI document at /docs comes from these. */
+/** Request and response schemas of the API (docs/api.md); the OpenAPI document at /docs comes from these. */
 import { z } from 'zod';
 import { deviceKindSchema, idSchema, READING_KINDS, readingSchemas, roleSchema } from '../model/index.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The HTTP API (SPEC §5), built without listening so tests use `inject` and `gateway.ts` listens.
+ * The HTTP API (docs/api.md), built without listening so tests use `inject` and `gateway.ts` listens.
  * OpenAPI is generated from the zod schemas and served at /docs.
  */
 import fastifyHelmet from '@fastify/helmet';

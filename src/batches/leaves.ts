@@ -1,5 +1,5 @@
 /**
- * Leaf data of SPEC §3: a 16-byte random salt followed by the RFC 8785 canonical JSON of the full record,
+ * Leaf data of docs/proofs.md: a 16-byte random salt followed by the RFC 8785 canonical JSON of the full record,
  * so that a low-entropy vital cannot be guessed from its hash. Readings, access-log entries and alarm
  * events are all leaves of a window's tree; `kind` tells them apart. Pure.
  */

@@ -53,7 +53,7 @@ export class GrowableBytes {
   }
 }
 
-/** Leaf hash of salt || UTF-8(canonical) (SPEC §3) through one reused buffer. */
+/** Leaf hash of salt || UTF-8(canonical) (docs/proofs.md) through one reused buffer. */
 export class LeafScratch {
   #data = new Uint8Array(4096);
 

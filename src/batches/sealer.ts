@@ -1,5 +1,5 @@
 /**
- * Sealing (SPEC §3): for each window of *receipt* that is over, the readings and access-log entries it
+ * Sealing (docs/proofs.md): for each window of *receipt* that is over, the readings and access-log entries it
  * received become salted leaves, a Merkle root, a batch in IPFS (masked in clear, full encrypted) and a
  * minute record signed by the gateway. Windows are sealed in order, each exactly once (the window record
  * and the "next window" mark are one atomic, synced write), and a restart seals whatever a crash left open.
@@ -68,7 +68,7 @@ export interface Sealer {
   /** Seals every window that is over (end + grace ≤ now). Calls are serialized. */
   sealDue(): Promise<WindowRecord[]>;
   /**
-   * At shutdown (SPEC §6): seals everything received so far, the open window as a shorter one ending
+   * At shutdown (docs/configuration.md): seals everything received so far, the open window as a shorter one ending
    * now. Receipt times after a restart start at that end, so nothing can land in a sealed window.
    */
   sealOpen(): Promise<WindowRecord[]>;

@@ -1,5 +1,5 @@
 /**
- * Topic rules of SPEC §1. A device publishes only under its own id, and only the kinds it produces
+ * Topic rules of docs/devices.md. A device publishes only under its own id, and only the kinds it produces
  * (wearables: vitals; drones: flight and delivery). It subscribes only to its own errors topic.
  */
 import type { DeviceKind } from '../store/index.ts';

@@ -1,5 +1,5 @@
 /**
- * The ingest hook (ARCHITECTURE, field notes): aedes sends the QoS 1 PUBACK right after
+ * The ingest hook (docs/architecture.md, field notes): aedes sends the QoS 1 PUBACK right after
  * `authorizePublish` calls back, so that hook parses, validates and waits for the durable group commit
  * before calling back. Per-message work is synchronous; only the shared commit is awaited, so a burst
  * read from one socket lands in one batch. Invalid readings are quarantined and acknowledged (a QoS 1

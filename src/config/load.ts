@@ -1,6 +1,6 @@
 /**
  * Loading the configuration: a JSON file (or none: embedded defaults), then environment overrides
- * (SPEC §6), validated once and frozen. A bad file stops the start with every problem listed.
+ * (docs/configuration.md), validated once and frozen. A bad file stops the start with every problem listed.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -82,7 +82,7 @@ function readJsonFile(file: string): unknown {
   }
 }
 
-/** Environment overrides of SPEC §6 (and the listen hosts, for containers). */
+/** Environment overrides of docs/configuration.md (and the listen hosts, for containers). */
 function applyEnvOverrides(raw: unknown, env: Env): unknown {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
   const out = structuredClone(raw) as Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * The gateway configuration (SPEC §6): one zod schema, strict (unknown keys are errors), with the
+ * The gateway configuration (docs/configuration.md): one zod schema, strict (unknown keys are errors), with the
  * embedded defaults as schema defaults so that `{}` is a complete, working configuration.
  */
 import { z } from 'zod';
@@ -39,7 +39,7 @@ export const configSchema = z.strictObject({
       tls: z
         .strictObject({ port: port.default(8883), certFile: z.string().min(1), keyFile: z.string().min(1) })
         .optional(),
-      /** Payloads larger than this are acknowledged, quarantined and reported (SPEC §1: 64 KiB). */
+      /** Payloads larger than this are acknowledged, quarantined and reported (docs/devices.md: 64 KiB). */
       maxPayloadBytes: z.number().int().min(256).max(16_777_216).default(65_536),
       /** Packets announcing more than this are refused at the fixed header: the connection closes at once. */
       maxPacketBytes: z.number().int().min(1024).max(268_435_455).default(1_048_576),
@@ -212,7 +212,7 @@ export const configSchema = z.strictObject({
   masking: maskingPolicySchema,
   ledger: z
     .strictObject({
-      /** Base URLs of the peer gateways' HTTP APIs (SPEC §6), e.g. `http://10.0.0.2:8080`. */
+      /** Base URLs of the peer gateways' HTTP APIs (docs/configuration.md), e.g. `http://10.0.0.2:8080`. */
       peers: z.array(z.url()).default([]),
       /** Bearer token this gateway presents to its peers (a `peer`-role token there); else GATEWAY_PEER_TOKEN. */
       peerToken: z.string().min(16).optional(),
@@ -257,7 +257,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   anchoring: z
     .strictObject({
-      /** Mine on schedule (SPEC §4). Off: blocks are still validated, relayed and mined on `POST /v1/ledger/mine`. */
+      /** Mine on schedule (docs/ledger.md). Off: blocks are still validated, relayed and mined on `POST /v1/ledger/mine`. */
       enabled: z.boolean().default(true),
       /** Mining runs every this many seconds (must divide an hour); the demo uses 30. */
       intervalSeconds: z

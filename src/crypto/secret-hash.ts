@@ -1,5 +1,5 @@
 /**
- * Device secrets are stored only as a slow hash (SPEC §1): scrypt, in the libuv thread pool so the
+ * Device secrets are stored only as a slow hash (docs/devices.md): scrypt, in the libuv thread pool so the
  * event loop never waits on it. Format: `scrypt$log2N$r$p$saltB64$hashB64`, self-describing so the
  * cost can be raised later without invalidating stored secrets.
  */

@@ -1,5 +1,5 @@
 /**
- * The masking policy of SPEC §2: rules by reading kind and field path, each one of `keep`,
+ * The masking policy of docs/masking.md: rules by reading kind and field path, each one of `keep`,
  * `pseudonymize`, `generalize` or `occlude`. One schema, used by the config and documented from here.
  */
 import { z } from 'zod';
@@ -33,7 +33,7 @@ export const maskingRuleSchema = z.union([
 
 export type MaskingRule = z.infer<typeof maskingRuleSchema>;
 
-/** SPEC §2 default: patient ids pseudonymized; recipient and notes occluded; positions to about 1 km. */
+/** docs/masking.md default: patient ids pseudonymized; recipient and notes occluded; positions to about 1 km. */
 export const DEFAULT_MASKING_RULES: readonly MaskingRule[] = [
   { kind: '*', path: 'patientId', action: 'pseudonymize' },
   { kind: 'delivery', path: 'recipient', action: 'occlude' },

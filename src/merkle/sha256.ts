@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 
 /**
- * The SHA-256 backend (SPEC §3: node:crypto or @noble/hashes, whichever measures faster; both must agree).
+ * The SHA-256 backend (docs/proofs.md: node:crypto or @noble/hashes, whichever measures faster; both must agree).
  *
  * node:crypto's one-shot `hash()` wins, but only when asked for a `latin1` string: a `Buffer` result costs an
  * external allocation per call that the GC makes dearer than the hashing itself (bench/merkle.ts prints the

@@ -48,7 +48,7 @@ export function rootFromInclusionProof(
 
 /**
  * RFC 9162 §2.1.4.2: is the tree of `newSize` leaves with `newRoot` an extension of the one of `oldSize`
- * leaves with `oldRoot`? SPEC §3: false for oldSize 0 (transparency-dev accepts it with an empty proof);
+ * leaves with `oldRoot`? docs/proofs.md: false for oldSize 0 (transparency-dev accepts it with an empty proof);
  * equal sizes hold only with an empty proof and equal roots.
  */
 export function verifyConsistency(

@@ -1,5 +1,5 @@
 /**
- * The access log of SPEC §5: every read of patient data, who, what, when and how many. Append-only and
+ * The access log of docs/api.md: every read of patient data, who, what, when and how many. Append-only and
  * keyed by time (`{at}!{id}`, both only growing), so a window's entries are one range scan when the
  * sealer seals and anchors them like readings.
  */

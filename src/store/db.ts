@@ -1,5 +1,5 @@
 /**
- * One LevelDB, one sublevel per concern (ARCHITECTURE: store). Every key is a string; values are JSON
+ * One LevelDB, one sublevel per concern (docs/architecture.md: store). Every key is a string; values are JSON
  * unless they are plain markers. Parts receive the sublevels they use, never the whole database.
  */
 import { Level } from 'level';
@@ -42,7 +42,7 @@ export function sublevels(db: Db) {
     db.sublevel<string, Uint8Array>(name, { keyEncoding: 'utf8', valueEncoding: 'view' });
   return {
     readings: json<StoredReading>('readings'),
-    /** `{deviceId}!{seq}` → reading id: the (deviceId, seq) uniqueness of SPEC §1. */
+    /** `{deviceId}!{seq}` → reading id: the (deviceId, seq) uniqueness of docs/devices.md. */
     dedup: text('dedup'),
     /** `{patientId}!{ts}!{id}` → kind. */
     byPatient: text('by-patient'),
@@ -65,7 +65,7 @@ export function sublevels(db: Db) {
     windowSalts: bytes('window-salts'),
     /** IPFS blocks (helia's LevelDB blockstore format). */
     blocks: bytes('blocks'),
-    /** Ledger blocks by hash (blockToJson), main chain or not (SPEC §4). */
+    /** Ledger blocks by hash (blockToJson), main chain or not (docs/ledger.md). */
     ledgerBlocks: json<LedgerBlockJson>('ledger-blocks'),
     /** Main chain: height (10 digits) → block hash. */
     ledgerMain: text('ledger-main'),

@@ -1,7 +1,7 @@
 /**
- * The append-only ingest log with group commit (ARCHITECTURE: store). Every message submitted while a
+ * The append-only ingest log with group commit (docs/architecture.md: store). Every message submitted while a
  * batch is being written joins the next batch; each batch is one LevelDB write with `sync: true`, so a
- * message's promise resolves only once its readings are on disk (SPEC §1: PUBACK after durable commit).
+ * message's promise resolves only once its readings are on disk (docs/devices.md: PUBACK after durable commit).
  * Batches run one after another, which also makes the (deviceId, seq) check of one batch see every
  * earlier batch.
  */
@@ -248,7 +248,7 @@ export async function createIngestLog(
   }
 
   /**
-   * Which readings of the batch are already stored (SPEC §1: (deviceId, seq) is unique). Devices count
+   * Which readings of the batch are already stored (docs/devices.md: (deviceId, seq) is unique). Devices count
    * upwards, so a seq above the device's highest stored one is new without a look-up; only the others
    * (retransmissions, late offline buffers) are looked up, in one getMany.
    */

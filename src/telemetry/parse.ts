@@ -1,5 +1,5 @@
 /**
- * Payload parsing (SPEC §1): UTF-8 JSON, one reading or an offline buffer of up to `maxBatch` readings.
+ * Payload parsing (docs/devices.md): UTF-8 JSON, one reading or an offline buffer of up to `maxBatch` readings.
  * Pure: the clock comes in as `now`. Invalid readings are returned with their errors, never thrown, so
  * that one bad reading in an array loses none of its valid siblings. Each reading is first walked once
  * (json-limits.ts: depth, lone surrogates, non-finite numbers), and no reading reports more than
@@ -44,9 +44,9 @@ export interface ParsedPayload {
 
 export interface ParseOptions {
   readonly now: number;
-  /** Readings stamped further ahead than this are rejected (SPEC §1: 5 minutes). */
+  /** Readings stamped further ahead than this are rejected (docs/devices.md: 5 minutes). */
   readonly maxFutureMs: number;
-  /** Readings older than this are rejected (SPEC §1: default 7 days). */
+  /** Readings older than this are rejected (docs/devices.md: default 7 days). */
   readonly backfillMs: number;
   readonly maxBatch: number;
   /** Nesting allowed in a payload, the payload itself being level 1 (default 16). */

@@ -1,4 +1,4 @@
-/** Topic grammar of SPEC §1. */
+/** Topic grammar of docs/devices.md. */
 import { READING_KINDS, type ReadingKind } from './schemas.ts';
 
 export interface TelemetryTopic {

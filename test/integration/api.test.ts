@@ -1,4 +1,4 @@
-/** The HTTP API (SPEC §5) on a real gateway: pagination, roles, bad parameters, access log. */
+/** The HTTP API (docs/api.md) on a real gateway: pagination, roles, bad parameters, access log. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { allReadings, connectDevice, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -102,7 +102,7 @@ describe('HTTP API', () => {
     assert.equal((await t.api('GET', '/v1/flights/F-1', { token: tokens.auditor })).statusCode, 403);
   });
 
-  test('bad parameters get 400 with the error body of SPEC §5', async () => {
+  test('bad parameters get 400 with the error body of docs/api.md', async () => {
     const otherCursor = (await t.api('GET', '/v1/patients/P-API/readings?limit=1')).body.nextCursor;
     const bad = [
       '/v1/patients/P-API/readings?limit=0',

@@ -1,5 +1,5 @@
 /**
- * SPEC §1: "the PUBACK is sent only after every reading of the message is durably committed. A crash
+ * docs/devices.md: "the PUBACK is sent only after every reading of the message is durably committed. A crash
  * after a PUBACK loses nothing." A gateway process under QoS 1 load is killed with SIGKILL; after a
  * restart on the same data dir every acknowledged reading is there exactly once.
  */

@@ -1,5 +1,5 @@
 /**
- * Three member gateways as child processes (SPEC §4): they converge on one head, every member's records get
+ * Three member gateways as child processes (docs/ledger.md): they converge on one head, every member's records get
  * anchored by the scheduled miners, and a proof made by one verifies on another, offline and against a
  * ledger URL, and fails on the right check once tampered.
  */

@@ -1,5 +1,5 @@
 /**
- * Peer sync between member gateways as child processes (SPEC §4): a member restarted after missing blocks
+ * Peer sync between member gateways as child processes (docs/ledger.md): a member restarted after missing blocks
  * catches up from its peers; a member cut off from the others that mined its own branch reorganizes onto
  * the heavier chain when it reconnects, and its records return to the pool and are mined again.
  */

@@ -1,5 +1,5 @@
 /**
- * One gateway's ledger over HTTP (SPEC §4, §5): blocks and records that break a rule are refused with the
+ * One gateway's ledger over HTTP (docs/ledger.md, docs/api.md): blocks and records that break a rule are refused with the
  * rule's own code, and a stored chain is re-validated on load (a tampered block is not taken back).
  */
 import assert from 'node:assert/strict';
@@ -97,7 +97,7 @@ test('invalid blocks pushed over HTTP are refused, each with its rule’s code',
     assert.equal(res.statusCode, status, `${code}: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.code, code, JSON.stringify(res.body));
     assert.equal(res.body.statusCode, status);
-    assert.ok(res.body.error && res.body.message, 'SPEC §5 error body');
+    assert.ok(res.body.error && res.body.message, 'docs/api.md error body');
   }
   assert.equal((await t.api('GET', '/v1/ledger/head')).body.height, 0);
 

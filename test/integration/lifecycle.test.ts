@@ -1,4 +1,4 @@
-/** SPEC §6: SIGTERM drains and exits 0; a restart resumes without loss or duplicates; bad configs stop the start. */
+/** docs/configuration.md: SIGTERM drains and exits 0; a restart resumes without loss or duplicates; bad configs stop the start. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** An outside MQTT client (Debian's mosquitto_pub / mosquitto_sub) against the gateway (SPEC §1). */
+/** An outside MQTT client (Debian's mosquitto_pub / mosquitto_sub) against the gateway (docs/devices.md). */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Devices over MQTT against a real gateway (SPEC §1): valid readings come back through the API, invalid
+ * Devices over MQTT against a real gateway (docs/devices.md): valid readings come back through the API, invalid
  * ones are acknowledged, quarantined and reported, and every refusal happens as the spec says.
  */
 import assert from 'node:assert/strict';

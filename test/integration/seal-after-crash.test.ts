@@ -1,5 +1,5 @@
 /**
- * SPEC §3 / §6: a window left unsealed by a crash is sealed after the restart, once; a stop seals the open
+ * docs/proofs.md / §6: a window left unsealed by a crash is sealed after the restart, once; a stop seals the open
  * window. A gateway process with 2-second windows is killed with SIGKILL while its window is open.
  */
 import assert from 'node:assert/strict';

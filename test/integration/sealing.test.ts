@@ -1,5 +1,5 @@
 /**
- * Sealing on a real gateway (SPEC §2, §3) with a controlled clock: signed minute records, proofs that
+ * Sealing on a real gateway (docs/masking.md, docs/proofs.md) with a controlled clock: signed minute records, proofs that
  * verify, batches fetched as CAR from /ipfs checked with an independent CAR reader, encryption, masking.
  */
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-/** SPEC §1: a TLS listener when `mqtt.tls` is configured; devices authenticate over it as over TCP. */
+/** docs/devices.md: a TLS listener when `mqtt.tls` is configured; devices authenticate over it as over TCP. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';

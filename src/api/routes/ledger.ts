@@ -1,6 +1,6 @@
 /**
- * The shared ledger over HTTP (SPEC §5): the head, blocks by height or hash, and the peer endpoints that
- * take records and blocks. A refused block or record gets the SPEC §5 error body with the rule's code
+ * The shared ledger over HTTP (docs/api.md): the head, blocks by height or hash, and the peer endpoints that
+ * take records and blocks. A refused block or record gets the docs/api.md error body with the rule's code
  * (ERR_BLOCK_*, docs/ledger.md); a block whose parent is unknown gets 409 and makes us pull from our peers.
  */
 import type { FastifyInstance } from 'fastify';

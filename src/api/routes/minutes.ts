@@ -1,4 +1,4 @@
-/** Signed minute records (SPEC §5): what each sealed window committed to. No patient data. */
+/** Signed minute records (docs/api.md): what each sealed window committed to. No patient data. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Reading proofs (SPEC §5): `GET /v1/readings/{id}/proof` assembles a self-contained proof,
+ * Reading proofs (docs/api.md): `GET /v1/readings/{id}/proof` assembles a self-contained proof,
  * `POST /v1/proofs/verify` checks one and lists every check. Reading a proof with its reading is a read
  * of patient data and is logged; the auditor role gets the proof without the reading.
  */
@@ -87,7 +87,7 @@ export function proofVerifyRoutes(app: FastifyInstance, ctx: ApiContext): void {
         response: { 200: verdictSchema, 401: errorSchema, 403: errorSchema },
       },
     },
-    // Checked against this gateway's consortium and main chain (SPEC §4): a proof from any member verifies.
+    // Checked against this gateway's consortium and main chain (docs/ledger.md): a proof from any member verifies.
     async (request) =>
       verifyReadingProof(request.body, {
         trustedKeys: ctx.trustedKeys(),

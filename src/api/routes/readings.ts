@@ -1,5 +1,5 @@
 /**
- * Patient history and flight logs (SPEC §5). Registered in the patient-data context (../patient-data.ts),
+ * Patient history and flight logs (docs/api.md). Registered in the patient-data context (../patient-data.ts),
  * which appends every read to the access log before the response leaves.
  */
 import type { FastifyInstance } from 'fastify';

@@ -1,4 +1,4 @@
-/** API token issuance (SPEC §5, admin only). The token is shown once; only its SHA-256 is kept. */
+/** API token issuance (docs/api.md, admin only). The token is shown once; only its SHA-256 is kept. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { randomSecret, tokenDigest } from '../../crypto/tokens.ts';

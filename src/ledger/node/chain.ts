@@ -1,5 +1,5 @@
 /**
- * The ledger node (SPEC §4): the block tree, the main chain, the record index and the pool, kept in LevelDB
+ * The ledger node (docs/ledger.md): the block tree, the main chain, the record index and the pool, kept in LevelDB
  * and mirrored in memory (a chain grows by a block per interval: years of it fit easily).
  *
  * Crash safety: a block is written (synced) before it can become part of the main chain; the main chain's
@@ -109,7 +109,7 @@ export interface LedgerNodeComponents {
   readonly attester?: { readonly gatewayId: string; readonly key: SigningKey };
 }
 
-/** Opens the node: loads every stored block and re-validates it from genesis (SPEC §4). */
+/** Opens the node: loads every stored block and re-validates it from genesis (docs/ledger.md). */
 export async function createLedgerNode(components: LedgerNodeComponents): Promise<LedgerNode> {
   const { consortium, clock, log } = components;
   const store = createChainStore(components);
@@ -182,7 +182,7 @@ export async function createLedgerNode(components: LedgerNodeComponents): Promis
         if (pool.has(key)) ops.push(store.pool(key, null));
       });
     });
-    // SPEC §4: records of orphaned blocks that the new branch lacks return to the pool.
+    // docs/ledger.md: records of orphaned blocks that the new branch lacks return to the pool.
     const returned = returnedRecords(disconnected, connected).filter((r) => !pool.has(recordKey(r)));
     for (const r of returned) ops.push(store.pool(recordKey(r), r));
     ops.push(store.meta('tip', newTip));

@@ -1,5 +1,5 @@
 /**
- * Where the gateway's consortium comes from (SPEC §4): the shared file named by `ledger.consortiumFile`, or,
+ * Where the gateway's consortium comes from (docs/ledger.md): the shared file named by `ledger.consortiumFile`, or,
  * with none, a single-member consortium of this gateway alone, written to `{dataDir}/ledger/consortium.json`
  * at the first start so that its genesis (and so the chain) stays the same across restarts.
  */

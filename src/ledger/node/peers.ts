@@ -1,5 +1,5 @@
 /**
- * Peer sync over the HTTP API (SPEC §4, §5): push our records and blocks to every peer, and pull from a peer
+ * Peer sync over the HTTP API (docs/ledger.md, docs/api.md): push our records and blocks to every peer, and pull from a peer
  * whose head carries more work. A peer that fails is retried with a doubling back-off; records it missed stay
  * queued for it (a peer cannot pull records), blocks need no queue (it pulls them from our head).
  */
@@ -71,7 +71,7 @@ interface Head {
   final?: { height: number; hash: string };
 }
 
-/** What a peer answers: one of the SPEC §5 bodies, or its error body. */
+/** What a peer answers: one of the docs/api.md bodies, or its error body. */
 interface PeerReply {
   readonly code?: string;
   readonly message?: string;

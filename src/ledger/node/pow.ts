@@ -1,5 +1,5 @@
 /**
- * Mining (SPEC §4): the nonce search in worker threads, off the event loop, stopped as soon as the caller
+ * Mining (docs/ledger.md): the nonce search in worker threads, off the event loop, stopped as soon as the caller
  * aborts (it does when a valid block for the same height arrives from a peer).
  */
 import { availableParallelism } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * A ledger's main chain as `gateway verify --ledger URL` sees it (SPEC §5): the head, and the block at the
+ * A ledger's main chain as `gateway verify --ledger URL` sees it (docs/api.md): the head, and the block at the
  * height a proof names, fetched over the ledger API. Any member's gateway answers for the whole consortium.
  */
 import type { ChainView } from '../../model/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Blocks as JSON, for peers and the API (SPEC §5: `{hash, height, header, records}`): the header as the hex
+ * Blocks as JSON, for peers and the API (docs/api.md: `{hash, height, header, records}`): the header as the hex
  * of its 152 encoded bytes (what the hash covers), the signature in hex, records as they are.
  */
 import { blockJsonSchema, type SignedMinuteRecord } from '../../model/index.ts';

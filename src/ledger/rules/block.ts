@@ -1,5 +1,5 @@
 /**
- * Blocks (SPEC §4): a header, the miner's Ed25519 signature over the block hash, and the signed minute
+ * Blocks (docs/ledger.md): a header, the miner's Ed25519 signature over the block hash, and the signed minute
  * records whose RFC 9162 root is the header's anchor root.
  */
 

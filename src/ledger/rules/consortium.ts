@@ -1,5 +1,5 @@
 /**
- * The consortium (SPEC §4): member gateways with their Ed25519 keys, the consensus parameters and the genesis,
+ * The consortium (docs/ledger.md): member gateways with their Ed25519 keys, the consensus parameters and the genesis,
  * from the JSON file every member shares. Pure: the caller reads the file and passes the parsed JSON.
  */
 import { z } from 'zod';

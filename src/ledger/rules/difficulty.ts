@@ -1,5 +1,5 @@
 /**
- * Retarget rule (SPEC §4): every K blocks, scale the target by how long the last K blocks took against the
+ * Retarget rule (docs/ledger.md): every K blocks, scale the target by how long the last K blocks took against the
  * configured interval, bounded by a factor and by min/max target. Pure: headers in, target out.
  */
 

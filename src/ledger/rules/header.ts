@@ -1,5 +1,5 @@
 /**
- * Block header codec (SPEC §4): a fixed 152-byte big-endian layout, hashed with double SHA-256.
+ * Block header codec (docs/ledger.md): a fixed 152-byte big-endian layout, hashed with double SHA-256.
  *
  *   offset size field
  *        0    4 version        u32 (LEDGER_VERSION)

@@ -1,8 +1,8 @@
-/** Consensus parameters (SPEC §4): every member must use the same ones, so they travel in the consortium file. */
+/** Consensus parameters (docs/ledger.md): every member must use the same ones, so they travel in the consortium file. */
 import { checkU256, MAX_U256 } from './bytes.ts';
 
 export interface LedgerParams {
-  /** The block interval the retarget aims at, ms (SPEC §4: default 10 minutes; the demo uses 30 s). */
+  /** The block interval the retarget aims at, ms (docs/ledger.md: default 10 minutes; the demo uses 30 s). */
   readonly targetIntervalMs: number;
   /** K: the target changes only at heights that are multiples of K (K ≥ 2). */
   readonly retargetInterval: number;

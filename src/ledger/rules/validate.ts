@@ -1,5 +1,5 @@
 /**
- * Block validity (SPEC §4), checked on every block received and again on load. Pure: the caller gives the
+ * Block validity (docs/ledger.md), checked on every block received and again on load. Pure: the caller gives the
  * parent's chain tail, the consortium, its clock and a lookup of records already in the chain. Each broken
  * rule throws a LedgerError with its own code; checks run cheapest first, so the signatures (the dear part)
  * are verified only for a block that carries valid work.
@@ -113,7 +113,7 @@ function checkBlockShape(block: Block, maxRecords: number): void {
   }
 }
 
-/** Every rule of SPEC §4 for a block extending context.chainTail. Returns the block hash; throws LedgerError. */
+/** Every rule of docs/ledger.md for a block extending context.chainTail. Returns the block hash; throws LedgerError. */
 export function validateBlock(block: Block, context: BlockContext): Uint8Array {
   const { consortium } = context;
   if (typeof context.recordSeen !== 'function') throw new TypeError('context.recordSeen must be a function');
@@ -209,7 +209,7 @@ export interface ChainPrefix extends ChainSummary {
 }
 
 /**
- * Re-validates a whole chain, genesis first (SPEC §4: a node restarted re-validates everything).
+ * Re-validates a whole chain, genesis first (docs/ledger.md: a node restarted re-validates everything).
  * `blocks[0]` must be the consortium's genesis. Errors carry `details.height`.
  */
 export function validateChain(

@@ -1,4 +1,4 @@
-/** Work: the expected number of hashes to find a block at a target (SPEC §4 fork choice: most cumulative work). */
+/** Work: the expected number of hashes to find a block at a target (docs/ledger.md fork choice: most cumulative work). */
 import { checkU256 } from './bytes.ts';
 import type { BlockHeader } from './header.ts';
 

@@ -1,4 +1,4 @@
-/** `device-sim` as a command (SPEC §6): one JSON line on stdout with --json, a clean stop on SIGTERM. */
+/** `device-sim` as a command (docs/configuration.md): one JSON line on stdout with --json, a clean stop on SIGTERM. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * The gateway as the simulator meets it (SPEC §6): `node src/main.ts start` in a child process with
+ * The gateway as the simulator meets it (docs/configuration.md): `node src/main.ts start` in a child process with
  * GATEWAY_* in the environment, ready when `GET /readyz` answers 200, stopped with SIGTERM by PID.
  */
 import { spawn } from 'node:child_process';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseCli } from '../../../device-sim/cli-args.ts';
 
 describe('device-sim flags', () => {
-  it('reads every flag of SPEC §6', () => {
+  it('reads every flag of docs/configuration.md', () => {
     const r = parseCli(
       [
         '--mqtt',

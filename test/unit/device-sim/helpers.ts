@@ -3,7 +3,7 @@ import type { ReadingKind } from '../../../src/telemetry/schemas.ts';
 
 export const T0 = Date.UTC(2026, 10, 24, 3, 40);
 
-/** parsePayload with the gateway's defaults (SPEC §1), at `now`. */
+/** parsePayload with the gateway's defaults (docs/devices.md), at `now`. */
 export function parse(kind: ReadingKind, value: unknown, now: number): ParsedPayload {
   const bytes = new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
   return parsePayload(kind, bytes, {

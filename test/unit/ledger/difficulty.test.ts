@@ -37,7 +37,7 @@ function headers(gaps: number[], target = 1n << 240n): BlockHeader[] {
   });
 }
 
-describe('nextTarget (SPEC §4 retarget every K blocks)', () => {
+describe('nextTarget (docs/ledger.md retarget every K blocks)', () => {
   it('keeps the parent target between retarget heights', () => {
     assert.equal(nextTarget(headers([5, 5]), params), 1n << 240n);
   });

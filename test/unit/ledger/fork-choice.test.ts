@@ -36,7 +36,7 @@ function child(parent: BlockHeader, target: bigint, tag: number): BlockHeader {
 
 const hex = (h: BlockHeader) => toHex(blockHash(h));
 
-describe('fork choice (SPEC §4: most cumulative work)', () => {
+describe('fork choice (docs/ledger.md: most cumulative work)', () => {
   // genesis ─ a1 ─ a2 ─ a3        (easy: 3 × 64)
   //        └ b1 ─ b2              (hard: 2 × 256)
   const a1 = child(genesis, EASY, 1);

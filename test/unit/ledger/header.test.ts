@@ -39,7 +39,7 @@ function randomHeader(): BlockHeader {
   };
 }
 
-describe('header codec (SPEC §4, docs/ledger.md)', () => {
+describe('header codec (docs/ledger.md, docs/ledger.md)', () => {
   it('encodes the fixed vector byte for byte and hashes it', () => {
     for (const v of vectors.headers) {
       const f = v.fields;

@@ -54,7 +54,7 @@ function withRecords(list: Block['records']): Block {
   return extend(c, tail, { tweak: (h) => ({ ...h, anchorRoot: anchorRoot(list) }), recordsAfter: list });
 }
 
-describe('validateBlock (SPEC §4): a valid block passes', () => {
+describe('validateBlock (docs/ledger.md): a valid block passes', () => {
   it('accepts a block with records, and the records prove into its anchor root', () => {
     const block = extend(c, tail, { records });
     assert.deepEqual(validateBlock(block, context()), blockHash(block.header));

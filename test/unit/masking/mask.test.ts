@@ -113,7 +113,7 @@ describe('masking rules', () => {
   });
 });
 
-describe('default policy (SPEC §2)', () => {
+describe('default policy (docs/masking.md)', () => {
   const m = createMasker(DEFAULT_MASKING_RULES, KEY);
   const identifiers = ['P-000123', 'Rina Sen', '98300', '12345', 'Flat 4B', '22.5726', '88.3638', '88.3639'];
 

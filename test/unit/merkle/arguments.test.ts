@@ -23,7 +23,7 @@ const h32 = new Uint8Array(32);
 // Deliberately wrong types, as a JavaScript caller could pass them.
 const loose = <T>(value: unknown) => value as T;
 
-describe('generators: RangeError for indexes and sizes out of range (SPEC §3)', () => {
+describe('generators: RangeError for indexes and sizes out of range (docs/proofs.md)', () => {
   const tree = buildTreeFromLeaves(leaves);
   it('index not below the number of leaves', () => {
     assert.throws(() => inclusionProof(leaves, 5), RangeError);
@@ -90,7 +90,7 @@ describe('TypeError naming the argument', () => {
   });
 });
 
-describe('verifiers: false, never a throw, for what a bad proof can carry (SPEC §3)', () => {
+describe('verifiers: false, never a throw, for what a bad proof can carry (docs/proofs.md)', () => {
   const proof = inclusionProof(leaves, 1);
   it('inclusion', () => {
     assert.equal(verifyInclusion(hashes[1]!, 1, 5, proof, root), true);

@@ -241,9 +241,9 @@ for (const p of PUBLISHED.consistency) {
 
 const mustFail = {
   description:
-    'Proofs that must not verify (RFC 9162 §2.1.3.2, §2.1.4.2, SPEC §3 edge cases), derived from the ' +
+    'Proofs that must not verify (RFC 9162 §2.1.3.2, §2.1.4.2, docs/proofs.md edge cases), derived from the ' +
     'published RFC 6962 proofs by changing one thing. Hashes are hex; "" is a 0-byte element. Unlike ' +
-    'transparency-dev/merkle, oldSize 0 never verifies (SPEC §3).',
+    'transparency-dev/merkle, oldSize 0 never verifies (docs/proofs.md).',
   inclusion: mustFailInclusion,
   consistency: mustFailConsistency,
 };

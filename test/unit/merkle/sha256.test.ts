@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { sha256, sha256Noble } from '../../../src/merkle/index.ts';
 import { hex, randomBytes, rng } from './helpers.ts';
 
-describe('SHA-256 backends (SPEC §3: node:crypto and @noble/hashes must agree)', () => {
+describe('SHA-256 backends (docs/proofs.md: node:crypto and @noble/hashes must agree)', () => {
   it('known answers', () => {
     const abc = new TextEncoder().encode('abc');
     const want = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';

@@ -33,7 +33,7 @@ function errorsOf(kind: 'vitals' | 'flight' | 'delivery', reading: unknown) {
 }
 
 describe('parsePayload', () => {
-  test('accepts the SPEC §1 examples and normalises ts to epoch ms', () => {
+  test('accepts the docs/devices.md examples and normalises ts to epoch ms', () => {
     const v = parsePayload('vitals', enc(vitals()), opts);
     assert.equal(v.valid.length, 1);
     assert.equal(v.valid[0]!.ts, Date.parse('2026-11-24T11:59:00.000Z'));
