@@ -1,41 +1,19 @@
 /** `http.tls`: the API over HTTPS only, with a self-signed certificate made by openssl for the test. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { after, before, test } from 'node:test';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
+import { selfSignedCertificate } from '../helpers/tls.ts';
 
 const dir = tempDir('medgate-https-');
 let t: TestGateway;
 
 before(async () => {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      `${dir.path}/key.pem`,
-      '-out',
-      `${dir.path}/cert.pem`,
-    ],
-    { stdio: 'ignore' },
-  );
+  const certificate = selfSignedCertificate(dir.path);
   t = await startTestGateway({
-    overrides: { http: { tls: { certFile: `${dir.path}/cert.pem`, keyFile: `${dir.path}/key.pem` } } },
+    overrides: { http: { tls: { ...certificate } } },
   });
 });
 after(async () => {

@@ -1,6 +1,5 @@
 /** docs/devices.md: a TLS listener when `mqtt.tls` is configured; devices authenticate over it as over TCP. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import {
@@ -10,37 +9,17 @@ import {
   type TestGateway,
   tempDir,
 } from '../helpers/gateway.ts';
+import { selfSignedCertificate } from '../helpers/tls.ts';
 
 const dir = tempDir('medgate-tls-');
 let t: TestGateway;
 
 before(async () => {
-  // A self-signed certificate for 127.0.0.1, made with the system's openssl.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      `${dir.path}/key.pem`,
-      '-out',
-      `${dir.path}/cert.pem`,
-    ],
-    { stdio: 'ignore' },
-  );
+  const certificate = selfSignedCertificate(dir.path);
   t = await startTestGateway({
     overrides: {
       mqtt: {
-        tls: { port: 0, certFile: `${dir.path}/cert.pem`, keyFile: `${dir.path}/key.pem` },
+        tls: { port: 0, ...certificate },
         limits: { connectTimeoutSeconds: 1, pendingPerAddress: 3 },
       },
     },
