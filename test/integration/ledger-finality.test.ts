@@ -4,31 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Block, type BlockHeader, blockToJson, toHex } from '../../src/ledger/index.ts';
 import { signAttestation } from '../../src/ledger/rules/attestation.ts';
-import { startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
+import { type TestGateway, tempDir } from '../helpers/gateway.ts';
+import { ledgerMemberA } from '../helpers/ledger-member.ts';
 import { consortium, consortiumFile, extend, GENESIS_TIME, KEYS, OUTSIDER } from '../unit/ledger/helpers.ts';
 
 const dir = tempDir('medgate-ledger-final-');
 const c = consortium();
 let t: TestGateway;
-const file = join(dir.path, 'consortium.json');
-const keyFile = join(dir.path, 'a.key');
-writeFileSync(file, JSON.stringify(consortiumFile()));
-writeFileSync(keyFile, `${toHex(KEYS.a.secretKey)}\n`, { mode: 0o600 });
-
-const start = () =>
-  startTestGateway({
-    dataDir: join(dir.path, 'gw'),
-    overrides: {
-      gatewayId: 'gw-a',
-      keys: { signingKeyFile: keyFile },
-      ledger: { consortiumFile: file },
-      anchoring: { enabled: false },
-    },
-  });
+const { start, file } = ledgerMemberA(dir.path);
 
 before(async () => {
   t = await start();

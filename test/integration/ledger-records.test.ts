@@ -4,31 +4,17 @@
  * copies cost one signature check (counted by /metrics, not timed).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { signRecord } from '../../src/batches/record.ts';
-import { toHex } from '../../src/ledger/index.ts';
-import { startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
-import { consortiumFile, GENESIS_TIME, KEYS, record } from '../unit/ledger/helpers.ts';
+import { type TestGateway, tempDir } from '../helpers/gateway.ts';
+import { ledgerMemberA } from '../helpers/ledger-member.ts';
+import { GENESIS_TIME, KEYS, record } from '../unit/ledger/helpers.ts';
 
 const dir = tempDir('medgate-ledger-records-');
 let t: TestGateway;
 
 before(async () => {
-  const file = join(dir.path, 'consortium.json');
-  writeFileSync(file, JSON.stringify(consortiumFile()));
-  const keyFile = join(dir.path, 'a.key');
-  writeFileSync(keyFile, `${toHex(KEYS.a.secretKey)}\n`, { mode: 0o600 });
-  t = await startTestGateway({
-    dataDir: join(dir.path, 'gw'),
-    overrides: {
-      gatewayId: 'gw-a',
-      keys: { signingKeyFile: keyFile },
-      ledger: { consortiumFile: file },
-      anchoring: { enabled: false },
-    },
-  });
+  t = await ledgerMemberA(dir.path).start();
 });
 after(async () => {
   await t?.stop();

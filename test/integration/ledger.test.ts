@@ -3,46 +3,20 @@
  * rule's own code, and a stored chain is re-validated on load (a tampered block is not taken back).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { anchorRoot, type Block, blockToJson, toHex } from '../../src/ledger/index.ts';
+import { anchorRoot, type Block, blockToJson } from '../../src/ledger/index.ts';
 import { sealBlock } from '../../src/ledger/rules/block.ts';
 import { openDb, sublevels } from '../../src/store/index.ts';
-import { startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
-import {
-  consortium,
-  consortiumFile,
-  extend,
-  GENESIS_TIME,
-  KEYS,
-  OUTSIDER,
-  record,
-} from '../unit/ledger/helpers.ts';
+import { type TestGateway, tempDir } from '../helpers/gateway.ts';
+import { ledgerMemberA } from '../helpers/ledger-member.ts';
+import { consortium, extend, GENESIS_TIME, KEYS, OUTSIDER, record } from '../unit/ledger/helpers.ts';
 
 const dir = tempDir('medgate-ledger-one-');
 const c = consortium();
 let t: TestGateway;
 
-function gatewayFiles() {
-  const file = join(dir.path, 'consortium.json');
-  writeFileSync(file, JSON.stringify(consortiumFile()));
-  const keyFile = join(dir.path, 'a.key');
-  writeFileSync(keyFile, `${toHex(KEYS.a.secretKey)}\n`, { mode: 0o600 });
-  return { file, keyFile };
-}
-
-const { file, keyFile } = gatewayFiles();
-const start = () =>
-  startTestGateway({
-    dataDir: join(dir.path, 'gw'),
-    overrides: {
-      gatewayId: 'gw-a',
-      keys: { signingKeyFile: keyFile },
-      ledger: { consortiumFile: file },
-      anchoring: { enabled: false },
-    },
-  });
+const { start } = ledgerMemberA(dir.path);
 
 before(async () => {
   t = await start();
