@@ -21,7 +21,7 @@ import { tokenDigest } from './crypto/tokens.ts';
 import { GatewayError } from './errors.ts';
 import { createEventBus, type EventBus } from './events/bus.ts';
 import { publishingCommitted } from './events/committed.ts';
-import { createFileStore, type FileRecord } from './ipfs/files.ts';
+import { createFileStore } from './ipfs/files.ts';
 import { type IpfsNetwork, startIpfsNetwork } from './ipfs/network.ts';
 import { createIpfs, type Ipfs } from './ipfs/node.ts';
 import { recoverWindow } from './ipfs/recovery.ts';
@@ -345,7 +345,7 @@ async function startParts(
         store: createFileStore({
           blockstore: ipfs.blockstore,
           // The file index: id → CID, size, type, hash, patient, key (its own sublevel of the one database).
-          index: db.sublevel<string, FileRecord>('files', { keyEncoding: 'utf8', valueEncoding: 'json' }),
+          index: subs.files,
           keys,
           clock,
         }),

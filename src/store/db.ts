@@ -5,6 +5,7 @@
 import { Level } from 'level';
 import type { Alarm } from '../alarms/alarm.ts';
 import type { AlarmEventEntry, OutboxEntry } from '../alarms/store.ts';
+import type { FileRecord } from '../ipfs/files.ts';
 import type { DeviceRecord, SignedMinuteRecord, StoredReading } from '../model/index.ts';
 import type { AccessEntry } from './access-log.ts';
 import type { ExportJobRecord } from './export-jobs.ts';
@@ -91,6 +92,8 @@ export function sublevels(db: Db) {
     alarmOutbox: json<OutboxEntry>('alarm-outbox'),
     /** Bulk export job id → the job (FHIR `$export`, docs/fhir.md): they survive a restart. */
     fhirExports: json<ExportJobRecord>('fhir-exports'),
+    /** File id → its CID, size, type, hash and patient (docs/ipfs.md, "Files"). */
+    files: json<FileRecord>('files'),
   };
 }
 
