@@ -84,26 +84,33 @@ class Device {
   }
 }
 
+/** The gateway refuses more than 16 handshakes at once from one address (mqtt.limits.pendingPerAddress). */
+const CONNECT_CONCURRENCY = 16;
+
 async function connectAll(job: PublisherJob): Promise<Device[]> {
   const devices: Device[] = [];
   let connected = 0;
-  await Promise.all(
-    job.devices.map(
-      (d) =>
-        new Promise<void>((resolve) => {
-          let settled = false;
-          devices.push(
-            new Device(d, job, (ok) => {
-              if (settled) return;
-              settled = true;
-              if (ok) connected++;
-              else addError('connect failed');
-              resolve();
-            }),
-          );
+  let started = 0;
+  let settledCount = 0;
+  await new Promise<void>((done) => {
+    const startOne = () => {
+      const d = job.devices[started++];
+      if (!d) return;
+      let settled = false;
+      devices.push(
+        new Device(d, job, (ok) => {
+          if (settled) return;
+          settled = true;
+          if (ok) connected++;
+          else addError('connect failed');
+          if (++settledCount === job.devices.length) done();
+          else startOne();
         }),
-    ),
-  );
+      );
+    };
+    if (job.devices.length === 0) done();
+    for (let i = 0; i < Math.min(CONNECT_CONCURRENCY, job.devices.length); i++) startOne();
+  });
   send({ type: 'connected', connected, errors });
   return devices;
 }
