@@ -13,6 +13,11 @@ import type { SealReply, SealRequest, SealWorkerInit } from './seal-worker.ts';
 
 const WORKER_URL = new URL('./seal-worker.ts', import.meta.url);
 const IDLE_MS = 15_000;
+/**
+ * The thread's own V8 heap, bounded (docs/limits.md): it holds a few chunks of readings and the window's
+ * leaf hashes, tens of MB at most, but with V8's defaults its garbage alone grew to hundreds of MB.
+ */
+export const SEAL_WORKER_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 };
 
 interface Waiting {
   resolve(reply: SealReply & { ok: true }): void;
@@ -44,7 +49,7 @@ export function threadEngine(init: SealWorkerInit): SealEngine {
   };
 
   function start(): Worker {
-    const w = new Worker(WORKER_URL, { workerData: init });
+    const w = new Worker(WORKER_URL, { workerData: init, resourceLimits: SEAL_WORKER_LIMITS });
     w.unref();
     w.on('message', (reply: SealReply) => {
       const next = waiting.shift();

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AlarmEventEntry } from '../alarms/store.ts';
 import { createMasker, type MaskingRule } from '../masking/index.ts';
 import type { AccessEntry } from '../store/index.ts';
+import { lowerThreadPriority } from '../threads/background.ts';
 import { LeafPages, type LeafPagesResult } from './leaf-pages.ts';
 import type { PageParams, SealedPage } from './page-builder.ts';
 
@@ -26,6 +27,7 @@ export type SealReply =
   | { readonly ok: true; readonly pages: SealedPage[]; readonly result?: LeafPagesResult }
   | { readonly ok: false; readonly message: string; readonly stack?: string | undefined };
 
+lowerThreadPriority();
 const init = workerData as SealWorkerInit;
 const masker = createMasker(init.rules, init.pseudonymKey);
 const port = parentPort!;

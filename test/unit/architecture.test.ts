@@ -51,6 +51,7 @@ const IMPURE_PATHS = [
   'batches/seal-thread.ts',
   'batches/seal-worker.ts',
   'batches/batch-builder.ts',
+  'threads/',
   'gateway.ts',
   'main.ts',
 ];

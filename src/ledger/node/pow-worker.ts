@@ -5,6 +5,7 @@
  * terminate() when another thread found one or the caller aborted.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { lowerThreadPriority } from '../../threads/background.ts';
 import { preparePowJob, searchNonces } from './pow-search.ts';
 
 export interface PowWorkerInput {
@@ -41,4 +42,5 @@ function run(input: PowWorkerInput): void {
   }
 }
 
+lowerThreadPriority();
 run(workerData as PowWorkerInput);

@@ -23,6 +23,8 @@ export interface MineOptions {
 }
 
 const WORKER_URL = new URL('./pow-worker.ts', import.meta.url);
+/** A mining thread allocates nothing per nonce: a small bounded heap (docs/limits.md). */
+export const POW_WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
 
 function abortError(signal: AbortSignal): DOMException {
   return new DOMException('Mining was aborted', { name: 'AbortError', cause: signal.reason });
@@ -74,7 +76,7 @@ export function mine(header: BlockHeader, options: MineOptions = {}): Promise<Bl
         stride: count,
         chunk,
       };
-      const worker = new Worker(WORKER_URL, { workerData: input });
+      const worker = new Worker(WORKER_URL, { workerData: input, resourceLimits: POW_WORKER_LIMITS });
       workers.push(worker);
       worker.on('message', (message: PowWorkerMessage) => {
         if (settled) return;

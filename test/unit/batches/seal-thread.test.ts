@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { LeafPages } from '../../../src/batches/leaf-pages.ts';
 import { type PageParams, pageAad, type SealedPage } from '../../../src/batches/page-builder.ts';
@@ -132,6 +133,28 @@ test('a reading that cannot become a leaf is left out and reported; the others s
     );
     assert.equal(last.unsealable[1]!.patientId, 'P-1');
     assert.match(last.unsealable[1]!.reason, /surrogate/i);
+  } finally {
+    await worker.stop();
+  }
+});
+
+test('the sealing thread runs at nice 10, below the event loop', {
+  skip: !existsSync('/proc/self/task'),
+}, async () => {
+  const worker = threadEngine({ rules: DEFAULT_MASKING_RULES, pseudonymKey });
+  try {
+    const session = worker.begin(params);
+    await session.readings(texts.slice(0, 3));
+    const nices = new Map<string, number[]>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // Field 19 of stat is the nice value.
+      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      nices.set(name, [...(nices.get(name) ?? []), nice]);
+    }
+    assert.deepEqual(nices.get('WorkerThread'), [10]);
+    assert.deepEqual(nices.get('MainThread') ?? nices.get('node'), [0]);
   } finally {
     await worker.stop();
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   type BlockHeader,
@@ -97,5 +98,36 @@ describe('mine (worker threads)', () => {
   it('rejects at once for a signal already aborted, and checks its options', async () => {
     await assert.rejects(mine(header(0n), { signal: AbortSignal.abort() }), { name: 'AbortError' });
     assert.throws(() => mine(header(0n), { workers: 0 }), /options\.workers/);
+  });
+});
+
+/** Nice value and name of each thread of this process (Linux /proc). */
+function threadNices(): { name: string; nice: number }[] {
+  const out: { name: string; nice: number }[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Field 19 of stat is the nice value; `fields` starts at field 3.
+    out.push({ name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), nice: Number(fields[16]) });
+  }
+  return out;
+}
+
+describe('mining threads yield the CPU to ingestion', { skip: !existsSync('/proc/self/task') }, () => {
+  it('run at nice 10 while the event loop keeps nice 0', async () => {
+    const controller = new AbortController();
+    // A target no nonce meets in the test's lifetime: the threads search until aborted.
+    const search = mine(header(1n), { workers: 2, signal: controller.signal });
+    search.catch(() => {});
+    let miners: { name: string; nice: number }[] = [];
+    for (let i = 0; i < 100 && miners.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      miners = threadNices().filter((t) => t.name === 'WorkerThread' && t.nice === 10);
+    }
+    controller.abort();
+    await assert.rejects(search, { name: 'AbortError' });
+    assert.equal(miners.length, 2, JSON.stringify(threadNices()));
+    const main = threadNices().find((t) => t.name === 'MainThread' || t.name === 'node');
+    assert.equal(main?.nice, 0);
   });
 });
