@@ -9,6 +9,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSection } from './lib/docs-section.ts';
+import { type DurableFloor, measureDurableFloor } from './lib/durable-floor.ts';
 import { type FleetRunResult, runFleet } from './lib/fleet-run.ts';
 import { startGateway } from './lib/gateway.ts';
 import { attribute, type ProbeSecond, startProbe } from './lib/gateway-probe.ts';
@@ -28,7 +29,8 @@ const USAGE = `npm run bench:fleet -- [flags]
   --targets LIST     mosquitto and gateway variants (mosquitto,gateway): gateway is the demo pace,
                      gateway-no-mining without scheduled mining, gateway-quiet without mining and with
                      hour-long windows (nothing sealed in the run): what sealing and mining add to the tail;
-                     gateway-heap (V8 old space 256 MB, semi-space 8 MB), gateway-arenas (MALLOC_ARENA_MAX=2)
+                     gateway-heap and gateway-heap512 (V8 old space bounded to 256 or 512 MB),
+                     gateway-arenas (MALLOC_ARENA_MAX=2)
   --secret-hash-log2n N  scrypt cost of device secrets (10: provisioning and first logins stay quick)
   --write-docs       write the figures to the "## Fleet" section of docs/benchmarks.md
   --json             print the raw results as JSON`;
@@ -70,10 +72,8 @@ const VARIANTS: Record<string, { config: object; env?: Record<string, string> }>
     },
   },
   // Memory: V8's heap bounded, or glibc's malloc arenas (one per thread by default) held to two.
-  'gateway-heap': {
-    config: demoConfig,
-    env: { NODE_OPTIONS: '--max-old-space-size=256 --max-semi-space-size=8' },
-  },
+  'gateway-heap': { config: demoConfig, env: { NODE_OPTIONS: '--max-old-space-size=256' } },
+  'gateway-heap512': { config: demoConfig, env: { NODE_OPTIONS: '--max-old-space-size=512' } },
   'gateway-arenas': { config: demoConfig, env: { MALLOC_ARENA_MAX: '2' } },
 };
 
@@ -151,23 +151,47 @@ function parse(argv: string[]) {
 const f1 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(1));
 const k = (n: number | undefined) => (n === undefined ? '—' : Math.round(n).toLocaleString('en-US'));
 
-function render(reports: readonly Report[], args: ReturnType<typeof parse>): string {
+function render(
+  reports: readonly Report[],
+  args: ReturnType<typeof parse>,
+  floor: DurableFloor | undefined,
+): string {
   const machine = describeMachine();
   const lines = [
     `${machine.date}, ${machine.cpu}, nproc ${machine.nproc}, Node ${machine.node}, mosquitto ${machine.mosquitto}; ` +
       `${args.devices.toLocaleString('en-US')} devices at ${args.rate} Hz, one reading in flight each, ` +
       `${args.warmup} s warm-up + ${args.duration} s measured; gateway sealing every 10 s, mining about every 30 s.`,
     '',
-    '| broker | load avg (start → end) | connected | PUBACK p50 | p99 | p99.9 | max | acked/s | late ticks | driver lag max | RSS connected | RSS max | provisioning | lock-step 20×1 | lock-step p99 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| broker | load avg (start → end) | connected | PUBACK p50 | p99 | p99.9 | max | acked/s | late ticks | driver lag max | RSS connected | RSS max | private max | provisioning | lock-step 20×1 | lock-step p99 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of reports) {
     const f = r.fleet;
     lines.push(
       `| ${r.name} | ${r.loadStart.toFixed(1)} → ${f1(r.loadEnd)} | ${k(f?.connected)} | ${f1(f?.latencyMs.p50)} ms | ` +
         `${f1(f?.latencyMs.p99)} ms | ${f1(f?.latencyMs.p999)} ms | ${f1(f?.latencyMs.max)} ms | ${k(f?.ackedRate)} | ` +
-        `${k(f?.lateTicks)} | ${f1(f?.maxDriverLagMs)} ms | ${k(f?.rssConnectedMb)} MB | ${k(f?.rssMaxMb)} MB | ${f1(r.provisionSeconds)} s | ` +
+        `${k(f?.lateTicks)} | ${f1(f?.maxDriverLagMs)} ms | ${k(f?.rssConnectedMb)} MB | ${k(f?.rssMaxMb)} MB | ${k(f?.anonMaxMb)} MB | ${f1(r.provisionSeconds)} s | ` +
         `${k(r.lockstepRate)}/s | ${f1(r.lockstepP99Ms)} ms |`,
+    );
+  }
+  lines.push(
+    '',
+    'RSS counts the file pages a process maps (LevelDB maps its table files; the node binary is 60 MB of it), ' +
+      'which the kernel drops when it needs the memory; "private max" is the largest anonymous part (heaps, ' +
+      'stacks, malloc): what the process itself holds.',
+  );
+  if (floor) {
+    const best = Math.max(...reports.map((r) => (r.name === 'mosquitto' ? 0 : (r.lockstepRate ?? 0))));
+    lines.push(
+      '',
+      `Durable floor of this disk (bench/lib/durable-floor.ts): a synced LevelDB batch of ${floor.readings} readings ` +
+        `takes ${floor.levelSyncMs.toFixed(2)} ms on average (p99 ${floor.levelSyncP99Ms.toFixed(2)} ms, max ` +
+        `${floor.levelSyncMaxMs.toFixed(2)} ms), a 4 KiB append + fdatasync ${floor.fdatasyncMs.toFixed(2)} ms. ` +
+        `Lock-step at ${floor.readings} readings per synced write can reach at most ${k(floor.ceilingPerSecond)}/s ` +
+        `on it, whatever the broker` +
+        (best > 0
+          ? `: the gateway's best lock-step rate is ${(best / floor.ceilingPerSecond).toFixed(2)}× that.`
+          : '.'),
     );
   }
   const mosq = reports.find((r) => r.name === 'mosquitto');
@@ -259,9 +283,15 @@ async function main(): Promise<void> {
       else console.error(`${name}: files kept in ${workDir}`);
     }
   }
-  const text = render(reports, args);
+  // Measured alone, after the brokers have stopped: the disk is the only thing it uses.
+  let floor: DurableFloor | undefined;
+  if (args.lockstep > 0) {
+    console.error('durable floor: 1,000 synced writes of 20 readings, 1,000 fdatasyncs');
+    floor = await measureDurableFloor();
+  }
+  const text = render(reports, args, floor);
   console.log(`\n${text}\n`);
-  if (args.json) console.log(JSON.stringify(reports, null, 2));
+  if (args.json) console.log(JSON.stringify({ reports, floor }, null, 2));
   if (args.writeDocs) {
     writeSection(
       join(repoRoot, 'docs/benchmarks.md'),

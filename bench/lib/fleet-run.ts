@@ -38,6 +38,8 @@ export interface FleetRunResult {
   readonly rssBeforeMb: number;
   readonly rssConnectedMb: number;
   readonly rssMaxMb: number;
+  /** The largest private (anonymous) part of the RSS while driven: RSS less mapped files. */
+  readonly anonMaxMb: number;
   readonly rssEndMb: number;
   readonly errors: Record<string, number>;
 }
@@ -116,9 +118,12 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
     },
   });
   let rssMaxMb = rssConnectedMb;
+  let anonMaxMb = 0;
   const sampler = setInterval(() => {
     try {
-      rssMaxMb = Math.max(rssMaxMb, memoryMb(options.pid).rss);
+      const m = memoryMb(options.pid);
+      rssMaxMb = Math.max(rssMaxMb, m.rss);
+      anonMaxMb = Math.max(anonMaxMb, m.anon);
     } catch {}
   }, 1_000);
   try {
@@ -151,6 +156,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
       rssBeforeMb,
       rssConnectedMb,
       rssMaxMb,
+      anonMaxMb,
       rssEndMb,
       errors: Object.fromEntries(errors),
     };

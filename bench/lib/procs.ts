@@ -96,11 +96,16 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs: 
 }
 
 /** Resident and peak resident memory of a process in MB, from /proc/PID/status. */
-export function memoryMb(pid: number): { rss: number; hwm: number } {
+/**
+ * A process's memory in MB: `rss` (resident, all of it), `anon` (its private memory: heaps, stacks,
+ * malloc) and `hwm` (the peak RSS). RSS also counts file pages the process maps, such as LevelDB's table
+ * files, which the kernel can drop at any time; `anon` is what the process itself holds.
+ */
+export function memoryMb(pid: number): { rss: number; anon: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) =>
     Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, hwm: kb('VmHWM') / 1024 };
 }
 
 // USER_HZ: the unit of utime/stime in /proc/PID/stat; 100 on every Linux we run on.
