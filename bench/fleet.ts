@@ -4,6 +4,7 @@
  * broker's RSS, against in-memory mosquitto driven the same way in the same run. Then lock-step devices
  * (20 clients, one in flight each) on both. `npm run bench:fleet -- --help`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ const USAGE = `npm run bench:fleet -- [flags]
                      gateway-no-mining without scheduled mining, gateway-quiet without mining and with
                      hour-long windows (nothing sealed in the run): what sealing and mining add to the tail;
                      gateway-heap and gateway-heap512 (V8 old space bounded to 256 or 512 MB),
-                     gateway-arenas (MALLOC_ARENA_MAX=2)
+                     gateway-arenas (MALLOC_ARENA_MAX=2), gateway-js (the compiled start, built first)
   --secret-hash-log2n N  scrypt cost of device secrets (10: provisioning and first logins stay quick)
   --write-docs       write the figures to the "## Fleet" section of docs/benchmarks.md
   --json             print the raw results as JSON`;
@@ -41,6 +42,8 @@ interface Report {
   provisionSeconds?: number;
   lockstepRate?: number;
   lockstepP99Ms?: number;
+  /** The broker's CPU time per acknowledged reading in the lock-step run (all its threads), µs. */
+  lockstepCpuUs?: number;
   probe?: ProbeSecond[];
   loadStart: number;
   loadEnd?: number;
@@ -61,8 +64,10 @@ const demoConfig = {
   mqtt: { rateLimit: { connectsPerSecond: 100_000, burst: 100_000 } },
 };
 
-const VARIANTS: Record<string, { config: object; env?: Record<string, string> }> = {
+const VARIANTS: Record<string, { config: object; env?: Record<string, string>; entry?: string }> = {
   gateway: { config: demoConfig },
+  // The compiled start of the Docker image (npm run build): no type stripping in any thread.
+  'gateway-js': { config: demoConfig, entry: 'dist/main.js' },
   'gateway-no-mining': { config: { ...demoConfig, anchoring: { enabled: false } } },
   'gateway-quiet': {
     config: {
@@ -106,6 +111,7 @@ async function measure(target: Target, report: Report, args: ReturnType<typeof p
     });
     report.lockstepRate = lock.rate;
     report.lockstepP99Ms = lock.latencyMs.p99;
+    report.lockstepCpuUs = (lock.brokerCpuPct / 100) * (1e6 / lock.rate);
   }
 }
 
@@ -162,8 +168,8 @@ function render(
       `${args.devices.toLocaleString('en-US')} devices at ${args.rate} Hz, one reading in flight each, ` +
       `${args.warmup} s warm-up + ${args.duration} s measured; gateway sealing every 10 s, mining about every 30 s.`,
     '',
-    '| broker | load avg (start → end) | connected | PUBACK p50 | p99 | p99.9 | max | acked/s | late ticks | driver lag max | RSS connected | RSS max | private max | provisioning | lock-step 20×1 | lock-step p99 |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| broker | load avg (start → end) | connected | PUBACK p50 | p99 | p99.9 | max | acked/s | late ticks | driver lag max | RSS connected | RSS max | private max | provisioning | lock-step 20×1 | lock-step p99 | lock-step CPU per reading |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of reports) {
     const f = r.fleet;
@@ -171,7 +177,7 @@ function render(
       `| ${r.name} | ${r.loadStart.toFixed(1)} → ${f1(r.loadEnd)} | ${k(f?.connected)} | ${f1(f?.latencyMs.p50)} ms | ` +
         `${f1(f?.latencyMs.p99)} ms | ${f1(f?.latencyMs.p999)} ms | ${f1(f?.latencyMs.max)} ms | ${k(f?.ackedRate)} | ` +
         `${k(f?.lateTicks)} | ${f1(f?.maxDriverLagMs)} ms | ${k(f?.rssConnectedMb)} MB | ${k(f?.rssMaxMb)} MB | ${k(f?.anonMaxMb)} MB | ${f1(r.provisionSeconds)} s | ` +
-        `${k(r.lockstepRate)}/s | ${f1(r.lockstepP99Ms)} ms |`,
+        `${k(r.lockstepRate)}/s | ${f1(r.lockstepP99Ms)} ms | ${f1(r.lockstepCpuUs)} µs |`,
     );
   }
   lines.push(
@@ -254,6 +260,11 @@ async function main(): Promise<void> {
     return;
   }
   const reports: Report[] = [];
+  if (args.targets.some((t) => VARIANTS[t]?.entry !== undefined)) {
+    console.error('npm run build (for the compiled start)');
+    const built = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('npm run build failed');
+  }
   for (const name of args.targets) {
     const report: Report = { name, loadStart: loadavg()[0] ?? Number.NaN };
     reports.push(report);
@@ -270,6 +281,7 @@ async function main(): Promise<void> {
               secretHashLog2N: args.secretHashLog2N,
               config: VARIANTS[name]?.config as Record<string, unknown>,
               env: VARIANTS[name]?.env ?? {},
+              entry: VARIANTS[name]?.entry,
             });
       console.error(`${name}: pid ${target.pid}, MQTT on 127.0.0.1:${target.port}`);
       await measure(target, report, args);

@@ -24,6 +24,8 @@ export interface GatewayOptions {
   readonly config?: Record<string, unknown>;
   /** More environment for the gateway's process (`NODE_OPTIONS`, `MALLOC_ARENA_MAX`, …). */
   readonly env?: Record<string, string>;
+  /** The entry module: `src/main.ts` (default) or the compiled `dist/main.js` (`npm run build`). */
+  readonly entry?: string;
 }
 
 function tail(file: string, lines = 15): string {
@@ -45,8 +47,9 @@ async function isReady(httpPort: number): Promise<boolean> {
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Target> {
-  const main = join(options.repoRoot, 'src/main.ts');
-  if (!existsSync(main)) throw new TargetSkipped('src/main.ts does not exist yet');
+  const entry = options.entry ?? 'src/main.ts';
+  const main = join(options.repoRoot, entry);
+  if (!existsSync(main)) throw new TargetSkipped(`${entry} does not exist (npm run build makes dist/)`);
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   const dataDir = join(options.workDir, 'gateway-data');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

@@ -6,18 +6,20 @@
  * exits, every waiting request rejects and the next seal starts a new thread.
  */
 import { Worker } from 'node:worker_threads';
+import { siblingModule } from '../threads/module-url.ts';
 import type { LeafPagesResult } from './leaf-pages.ts';
 import type { PageParams, SealedPage } from './page-builder.ts';
 import type { SealEngine, SealSession } from './seal-session.ts';
 import type { SealReply, SealRequest, SealWorkerInit } from './seal-worker.ts';
 
-const WORKER_URL = new URL('./seal-worker.ts', import.meta.url);
+const WORKER_URL = siblingModule('seal-worker', import.meta.url);
 const IDLE_MS = 15_000;
 /**
- * The thread's own V8 heap, bounded (docs/limits.md): it holds a few chunks of readings and the window's
- * leaf hashes, tens of MB at most, but with V8's defaults its garbage alone grew to hundreds of MB.
+ * The thread's own V8 heap, bounded (docs/limits.md): it holds a few chunks of readings and the page being
+ * built, a few MB (the root is streamed, never the window), but with V8's defaults its garbage alone grew
+ * to hundreds of MB.
  */
-export const SEAL_WORKER_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 };
+export const SEAL_WORKER_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
 
 interface Waiting {
   resolve(reply: SealReply & { ok: true }): void;

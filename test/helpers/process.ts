@@ -34,6 +34,8 @@ export async function spawnGateway(
     config?: Record<string, unknown>;
     /** A command the gateway runs under, e.g. `['prlimit', '--nofile=1024']`. */
     wrapper?: string[];
+    /** The entry module (default `src/main.ts`; the compiled start is `dist/main.js`). */
+    entry?: string;
   } = {},
 ): Promise<GatewayProcess> {
   const mqttPort = options.mqttPort ?? (await freePort());
@@ -46,7 +48,7 @@ export async function spawnGateway(
   const [command, ...args] = [
     ...(options.wrapper ?? []),
     process.execPath,
-    'src/main.ts',
+    options.entry ?? 'src/main.ts',
     'start',
     '--config',
     configFile,

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { siblingModule } from '../../threads/module-url.ts';
 import { type BlockHeader, blockHash, checkHeader, encodeHeader, hashMeetsTarget } from '../rules/header.ts';
 import type { PowWorkerInput, PowWorkerMessage } from './pow-worker.ts';
 
@@ -22,7 +23,7 @@ export interface MineOptions {
   readonly chunk?: number;
 }
 
-const WORKER_URL = new URL('./pow-worker.ts', import.meta.url);
+const WORKER_URL = siblingModule('pow-worker', import.meta.url);
 /** A mining thread allocates nothing per nonce: a small bounded heap (docs/limits.md). */
 export const POW_WORKER_LIMITS = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 };
 
