@@ -21,6 +21,8 @@ export interface FleetRunOptions {
   readonly connectConcurrency: number;
   readonly connectTimeoutMs: number;
   readonly onProgress?: (line: string) => void;
+  /** Called as the measured window ends, before the fleet disconnects (whose storm is not measured). */
+  readonly onMeasureEnd?: () => void;
 }
 
 export interface FleetRunResult {
@@ -135,6 +137,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunResult
     options.onProgress?.(`measuring ${options.durationMs / 1000} s`);
     await sleep(options.durationMs);
     recording = false;
+    options.onMeasureEnd?.();
     const seconds = (performance.now() - started) / 1000;
     const counts = { ...ticker.counts };
     ticker.stop();

@@ -12,6 +12,8 @@ export interface ProbeSecond {
   /** GC pause time in this second, ms, and the longest kind's share. */
   readonly gcMs: number;
   readonly gcMajorMs: number;
+  /** Major (mark-compact) collections in this second. */
+  readonly gcMajors: number;
   readonly sealed: number;
   readonly heightChanged: boolean;
   readonly commits: number;
@@ -72,6 +74,7 @@ export function startProbe(httpPort: number): Probe {
           loopP99Ms: lag(now, 'p99'),
           gcMs: dp('medgate_process_nodejs_gc_duration_seconds_sum') * 1000,
           gcMajorMs: d('medgate_process_nodejs_gc_duration_seconds_sum{kind="major"}') * 1000,
+          gcMajors: d('medgate_process_nodejs_gc_duration_seconds_count{kind="major"}'),
           sealed: dp('medgate_windows_sealed_total'),
           heightChanged: d('medgate_ledger_final_height') !== 0,
           commits: d('medgate_commit_duration_seconds_count'),
@@ -117,6 +120,7 @@ export function attribute(seconds: readonly ProbeSecond[]) {
     loopP99MedianMs: median(list.map((s) => s.loopP99Ms)),
     gcMsPerSecond: list.reduce((a, s) => a + s.gcMs, 0) / list.length,
     gcMajorMs: list.reduce((a, s) => a + s.gcMajorMs, 0),
+    gcMajors: list.reduce((a, s) => a + s.gcMajors, 0),
     commitsPerSecond: list.reduce((a, s) => a + s.commits, 0) / list.length,
     meanCommitMs:
       list.reduce((a, s) => a + s.commitMs, 0) /

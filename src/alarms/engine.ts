@@ -185,7 +185,13 @@ export class AlarmEngine {
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       any = true;
       const known = c.subject.news2.get(p);
-      if (!known || known.ts <= ts) c.subject.news2.set(p, { value, ts });
+      // Updated in place: a new object per reading would live until the next one, long enough to reach V8's
+      // old generation, and every patient's readings would feed its major collections.
+      if (!known) c.subject.news2.set(p, { value, ts });
+      else if (known.ts <= ts) {
+        known.value = value;
+        known.ts = ts;
+      }
     }
     if (!any || ts < c.subject.news2LastTs) return;
     c.subject.news2LastTs = ts;
