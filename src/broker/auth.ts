@@ -100,7 +100,13 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
   }
 
   const authenticator: Authenticator = {
-    authenticate(client, username, password, done) {
+    authenticate(client, username, password, answer) {
+      // The secret is wiped once judged: aedes' parser keeps the CONNECT packet, this buffer included, for
+      // as long as the connection lasts, and a heap dump would show it.
+      const done: Done = (error, ok) => {
+        password?.fill(0);
+        answer(error, ok);
+      };
       const device = username ? registry.get(username) : undefined;
       const presented = password ?? Buffer.alloc(0);
       const known = device ? verified.get(device.id) : undefined;
@@ -113,7 +119,7 @@ export function createAuthenticator(components: AuthenticatorComponents): Authen
       const locked = keys.filter((key) => limiter.isLockedOut(key, t));
       const busy = locked.map((key) => lockedHashing.get(key)).find((p) => p !== undefined);
       // Wait for it, then start over: the right secret may be known by then, without a hash.
-      if (busy) return void busy.then(() => authenticator.authenticate(client, username, password, done));
+      if (busy) return void busy.then(() => authenticator.authenticate(client, username, password, answer));
       for (const key of keys) limiter.recordFailedAuth(key, t);
 
       const check = slots.run(() =>

@@ -58,7 +58,13 @@ async function authenticator() {
       const client = { id: clientId, conn: { remoteAddress: address } } as unknown as Client;
       auth.authenticate(client, username, Buffer.from(password), (error) => resolve(error));
     });
-  return { connect, close: () => db.close() };
+  /** The password buffer as aedes hands it over (and keeps it, in the parser's copy of the CONNECT packet). */
+  const connectKeeping = (clientId: string, username: string, password: Buffer) =>
+    new Promise<unknown>((resolve) => {
+      const client = { id: clientId, conn: { remoteAddress: '10.0.0.2' } } as unknown as Client;
+      auth.authenticate(client, username, password, (error) => resolve(error));
+    });
+  return { connect, connectKeeping, close: () => db.close() };
 }
 
 function assertRefused(error: unknown, code: ErrorCode) {
@@ -89,5 +95,28 @@ test('the CONNACK return code comes from the MQTT outcome; other codes do not re
     else if (spec.mqtt === 'connack-4') assert.equal(connackReturnCode(code), 4);
     else if (spec.mqtt === 'connack-5') assert.equal(connackReturnCode(code), 5);
     else assert.throws(() => connackReturnCode(code), RangeError);
+  }
+});
+
+test('the secret a device presented is wiped once judged, accepted or refused', async () => {
+  const { connectKeeping, close } = await authenticator();
+  try {
+    const cases: Array<[string, string, ErrorCode | null]> = [
+      ['s3cret', 'first login: the slow hash', null],
+      ['s3cret', 'next login: the verified cache', null],
+      ['wrong', 'a wrong secret', 'ERR_BAD_CREDENTIALS'],
+    ];
+    for (const [secret, what, code] of cases) {
+      const password = Buffer.from(secret);
+      const error = await connectKeeping('w1', 'w1', password);
+      if (code === null) assert.equal(error, null, what);
+      else assertRefused(error, code);
+      assert.ok(
+        password.every((b) => b === 0),
+        `${what}: the password buffer still holds ${password.length} bytes of the secret`,
+      );
+    }
+  } finally {
+    await close();
   }
 });
