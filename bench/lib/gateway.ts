@@ -26,6 +26,8 @@ export interface GatewayOptions {
   readonly env?: Record<string, string>;
   /** The entry module: `src/main.ts` (default) or the compiled `dist/main.js` (`npm run build`). */
   readonly entry?: string;
+  /** Node and V8 flags before the entry, for those NODE_OPTIONS refuses (`--trace-gc`, …). */
+  readonly execArgv?: readonly string[];
 }
 
 function tail(file: string, lines = 15): string {
@@ -64,7 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<Target> {
   const logFile = join(options.workDir, 'gateway.log');
   const log = openSync(logFile, 'a');
   const child = register(
-    spawn(process.execPath, [main, 'start'], {
+    spawn(process.execPath, [...(options.execArgv ?? []), main, 'start'], {
       cwd: options.repoRoot,
       env: {
         ...process.env,
