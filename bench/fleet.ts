@@ -33,7 +33,8 @@ const USAGE = `npm run bench:fleet -- [flags]
                      gateway-heap and gateway-heap512 (V8 old space bounded to 256 or 512 MB),
                      gateway-arenas (MALLOC_ARENA_MAX=2), gateway-js (the compiled start, built
                      first), gateway-image (compiled, old space 512 MB: the image in a 1 GiB container),
-                     gateway-image-semi32 (the same with 32 MB semi-spaces)
+                     gateway-image-semi32 (the same with 32 MB semi-spaces), gateway-image-wb32 (the same
+                     with a 32 MB LevelDB write buffer); a target may be listed more than once
   --secret-hash-log2n N  scrypt cost of device secrets (10: provisioning and first logins stay quick)
   --write-docs       write the figures to the "## Fleet" section of docs/benchmarks.md
   --json             print the raw results as JSON`;
@@ -73,6 +74,11 @@ const VARIANTS: Record<string, { config: object; env?: Record<string, string>; e
   // As the Docker image runs in a 1 GiB container: compiled, old space at half of it.
   'gateway-image': {
     config: demoConfig,
+    entry: 'dist/main.js',
+    env: { NODE_OPTIONS: '--max-old-space-size=512' },
+  },
+  'gateway-image-wb32': {
+    config: { ...demoConfig, store: { writeBufferMb: 32 } },
     entry: 'dist/main.js',
     env: { NODE_OPTIONS: '--max-old-space-size=512' },
   },

@@ -145,7 +145,7 @@ async function startParts(
   const { config } = options;
   const { log, clock, dataDir, keys, parts } = context;
 
-  const db: Db = openDb(join(dataDir, 'store'));
+  const db: Db = openDb(join(dataDir, 'store'), { writeBufferMb: config.store.writeBufferMb });
   await parts.start({ name: 'store', start: () => db.open(), stop: () => db.close() });
   const subs = sublevels(db);
   const metrics = createMetrics();

@@ -171,6 +171,11 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Upper bound of readings in one group commit. */
       maxCommitBatch: z.number().int().min(1).max(100_000).default(10_000),
+      /**
+       * LevelDB's write buffer (MB): how much is written before it becomes a sorted file. Larger means fewer
+       * files and compactions for the same writes, and up to twice this in memory (docs/limits.md).
+       */
+      writeBufferMb: z.number().int().min(1).max(256).default(4),
     })
     .prefault({}),
   security: z

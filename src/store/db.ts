@@ -30,8 +30,12 @@ export interface LedgerRecordLocation {
 
 export type Db = Level<string, string>;
 
-export function openDb(location: string): Db {
-  return new Level<string, string>(location, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+export function openDb(location: string, options: { writeBufferMb?: number } = {}): Db {
+  return new Level<string, string>(location, {
+    keyEncoding: 'utf8',
+    valueEncoding: 'utf8',
+    ...(options.writeBufferMb === undefined ? {} : { writeBufferSize: options.writeBufferMb * 1_048_576 }),
+  });
 }
 
 export function sublevels(db: Db) {
