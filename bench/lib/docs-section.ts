@@ -1,4 +1,7 @@
-/** Replaces one `## ` section of a markdown file, leaving the rest of the file as it is. */
+/**
+ * Replaces one section of a markdown file (`## ` or deeper: it runs to the next heading of its level or
+ * above), leaving the rest of the file as it is.
+ */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export function replaceSection(markdown: string, heading: string, section: string): string {
@@ -9,7 +12,9 @@ export function replaceSection(markdown: string, heading: string, section: strin
     const text = markdown.trimEnd();
     return `${text}${text ? '\n\n' : ''}${body.join('\n')}\n`;
   }
-  let end = lines.findIndex((l, i) => i > start && /^#{1,2} /.test(l));
+  const level = /^#+/.exec(heading)?.[0].length ?? 2;
+  const ends = new RegExp(`^#{1,${level}} `);
+  let end = lines.findIndex((l, i) => i > start && ends.test(l));
   if (end === -1) end = lines.length;
   const after = lines.slice(end);
   return [...lines.slice(0, start), ...body, ...(after.length > 0 ? ['', ...after] : [''])].join('\n');

@@ -90,6 +90,13 @@ test('a proof made by one gateway verifies on another, offline and against a led
   const proof = (await api(c, 'GET', `/v1/readings/${reading.id}/proof`)).body;
   assert.ok(proof.anchor, 'anchored proof');
   assert.equal(proof.anchor.blockHash, reading.proof.blockHash);
+  // The proof counts its confirmations on c's chain; a member still a block behind would rightly refuse the
+  // claim, so the others are given time to reach the height c had when it made the proof.
+  const made = (await api(c, 'GET', '/v1/ledger/head')).body.height as number;
+  await until('a and b at the height the proof was made at', async () => {
+    const hs = await Promise.all(['a', 'b'].map((m) => api(net.member(m), 'GET', '/v1/ledger/head')));
+    return hs.every((h) => h.body.height >= made) ? true : undefined;
+  });
 
   const verdict = (await api(net.member('b'), 'POST', '/v1/proofs/verify', proof)).body;
   assert.equal(verdict.valid, true, JSON.stringify(verdict.checks));

@@ -27,4 +27,12 @@ describe('replaceSection', () => {
       '# B\n\n## Merkle\n\nm\n\n## Ingest\n\nnew figures\n',
     );
   });
+
+  it('replaces a subsection up to the next heading of its level, keeping the curated text around it', () => {
+    const doc = '## Fleet\n\ncurated\n\n### Latest run\n\nold\n\n### Notes\n\nkept\n\n## Next\n\nx\n';
+    assert.equal(
+      replaceSection(doc, '### Latest run', '### Latest run\n\nnew\n'),
+      '## Fleet\n\ncurated\n\n### Latest run\n\nnew\n\n### Notes\n\nkept\n\n## Next\n\nx\n',
+    );
+  });
 });
