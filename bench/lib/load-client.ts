@@ -2,11 +2,9 @@
  * One device connection of the load generator on a raw socket: CONNECT, then QoS 1 PUBLISHes keeping
  * `window` of them unacknowledged, latency measured from write to the read that carried the PUBACK.
  */
-import { connect, type Socket } from 'node:net';
-import { FrameReader } from './frame-reader.ts';
 import { addError, type LoadStats } from './load-stats.ts';
-import { DISCONNECT, encodeConnect, PINGREQ } from './mqtt-encode.ts';
 import { PublishWriter, type TimestampCache } from './publish-writer.ts';
+import { RawConnection } from './raw-connection.ts';
 
 export interface DeviceCredentials {
   readonly id: string;
@@ -26,18 +24,12 @@ export interface LoadClientOptions {
   readonly onSettled: (ok: boolean) => void;
 }
 
-type State = 'connecting' | 'connected' | 'failed' | 'closing';
-
 export class LoadClient {
   readonly #options: LoadClientOptions;
-  readonly #socket: Socket;
-  readonly #reader: FrameReader;
+  readonly #connection: RawConnection;
   readonly #writer: PublishWriter;
   // Send time per packet id, -1 when the id is not in flight (512 KiB: not allocated for idle devices).
   readonly #sentAt: Float64Array;
-  readonly #timer: NodeJS.Timeout;
-  #pinger: NodeJS.Timeout | undefined;
-  #state: State = 'connecting';
   #inflight = 0;
   #sending = false;
   #now = 0;
@@ -50,32 +42,24 @@ export class LoadClient {
       patientId: device.patientId,
       index: device.index,
     });
-    this.#reader = new FrameReader({
-      connack: (rc) => this.#onConnack(rc),
-      puback: (id) => this.#onPuback(id),
-      other: () => {},
+    const report = (kind: string) => addError(options.stats, kind);
+    // The time of the read, taken before its PUBACKs are handled: their latency and the refill share it.
+    const connection = new RawConnection(device, options, {
+      onSettled: (ok, why) => {
+        if (!ok && why) report(why);
+        options.onSettled(ok);
+      },
+      onPuback: (id) => this.#onPuback(id),
+      onError: report,
+      onSocketError: report,
+      beforeRead: () => {
+        this.#now = performance.now();
+      },
+      afterRead: () => {
+        if (this.#sending && connection.connected) this.#topUp(this.#now);
+      },
     });
-    const connectPacket = encodeConnect({
-      clientId: device.id,
-      username: device.id,
-      password: device.password,
-      keepalive: options.keepalive,
-    });
-    this.#timer = setTimeout(() => this.#fail('CONNACK timeout'), options.connectTimeoutMs);
-    this.#socket = connect({ port: options.port, host: '127.0.0.1', noDelay: true });
-    this.#socket.on('connect', () => this.#socket.write(connectPacket));
-    this.#socket.on('data', (chunk) => this.#onData(chunk));
-    this.#socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.#state !== 'closing') addError(options.stats, `socket ${err.code ?? err.message}`);
-    });
-    this.#socket.on('close', () => {
-      clearInterval(this.#pinger);
-      if (this.#state === 'connecting') this.#fail('connection closed before CONNACK');
-      else if (this.#state === 'connected') {
-        addError(options.stats, 'connection closed');
-        this.#state = 'failed';
-      }
-    });
+    this.#connection = connection;
   }
 
   get inflight(): number {
@@ -83,7 +67,7 @@ export class LoadClient {
   }
 
   get connected(): boolean {
-    return this.#state === 'connected';
+    return this.#connection.connected;
   }
 
   startSending(): void {
@@ -96,42 +80,11 @@ export class LoadClient {
   }
 
   ping(): void {
-    if (this.#state === 'connected') this.#socket.write(PINGREQ);
+    this.#connection.ping();
   }
 
   close(): void {
-    clearTimeout(this.#timer);
-    clearInterval(this.#pinger);
-    const wasConnected = this.#state === 'connected';
-    this.#state = 'closing';
-    if (wasConnected) this.#socket.end(DISCONNECT);
-    else this.#socket.destroy();
-  }
-
-  #onData(chunk: Buffer): void {
-    this.#now = performance.now();
-    try {
-      this.#reader.push(chunk);
-    } catch (err) {
-      addError(this.#options.stats, `protocol: ${(err as Error).message}`);
-      this.#socket.destroy();
-      return;
-    }
-    if (this.#sending && this.#state === 'connected') this.#topUp(this.#now);
-  }
-
-  #onConnack(rc: number): void {
-    if (this.#state !== 'connecting') return;
-    clearTimeout(this.#timer);
-    if (rc !== 0) {
-      this.#fail(`CONNACK refused (rc ${rc})`);
-      return;
-    }
-    this.#state = 'connected';
-    // PINGREQ at half the keep-alive, from CONNACK on: a slow fleet connect must not time out the first.
-    const keepaliveMs = this.#options.keepalive * 1000;
-    if (keepaliveMs > 0) this.#pinger = setInterval(() => this.ping(), keepaliveMs / 2).unref();
-    this.#options.onSettled(true);
+    this.#connection.close();
   }
 
   #onPuback(id: number): void {
@@ -163,15 +116,6 @@ export class LoadClient {
     }
     this.#inflight += count;
     this.#options.stats.sent += count;
-    this.#socket.write(out);
-  }
-
-  #fail(reason: string): void {
-    if (this.#state !== 'connecting') return;
-    clearTimeout(this.#timer);
-    this.#state = 'failed';
-    addError(this.#options.stats, reason);
-    this.#socket.destroy();
-    this.#options.onSettled(false);
+    this.#connection.write(out);
   }
 }

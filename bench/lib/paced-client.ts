@@ -3,9 +3,7 @@
  * per-device buffers beyond the socket's, so 10,000 of them fit in one process. Latency is measured from
  * the write of a QoS 1 PUBLISH to the read that carried its PUBACK.
  */
-import { connect, type Socket } from 'node:net';
-import { FrameReader } from './frame-reader.ts';
-import { DISCONNECT, encodeConnect, PINGREQ } from './mqtt-encode.ts';
+import { RawConnection } from './raw-connection.ts';
 
 export interface PacedClientOptions {
   readonly port: number;
@@ -20,49 +18,29 @@ export interface PacedClientOptions {
   readonly onError: (kind: string) => void;
 }
 
-type State = 'connecting' | 'connected' | 'failed' | 'closing';
-
 export class PacedClient {
-  readonly #options: PacedClientOptions;
-  readonly #socket: Socket;
-  readonly #reader: FrameReader;
-  readonly #timer: NodeJS.Timeout;
-  #pinger: NodeJS.Timeout | undefined;
-  #state: State = 'connecting';
+  readonly #connection: RawConnection;
   /** Packet id in flight, or 0. */
   #inflightId = 0;
   #sentAt = 0;
 
   constructor(device: { readonly id: string; readonly password: string }, options: PacedClientOptions) {
-    this.#options = options;
-    this.#reader = new FrameReader({
-      connack: (rc) => this.#onConnack(rc),
-      puback: (id) => this.#onPuback(id),
-      other: () => {},
-    });
-    const connectPacket = encodeConnect({
-      clientId: device.id,
-      username: device.id,
-      password: device.password,
-      keepalive: options.keepalive,
-    });
-    this.#timer = setTimeout(() => this.#fail('CONNACK timeout'), options.connectTimeoutMs);
-    this.#socket = connect({ port: options.port, host: options.host ?? '127.0.0.1', noDelay: true });
-    this.#socket.on('connect', () => this.#socket.write(connectPacket));
-    this.#socket.on('data', (chunk) => this.#onData(chunk));
-    this.#socket.on('error', () => {});
-    this.#socket.on('close', () => {
-      clearInterval(this.#pinger);
-      if (this.#state === 'connecting') this.#fail('connection closed before CONNACK');
-      else if (this.#state === 'connected') {
-        this.#state = 'failed';
-        options.onError('connection closed');
-      }
+    this.#connection = new RawConnection(device, options, {
+      onSettled: options.onSettled,
+      onError: options.onError,
+      onPuback: (id) => {
+        if (id !== this.#inflightId) {
+          options.onError('PUBACK for a packet id not in flight');
+          return;
+        }
+        this.#inflightId = 0;
+        options.onAck(performance.now() - this.#sentAt);
+      },
     });
   }
 
   get connected(): boolean {
-    return this.#state === 'connected';
+    return this.#connection.connected;
   }
 
   /** A message is awaiting its PUBACK. */
@@ -75,62 +53,14 @@ export class PacedClient {
    * or a message is in flight: false then, and nothing is sent.
    */
   publish(packet: Uint8Array, packetId: number): boolean {
-    if (this.#state !== 'connected' || this.#inflightId !== 0) return false;
+    if (!this.#connection.connected || this.#inflightId !== 0) return false;
     this.#inflightId = packetId;
     this.#sentAt = performance.now();
-    this.#socket.write(packet);
+    this.#connection.write(packet);
     return true;
   }
 
   close(): void {
-    clearTimeout(this.#timer);
-    clearInterval(this.#pinger);
-    const wasConnected = this.#state === 'connected';
-    this.#state = 'closing';
-    if (wasConnected) this.#socket.end(DISCONNECT);
-    else this.#socket.destroy();
-  }
-
-  #onData(chunk: Buffer): void {
-    try {
-      this.#reader.push(chunk);
-    } catch (err) {
-      this.#options.onError(`protocol: ${(err as Error).message}`);
-      this.#socket.destroy();
-    }
-  }
-
-  #onConnack(rc: number): void {
-    if (this.#state !== 'connecting') return;
-    clearTimeout(this.#timer);
-    if (rc !== 0) {
-      this.#fail(`CONNACK refused (rc ${rc})`);
-      return;
-    }
-    this.#state = 'connected';
-    const keepaliveMs = this.#options.keepalive * 1000;
-    if (keepaliveMs > 0) {
-      this.#pinger = setInterval(() => {
-        if (this.#state === 'connected') this.#socket.write(PINGREQ);
-      }, keepaliveMs / 2).unref();
-    }
-    this.#options.onSettled(true);
-  }
-
-  #onPuback(id: number): void {
-    if (id !== this.#inflightId) {
-      this.#options.onError('PUBACK for a packet id not in flight');
-      return;
-    }
-    this.#inflightId = 0;
-    this.#options.onAck(performance.now() - this.#sentAt);
-  }
-
-  #fail(reason: string): void {
-    if (this.#state !== 'connecting') return;
-    clearTimeout(this.#timer);
-    this.#state = 'failed';
-    this.#socket.destroy();
-    this.#options.onSettled(false, reason);
+    this.#connection.close();
   }
 }
