@@ -154,7 +154,7 @@ async function startParts(
   const accessLog = await createAccessLog({ subs, clock });
   const readings = createReadingQueries({ subs });
   const windows = createWindowLookup({ subs });
-  const ipfs = await createIpfs({ subs });
+  const ipfs = await createIpfs({ subs, batchesDir: join(dataDir, 'batches') });
   await parts.start({ name: 'ipfs', stop: () => ipfs.stop() });
   // helia and libp2p are imported only when the network is on (docs/ipfs.md).
   let ipfsNetwork: IpfsNetwork | null = null;

@@ -9,6 +9,7 @@
  */
 import type { AlarmStore } from '../alarms/store.ts';
 import type { GatewayKeys } from '../crypto/key-files.ts';
+import type { BatchFile } from '../ipfs/batch-files.ts';
 import type { Ipfs } from '../ipfs/node.ts';
 import type { Masker, MaskingRule } from '../masking/index.ts';
 import type {
@@ -51,13 +52,14 @@ export interface SealerComponents {
     | 'byPatient'
     | 'byFlight'
     | 'quarantine'
+    | 'batchBlocks'
   >;
   readonly queries: Pick<ReadingQueries, 'receivedTextPages' | 'firstReceivedAt'>;
   readonly accessLog: Pick<AccessLog, 'between' | 'barrier'>;
   /** Alarm events, sealed after the access log (docs/alarms.md). */
   readonly alarmLog?: Pick<AlarmStore, 'between' | 'barrier'>;
   readonly ingestLog: Pick<IngestLog, 'barrier' | 'nextQuarantineId'>;
-  readonly ipfs: Pick<Ipfs, 'put' | 'putCbor'>;
+  readonly ipfs: Pick<Ipfs, 'batchFile'>;
   readonly keys: GatewayKeys;
   readonly masker: Masker;
   readonly clock: () => number;
@@ -127,14 +129,21 @@ export function createSealer(options: SealerOptions, components: SealerComponent
   }
 
   async function sealWindow(start: number, end: number): Promise<WindowRecord> {
+    const file = await components.ipfs.batchFile(start);
+    try {
+      return await sealInto(file, start, end);
+    } catch (err) {
+      await file.abort().catch(() => {});
+      throw err;
+    }
+  }
+
+  async function sealInto(file: BatchFile, start: number, end: number): Promise<WindowRecord> {
     const minute = new Date(start).toISOString();
     const { keys } = components;
     const keyId = keys.currentBatchKeyId;
     const key = keys.batch.get(keyId)!;
-    const builder = new BatchBuilder(
-      { gatewayId: options.gatewayId, minute, start, end, keyId },
-      components.ipfs,
-    );
+    const builder = new BatchBuilder({ gatewayId: options.gatewayId, minute, start, end, keyId }, file);
     const session = sealEngine().begin({
       gatewayId: options.gatewayId,
       minute,
@@ -200,6 +209,8 @@ export function createSealer(options: SealerOptions, components: SealerComponent
       record,
       sealedAt: clock(),
     };
+    // The batch file is durable before the record that names its root is written.
+    const located = await file.finish(batch.batchCid);
     const k = formatTime(start);
     const ops: unknown[] = [
       { type: 'put', sublevel: subs.windows, key: k, value: window },
@@ -209,8 +220,9 @@ export function createSealer(options: SealerOptions, components: SealerComponent
     ];
     if (firstReadingId !== null)
       ops.push({ type: 'put', sublevel: subs.windowsByReading, key: firstReadingId, value: k });
+    for (const [blockKey, at] of located)
+      ops.push({ type: 'put', sublevel: subs.batchBlocks, key: blockKey, value: at });
     for (const u of unsealable) ops.push(...u.ops);
-    // One synced write: LevelDB's log is sequential, so this also makes the batch's blocks durable.
     await db.batch(ops as never, { sync: true });
     return window;
   }

@@ -1,7 +1,8 @@
 /**
- * The IPFS block store: helia's LevelDB blockstore (blockstore-level) in a sublevel of the gateway's one
- * LevelDB, with CIDv1 sha2-256 blocks (dag-cbor and raw), the layout any helia or kubo node reads. One
- * database means one write-ahead log: the sealer's final `sync` write also makes the blocks it put durable.
+ * The IPFS block store: CIDv1 sha2-256 blocks (dag-cbor and raw), the layout any helia or kubo node reads.
+ * Sealed batches are written to batch files, one CAR file a window (batch-files.ts); every other block to
+ * helia's LevelDB blockstore (blockstore-level) in a sublevel of the gateway's one LevelDB. blockstore.ts
+ * reads both.
  *
  * The helia node that shares these blocks over bitswap (network.ts) is started only with
  * `ipfs.network.enabled`: helia and libp2p cost about 75 MiB of RSS, which the default gateway does not pay.
@@ -14,24 +15,34 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import type { Sublevels } from '../store/index.ts';
+import { type BatchFile, createBatchFile } from './batch-files.ts';
+import { GatewayBlockstore } from './blockstore.ts';
 
 export const DAG_CBOR = dagCbor.code;
 export const RAW = raw.code;
 
 export interface Ipfs {
-  readonly blockstore: LevelBlockstore;
+  readonly blockstore: GatewayBlockstore;
   put(bytes: Uint8Array, codec: typeof DAG_CBOR | typeof RAW): Promise<CID>;
   putCbor(value: unknown): Promise<CID>;
   get(cid: CID): Promise<Uint8Array>;
   has(cid: CID): Promise<boolean>;
   /** Every CID stored. */
   cids(): AsyncIterable<CID>;
+  /** A new batch file for the window starting at `start` (ms): the sealer writes a window's blocks there. */
+  batchFile(start: number): Promise<BatchFile>;
   stop(): Promise<void>;
 }
 
-export async function createIpfs(components: { subs: Pick<Sublevels, 'blocks'> }): Promise<Ipfs> {
+export async function createIpfs(components: {
+  subs: Pick<Sublevels, 'blocks' | 'batchBlocks'>;
+  /** Where the batch files are: `batches/` in the data dir. */
+  batchesDir: string;
+}): Promise<Ipfs> {
+  const { subs, batchesDir } = components;
   // A sublevel has the interface blockstore-level uses; its typings ask for a Level.
-  const blockstore = new LevelBlockstore(components.subs.blocks as unknown as Level<string, Uint8Array>);
+  const level = new LevelBlockstore(subs.blocks as unknown as Level<string, Uint8Array>);
+  const blockstore = new GatewayBlockstore(level, subs.batchBlocks, batchesDir);
 
   async function put(bytes: Uint8Array, codec: number): Promise<CID> {
     const cid = CID.createV1(codec, await sha256.digest(bytes));
@@ -52,6 +63,7 @@ export async function createIpfs(components: { subs: Pick<Sublevels, 'blocks'> }
     async *cids() {
       for await (const pair of blockstore.getAll()) yield pair.cid;
     },
+    batchFile: (start) => createBatchFile(batchesDir, start),
     // The blockstore lives in the gateway's database, which the gateway closes.
     async stop() {},
   };

@@ -5,6 +5,7 @@
 import { Level } from 'level';
 import type { Alarm } from '../alarms/alarm.ts';
 import type { AlarmEventEntry, OutboxEntry } from '../alarms/store.ts';
+import type { BlockLocation } from '../ipfs/batch-files.ts';
 import type { FileRecord } from '../ipfs/files.ts';
 import type { DeviceRecord, SignedMinuteRecord, StoredReading } from '../model/index.ts';
 import type { AccessEntry } from './access-log.ts';
@@ -68,8 +69,10 @@ export function sublevels(db: Db) {
     windowLeaves: bytes('window-leaves'),
     /** Window start → concatenated 16-byte salts, in leaf order. */
     windowSalts: bytes('window-salts'),
-    /** IPFS blocks (helia's LevelDB blockstore format). */
+    /** IPFS blocks other than sealed batches' (helia's LevelDB blockstore format). */
     blocks: bytes('blocks'),
+    /** A sealed batch's block (its multihash, base32) → where it lies in the window's batch file. */
+    batchBlocks: json<BlockLocation>('batch-blocks'),
     /** Ledger blocks by hash (blockToJson), main chain or not (docs/ledger.md). */
     ledgerBlocks: json<LedgerBlockJson>('ledger-blocks'),
     /** Main chain: height (10 digits) → block hash. */

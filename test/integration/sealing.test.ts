@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import { CarReader } from '@ipld/car';
@@ -18,6 +19,7 @@ import { generateSigningKey } from '../../src/crypto/signing.ts';
 import { verifyRecord } from '../../src/ledger/record.ts';
 import { leafHash, verifyInclusion } from '../../src/merkle/index.ts';
 import { canonicalBytes } from '../../src/model/canonical.ts';
+import { openDb, sublevels } from '../../src/store/index.ts';
 import { connectDevice, startTestGateway, type TestGateway, tempDir } from '../helpers/gateway.ts';
 
 const run = promisify(execFile);
@@ -319,6 +321,33 @@ describe('sealing', () => {
       headers: { authorization: `Bearer ${clinician}` },
     });
     assert.equal(Buffer.compare(raw.rawPayload, Buffer.from(blocks.get(window!.record.batchCid)!)), 0);
+  });
+
+  test('the batch is one CAR file in the data dir, named by the window, and none of its blocks is in LevelDB', async (ctx) => {
+    const f = await fixture(ctx, { sealed: true });
+    const [window] = await f.t.gateway.windows.between('0', '9', 1);
+    const path = join(f.dir.path, 'batches', '2026-11-24', '10-00-00.000.car');
+    const car = await CarReader.fromBytes(readFileSync(path));
+    assert.deepEqual((await car.getRoots()).map(String), [window!.record.batchCid]);
+    const served = await f.t.gateway.api.inject({
+      method: 'GET',
+      url: `/ipfs/${window!.record.batchCid}`,
+      headers: { authorization: `Bearer ${f.clinician}`, accept: 'application/vnd.ipld.car' },
+    });
+    const inDag = new Set<string>();
+    for await (const { cid } of (await CarReader.fromBytes(served.rawPayload)).blocks())
+      inDag.add(String(cid));
+    const inFile = new Set<string>();
+    for await (const { cid } of car.blocks()) inFile.add(String(cid));
+    assert.deepEqual(inFile, inDag);
+    await f.t.stop();
+    const db = openDb(join(f.dir.path, 'store'));
+    await db.open();
+    try {
+      assert.deepEqual(await sublevels(db).blocks.keys().all(), []);
+    } finally {
+      await db.close();
+    }
   });
 
   test('no block written to IPFS holds a patient id, name, phone, note or exact position in clear', async (ctx) => {

@@ -1,0 +1,155 @@
+/**
+ * Sealed batches as files (docs/ipfs.md, "Batch files"): the blocks of each window's batch go to one CARv1
+ * file, `batches/{YYYY-MM-DD}/{hh-mm-ss.mmm}.car` under the data dir (the window's start, UTC), in the order
+ * the sealer makes them, the batch root named in its header once known. Any IPFS tool reads such a file
+ * (`ipfs dag import`). A file is written once, sequentially, and synced as it grows, never rewritten: in
+ * LevelDB the same blocks were written again at every compaction, and ingest commits shared a writer with
+ * about 50 MB of pages a window (docs/benchmarks.md, "Fleet").
+ *
+ * Where each block lies (file, offset, length) is returned by `finish`, once the file is durable, for the
+ * sealer to store in the same synced write as the window's record: a window whose record is not written has
+ * no block in any index, and sealing it again rewrites its file.
+ */
+import { constants } from 'node:fs';
+import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { CarWriter } from '@ipld/car';
+import * as dagCbor from '@ipld/dag-cbor';
+import { varint } from 'multiformats';
+import { base32upper } from 'multiformats/bases/base32';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+import { sha256 } from 'multiformats/hashes/sha2';
+
+export interface BlockLocation {
+  /** The batch file, relative to the batches directory. */
+  readonly file: string;
+  /** Where the block's bytes start in it, and how many there are. */
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface BatchFile {
+  put(bytes: Uint8Array, codec: number): Promise<CID>;
+  putCbor(value: unknown): Promise<CID>;
+  /** Names `root` in the header, syncs and closes the file: then its blocks are durable. */
+  finish(root: CID): Promise<Map<string, BlockLocation>>;
+  /** Closes and removes the file of a window whose sealing failed. */
+  abort(): Promise<void>;
+}
+
+/**
+ * The key of a block in the index: its multihash, as blockstore-level keys its blocks (the codec is not
+ * part of a block's identity in a blockstore).
+ */
+export const blockKey = (cid: CID): string => base32upper.encoder.encode(cid.multihash.bytes);
+
+/** Data written between two syncs: the kernel writes the file back in steps, not 50 MB in one go. */
+const SYNC_EVERY_BYTES = 4 * 1_048_576;
+
+// A CIDv1 dag-cbor sha2-256, as every batch root is: the header written first has the length of the final one.
+const PLACEHOLDER_ROOT = CID.createV1(dagCbor.code, Digest.create(sha256.code, new Uint8Array(32)));
+
+/** The batch file of the window starting at `start` (ms), relative to the batches directory. */
+export function batchFileName(start: number): string {
+  const iso = new Date(start).toISOString(); // 2026-11-27T19:42:10.000Z
+  return `${iso.slice(0, 10)}/${iso.slice(11, 23).replaceAll(':', '-')}.car`;
+}
+
+/** CARv1 framing: an unsigned varint of the length, then the bytes (ipld.io/specs/transport/car/carv1). */
+function framed(parts: readonly Uint8Array[]): { prefix: Uint8Array; length: number } {
+  const length = parts.reduce((n, p) => n + p.byteLength, 0);
+  return { prefix: varint.encodeTo(length, new Uint8Array(varint.encodingLength(length))), length };
+}
+
+function carHeader(root: CID): Uint8Array {
+  const body = dagCbor.encode({ version: 1, roots: [root] });
+  return Buffer.concat([framed([body]).prefix, body]);
+}
+
+export async function createBatchFile(dir: string, start: number): Promise<BatchFile> {
+  const name = batchFileName(start);
+  const path = join(dir, name);
+  await ensureDirectory(dirname(path));
+  // A file left by a window that failed or a crash is written over: no index names its blocks.
+  const file: FileHandle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
+  const header = carHeader(PLACEHOLDER_ROOT);
+  let position = 0;
+  let unsynced = 0;
+  const index = new Map<string, BlockLocation>();
+  let closed = false;
+
+  async function write(buffers: Uint8Array[]): Promise<void> {
+    const { bytesWritten } = await file.writev(buffers, position);
+    const expected = buffers.reduce((n, b) => n + b.byteLength, 0);
+    if (bytesWritten !== expected) throw new Error(`batch file ${name}: a short write`);
+    position += bytesWritten;
+    unsynced += bytesWritten;
+    if (unsynced >= SYNC_EVERY_BYTES) {
+      unsynced = 0;
+      await file.datasync();
+    }
+  }
+
+  async function put(bytes: Uint8Array, codec: number): Promise<CID> {
+    const cid = CID.createV1(codec, await sha256.digest(bytes));
+    const key = blockKey(cid);
+    if (!index.has(key)) {
+      const { prefix } = framed([cid.bytes, bytes]);
+      const offset = position + prefix.byteLength + cid.bytes.byteLength;
+      await write([prefix, cid.bytes, bytes]);
+      index.set(key, { file: name, offset, length: bytes.byteLength });
+    }
+    return cid;
+  }
+
+  await write([header]);
+  return {
+    put,
+    putCbor: (value) => put(dagCbor.encode(value), dagCbor.code),
+    async finish(root) {
+      await CarWriter.updateRootsInFile(file, [root]);
+      await file.datasync();
+      closed = true;
+      await file.close();
+      await syncDirectory(dirname(path)); // the file's own entry
+      return index;
+    },
+    async abort() {
+      if (!closed) await file.close().catch(() => {});
+      closed = true;
+      await rm(path, { force: true });
+    },
+  };
+}
+
+/** Creates a directory and, when it is new, syncs its parent so that the new entry survives a crash. */
+async function ensureDirectory(path: string): Promise<void> {
+  const created = await mkdir(path, { recursive: true, mode: 0o700 });
+  if (created === undefined) return;
+  // mkdir returns the first directory it made: its parent holds the one entry that must be synced.
+  await syncDirectory(dirname(created));
+  if (created !== path) await syncDirectory(dirname(path));
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads one block's bytes from its batch file. */
+export async function readBlock(dir: string, at: BlockLocation): Promise<Uint8Array> {
+  const handle = await open(join(dir, at.file), constants.O_RDONLY);
+  try {
+    const bytes = Buffer.allocUnsafe(at.length);
+    const { bytesRead } = await handle.read(bytes, 0, at.length, at.offset);
+    if (bytesRead !== at.length) throw new Error(`batch file ${at.file} is cut short`);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}

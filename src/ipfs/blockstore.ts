@@ -1,0 +1,84 @@
+/**
+ * The gateway's blockstore: the blocks of sealed batches in their batch files (batch-files.ts), found
+ * through the index the sealer writes with each window; every other block (files, blocks replicated from
+ * other members, batches sealed before batch files existed) in helia's LevelDB blockstore. Reads look in
+ * the index first; writes through this interface go to LevelDB. A block in a batch file is never deleted
+ * (docs/ipfs.md: the gateway holds what it holds).
+ */
+import type { LevelBlockstore } from 'blockstore-level';
+import type { Blockstore, InputPair, Pair } from 'interface-blockstore';
+import { base32upper } from 'multiformats/bases/base32';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import * as Digest from 'multiformats/hashes/digest';
+import type { Sublevels } from '../store/index.ts';
+import { type BlockLocation, blockKey, readBlock } from './batch-files.ts';
+
+type AbortOptions = { signal?: AbortSignal };
+type BatchIndex = Sublevels['batchBlocks'];
+
+export class GatewayBlockstore implements Blockstore {
+  readonly #level: LevelBlockstore;
+  readonly #index: BatchIndex;
+  readonly #dir: string;
+
+  constructor(level: LevelBlockstore, index: BatchIndex, batchesDir: string) {
+    this.#level = level;
+    this.#index = index;
+    this.#dir = batchesDir;
+  }
+
+  #located(cid: CID): Promise<BlockLocation | undefined> {
+    return this.#index.get(blockKey(cid));
+  }
+
+  async has(cid: CID, options?: AbortOptions): Promise<boolean> {
+    return (await this.#located(cid)) !== undefined || this.#level.has(cid, options);
+  }
+
+  put(cid: CID, bytes: InputPair['bytes'], options?: AbortOptions): Promise<CID> {
+    return this.#level.put(cid, bytes, options);
+  }
+
+  async *putMany(
+    source: Iterable<InputPair> | AsyncIterable<InputPair>,
+    options?: AbortOptions,
+  ): AsyncGenerator<CID> {
+    yield* this.#level.putMany(source, options);
+  }
+
+  async *get(cid: CID, options?: AbortOptions): AsyncGenerator<Uint8Array> {
+    options?.signal?.throwIfAborted();
+    const at = await this.#located(cid);
+    if (at) yield await readBlock(this.#dir, at);
+    else yield* this.#level.get(cid, options);
+  }
+
+  async *getMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<Pair> {
+    for await (const cid of source) yield { cid, bytes: this.get(cid, options) };
+  }
+
+  delete(cid: CID, options?: AbortOptions): Promise<void> {
+    return this.#level.delete(cid, options);
+  }
+
+  async *deleteMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<CID> {
+    yield* this.#level.deleteMany(source, options);
+  }
+
+  /** Every block: LevelDB's, then the batch files' (CIDs with the raw codec, as blockstore-level gives). */
+  async *getAll(options?: AbortOptions): AsyncGenerator<Pair> {
+    yield* this.#level.getAll(options);
+    const dir = this.#dir;
+    for await (const [key, at] of this.#index.iterator()) {
+      options?.signal?.throwIfAborted();
+      const cid = CID.createV1(raw.code, Digest.decode(base32upper.decode(key)));
+      yield {
+        cid,
+        bytes: (async function* () {
+          yield await readBlock(dir, at);
+        })(),
+      };
+    }
+  }
+}
