@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSection } from './lib/docs-section.ts';
 import { type DurableFloor, measureDurableFloor } from './lib/durable-floor.ts';
@@ -34,7 +34,11 @@ const USAGE = `npm run bench:fleet -- [flags]
                      gateway-arenas (MALLOC_ARENA_MAX=2), gateway-js (the compiled start, built
                      first), gateway-image (compiled, old space 512 MB: the image in a 1 GiB container),
                      gateway-image-semi32 (the same with 32 MB semi-spaces), gateway-image-wb32 (the same
-                     with a 32 MB LevelDB write buffer); a target may be listed more than once
+                     with a 32 MB LevelDB write buffer), baseline (see --baseline); a target may be
+                     listed more than once: alternate two to compare them (gateway-image,baseline,...)
+  --baseline DIR     another checkout of the gateway (e.g. a git worktree of the commit before a
+                     change), run as the target "baseline": its compiled start with the settings of
+                     gateway-image, built in DIR first
   --secret-hash-log2n N  scrypt cost of device secrets (10: provisioning and first logins stay quick)
   --write-docs       write the figures to the "Latest run" subsection of docs/benchmarks.md ("Fleet")
   --json             print the raw results as JSON`;
@@ -151,6 +155,7 @@ function parse(argv: string[]) {
       duration: { type: 'string', default: '60' },
       lockstep: { type: 'string', default: '10' },
       targets: { type: 'string', default: 'mosquitto,gateway' },
+      baseline: { type: 'string' },
       'secret-hash-log2n': { type: 'string', default: '10' },
       'write-docs': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -163,8 +168,14 @@ function parse(argv: string[]) {
     return n;
   };
   const targets = String(values.targets).split(',');
-  for (const t of targets)
+  const baseline = values.baseline === undefined ? undefined : resolve(values.baseline);
+  if (baseline !== undefined)
+    VARIANTS.baseline = { ...VARIANTS['gateway-image']!, entry: join(baseline, 'dist/main.js') };
+  for (const t of targets) {
+    if (t === 'baseline' && baseline === undefined)
+      throw new RangeError('the target baseline needs --baseline DIR');
     if (t !== 'mosquitto' && VARIANTS[t] === undefined) throw new RangeError(`unknown target ${t}`);
+  }
   return {
     help: values.help === true,
     devices: num('devices', 1),
@@ -173,6 +184,7 @@ function parse(argv: string[]) {
     duration: num('duration', 1),
     lockstep: num('lockstep', 0),
     targets,
+    baseline,
     secretHashLog2N: num('secret-hash-log2n', 10),
     writeDocs: values['write-docs'] === true,
     json: values.json === true,
@@ -285,10 +297,15 @@ async function main(): Promise<void> {
     return;
   }
   const reports: Report[] = [];
-  if (args.targets.some((t) => VARIANTS[t]?.entry !== undefined)) {
-    console.error('npm run build (for the compiled start)');
-    const built = spawnSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' });
-    if (built.status !== 0) throw new Error('npm run build failed');
+  const builds = new Set<string>();
+  for (const t of args.targets) {
+    if (t === 'baseline') builds.add(args.baseline!);
+    else if (VARIANTS[t]?.entry !== undefined) builds.add(repoRoot);
+  }
+  for (const dir of builds) {
+    console.error(`npm run build in ${dir} (for the compiled start)`);
+    const built = spawnSync('npm', ['run', 'build'], { cwd: dir, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error(`npm run build failed in ${dir}`);
   }
   for (const name of args.targets) {
     const report: Report = { name, loadStart: loadavg()[0] ?? Number.NaN };

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { deviceIdentities } from './devices.ts';
 import type { DeviceCredentials } from './load-client.ts';
 import { freePort, register, stop } from './procs.ts';
@@ -24,7 +24,10 @@ export interface GatewayOptions {
   readonly config?: Record<string, unknown>;
   /** More environment for the gateway's process (`NODE_OPTIONS`, `MALLOC_ARENA_MAX`, …). */
   readonly env?: Record<string, string>;
-  /** The entry module: `src/main.ts` (default) or the compiled `dist/main.js` (`npm run build`). */
+  /**
+   * The entry module: `src/main.ts` (default) or the compiled `dist/main.js` (`npm run build`), relative to
+   * `repoRoot`, or absolute (another checkout's).
+   */
   readonly entry?: string;
   /** Node and V8 flags before the entry, for those NODE_OPTIONS refuses (`--trace-gc`, …). */
   readonly execArgv?: readonly string[];
@@ -50,7 +53,7 @@ async function isReady(httpPort: number): Promise<boolean> {
 
 export async function startGateway(options: GatewayOptions): Promise<Target> {
   const entry = options.entry ?? 'src/main.ts';
-  const main = join(options.repoRoot, entry);
+  const main = resolve(options.repoRoot, entry);
   if (!existsSync(main)) throw new TargetSkipped(`${entry} does not exist (npm run build makes dist/)`);
   const [mqttPort, httpPort] = [await freePort(), await freePort()];
   const dataDir = join(options.workDir, 'gateway-data');
