@@ -8,8 +8,8 @@
  * alarm, readings of new subjects are not evaluated (counted as refused).
  */
 import type { StoredReading } from '../store/records.ts';
-import { type Alarm, type AlarmEventName, type AlarmLevel, levelRank } from './alarm.ts';
-import { NEWS2_PARAMETERS, type News2Parameter, news2Score } from './news2.ts';
+import { type Alarm, type AlarmEventName, levelRank } from './alarm.ts';
+import { NEWS2_PARAMETERS, type News2Parameter, news2Level, news2Points, news2Score } from './news2.ts';
 import { conditionHolds, fieldValue, type Rule } from './rules.ts';
 
 export interface EngineOptions {
@@ -195,12 +195,23 @@ export class AlarmEngine {
     }
     if (!any || ts < c.subject.news2LastTs) return;
     c.subject.news2LastTs = ts;
-    const values: Partial<Record<News2Parameter, number>> = {};
-    for (const [p, v] of c.subject.news2) if (v.ts >= ts - this.#options.news2.maxAgeMs) values[p] = v.value;
-    const result = news2Score(values);
+    // The level first, from the points alone: most readings of most patients raise no alarm, and their
+    // evaluation should allocate nothing that outlives it.
+    const oldest = ts - this.#options.news2.maxAgeMs;
+    let score = 0;
+    let maxPoints = 0;
+    for (const p of NEWS2_PARAMETERS) {
+      const known = c.subject.news2.get(p);
+      if (known === undefined || known.ts < oldest) continue;
+      const points = news2Points(p, known.value);
+      score += points;
+      if (points > maxPoints) maxPoints = points;
+    }
+    const level = news2Level(score, maxPoints);
+    if (level === null && c.subject.openAlarms === 0) return;
     const key = `${NEWS2_RULE}|${c.subjectKey}`;
     const open = this.#open.get(key);
-    if (result.level === null) {
+    if (level === null) {
       if (!open) return;
       c.subject.news2ClearSince ??= ts;
       if (ts - c.subject.news2ClearSince >= this.#options.news2.clearMs) {
@@ -210,20 +221,23 @@ export class AlarmEngine {
       return;
     }
     c.subject.news2ClearSince = null;
+    const values: Partial<Record<News2Parameter, number>> = {};
+    for (const [p, v] of c.subject.news2) if (v.ts >= oldest) values[p] = v.value;
+    const result = news2Score(values);
     const fields = { score: result.score, parameters: result.parameters };
     if (!open) {
-      this.#openAlarm(key, c, { kind: 'news2', rule: NEWS2_RULE, level: result.level, ...fields }, changes);
+      this.#openAlarm(key, c, { kind: 'news2', rule: NEWS2_RULE, level, ...fields }, changes);
       return;
     }
     // The level is the worst reached while the alarm is open: a score that falls back from emergency to urgent
     // and rises again is not a second escalation, so an alarm has at most one `escalated` event.
-    const escalated = levelRank(result.level) > levelRank(open.level);
+    const escalated = levelRank(level) > levelRank(open.level);
     this.#update(
       key,
       {
         ...open,
         ...fields,
-        level: escalated ? (result.level as AlarmLevel) : open.level,
+        level: escalated ? level : open.level,
         updatedAt: iso(ts),
       },
       escalated ? 'escalated' : null,

@@ -75,7 +75,9 @@ export function news2Points(parameter: News2Parameter, value: number): number {
   const table = NEWS2_TABLE[parameter];
   if (!table) throw new RangeError(`parameter must be one of ${NEWS2_PARAMETERS.join(', ')}`);
   if (!Number.isFinite(value)) throw new RangeError(`value of ${parameter} must be a finite number`);
-  for (const [upper, points] of table.bands) if (value <= upper) return points;
+  const { bands } = table;
+  // Indexed, not destructured: this runs for every parameter of every vitals reading.
+  for (let i = 0; i < bands.length; i++) if (value <= bands[i]![0]) return bands[i]![1];
   return table.above;
 }
 
