@@ -33,27 +33,46 @@ export function createEventBus(options: { maxListeners: number }): EventBus {
     throw new RangeError('options.maxListeners must be a positive integer');
   }
   const listeners = new Set<LiveEventListener>();
+  // Who an event goes to is decided when it is published. The list is copied when a listener comes or
+  // goes, not at every publish: readings are published once per committed message.
+  let current: readonly LiveEventListener[] = [];
+  // Events published in one turn are delivered together on the next, in order.
+  let events: LiveEvent[] = [];
+  let targets: (readonly LiveEventListener[])[] = [];
+
+  function deliver(): void {
+    const batch = events;
+    const to = targets;
+    events = [];
+    targets = [];
+    for (let i = 0; i < batch.length; i++) {
+      for (const listener of to[i]!) {
+        if (!listeners.has(listener)) continue;
+        try {
+          listener(batch[i]!);
+        } catch {
+          remove(listener);
+        }
+      }
+    }
+  }
+
+  function remove(listener: LiveEventListener): void {
+    if (listeners.delete(listener)) current = [...listeners];
+  }
+
   return {
     publish(event) {
-      if (listeners.size === 0) return;
-      const current = [...listeners];
-      setImmediate(() => {
-        for (const listener of current) {
-          if (!listeners.has(listener)) continue;
-          try {
-            listener(event);
-          } catch {
-            listeners.delete(listener);
-          }
-        }
-      });
+      if (current.length === 0) return;
+      events.push(event);
+      targets.push(current);
+      if (events.length === 1) setImmediate(deliver);
     },
     subscribe(listener) {
       if (listeners.size >= options.maxListeners) return null;
       listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
+      current = [...listeners];
+      return () => remove(listener);
     },
     listeners: () => listeners.size,
   };
