@@ -33,7 +33,8 @@ const USAGE = `npm run bench:fleet -- [flags]
                      gateway-heap and gateway-heap512 (V8 old space bounded to 256 or 512 MB),
                      gateway-arenas (MALLOC_ARENA_MAX=2), gateway-js (the compiled start, built
                      first), gateway-image (compiled, old space 512 MB: the image in a 1 GiB container),
-                     gateway-image-semi32 (the same with 32 MB semi-spaces), gateway-image-wb32 (the same
+                     gateway-image-semi32, -semi16, -semi8 (the same with the young generation's
+                     semi-spaces at 32, 16 or 8 MB), gateway-image-wb32 (the same
                      with a 32 MB LevelDB write buffer), baseline (see --baseline); a target may be
                      listed more than once: alternate two to compare them (gateway-image,baseline,...)
   --baseline DIR     another checkout of the gateway (e.g. a git worktree of the commit before a
@@ -92,6 +93,16 @@ const VARIANTS: Record<string, { config: object; env?: Record<string, string>; e
     config: demoConfig,
     entry: 'dist/main.js',
     env: { NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=32' },
+  },
+  'gateway-image-semi16': {
+    config: demoConfig,
+    entry: 'dist/main.js',
+    env: { NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=16' },
+  },
+  'gateway-image-semi8': {
+    config: demoConfig,
+    entry: 'dist/main.js',
+    env: { NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=8' },
   },
   'gateway-no-mining': { config: { ...demoConfig, anchoring: { enabled: false } } },
   'gateway-quiet': {
