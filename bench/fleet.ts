@@ -74,36 +74,31 @@ const demoConfig = {
   mqtt: { rateLimit: { connectsPerSecond: 100_000, burst: 100_000 } },
 };
 
-const VARIANTS: Record<string, { config: object; env?: Record<string, string>; entry?: string }> = {
+interface Variant {
+  readonly config: object;
+  readonly env?: Record<string, string>;
+  readonly entry?: string;
+}
+
+/** As the Docker image runs in a 1 GiB container: compiled, old space at half of it; more V8 flags or config. */
+function asImage(options: { flags?: string; config?: object } = {}): Variant {
+  const flags = options.flags === undefined ? '' : ` ${options.flags}`;
+  return {
+    config: options.config ?? demoConfig,
+    entry: 'dist/main.js',
+    env: { NODE_OPTIONS: `--max-old-space-size=512${flags}` },
+  };
+}
+
+const VARIANTS: Record<string, Variant> = {
   gateway: { config: demoConfig },
   // The compiled start of the Docker image (npm run build): no type stripping in any thread.
   'gateway-js': { config: demoConfig, entry: 'dist/main.js' },
-  // As the Docker image runs in a 1 GiB container: compiled, old space at half of it.
-  'gateway-image': {
-    config: demoConfig,
-    entry: 'dist/main.js',
-    env: { NODE_OPTIONS: '--max-old-space-size=512' },
-  },
-  'gateway-image-wb32': {
-    config: { ...demoConfig, store: { writeBufferMb: 32 } },
-    entry: 'dist/main.js',
-    env: { NODE_OPTIONS: '--max-old-space-size=512' },
-  },
-  'gateway-image-semi32': {
-    config: demoConfig,
-    entry: 'dist/main.js',
-    env: { NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=32' },
-  },
-  'gateway-image-semi16': {
-    config: demoConfig,
-    entry: 'dist/main.js',
-    env: { NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=16' },
-  },
-  'gateway-image-semi8': {
-    config: demoConfig,
-    entry: 'dist/main.js',
-    env: { NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=8' },
-  },
+  'gateway-image': asImage(),
+  'gateway-image-wb32': asImage({ config: { ...demoConfig, store: { writeBufferMb: 32 } } }),
+  'gateway-image-semi32': asImage({ flags: '--max-semi-space-size=32' }),
+  'gateway-image-semi16': asImage({ flags: '--max-semi-space-size=16' }),
+  'gateway-image-semi8': asImage({ flags: '--max-semi-space-size=8' }),
   'gateway-no-mining': { config: { ...demoConfig, anchoring: { enabled: false } } },
   'gateway-quiet': {
     config: {
