@@ -20,6 +20,7 @@ import { base32upper } from 'multiformats/bases/base32';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { GatewayError } from '../errors.ts';
 
 export interface BlockLocation {
   /** The batch file, relative to the batches directory. */
@@ -141,13 +142,23 @@ async function syncDirectory(path: string): Promise<void> {
   }
 }
 
-/** Reads one block's bytes from its batch file. */
+/**
+ * Reads one block's bytes from its batch file. A file that is gone or shorter than the index says is a
+ * storage failure (ERR_STORE), never other bytes.
+ */
 export async function readBlock(dir: string, at: BlockLocation): Promise<Uint8Array> {
-  const handle = await open(join(dir, at.file), constants.O_RDONLY);
+  let handle: FileHandle;
+  try {
+    handle = await open(join(dir, at.file), constants.O_RDONLY);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new GatewayError('ERR_STORE', `the batch file ${at.file} cannot be read (${reason})`);
+  }
   try {
     const bytes = Buffer.allocUnsafe(at.length);
     const { bytesRead } = await handle.read(bytes, 0, at.length, at.offset);
-    if (bytesRead !== at.length) throw new Error(`batch file ${at.file} is cut short`);
+    if (bytesRead !== at.length)
+      throw new GatewayError('ERR_STORE', `the batch file ${at.file} is cut short`);
     return bytes;
   } finally {
     await handle.close();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -340,6 +340,16 @@ describe('sealing', () => {
     const inFile = new Set<string>();
     for await (const { cid } of car.blocks()) inFile.add(String(cid));
     assert.deepEqual(inFile, inDag);
+    // The root is the file's last block: a file cut short answers 500 ERR_STORE for it, not other bytes.
+    truncateSync(path, statSync(path).size - 1);
+    const cut = await f.t.gateway.api.inject({
+      method: 'GET',
+      url: `/ipfs/${window!.record.batchCid}?format=raw`,
+      headers: { authorization: `Bearer ${f.clinician}` },
+    });
+    assert.equal(cut.statusCode, 500);
+    assert.equal(cut.json().code, 'ERR_STORE');
+    assert.match(cut.json().message, /cut short/);
     await f.t.stop();
     const db = openDb(join(f.dir.path, 'store'));
     await db.open();

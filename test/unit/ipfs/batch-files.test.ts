@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -70,6 +70,17 @@ test('a file left by a window that failed is written over; an aborted window lea
   await failed.put(randomBytes(100), raw.code);
   await failed.abort();
   assert.equal(existsSync(path), false);
+});
+
+test('a batch file cut short or gone is a storage error, never other bytes', async () => {
+  const batches = join(dir.path, 'damaged');
+  const { root, located } = await writeWindow(batches, [randomBytes(2_000)]);
+  const path = join(batches, batchFileName(START));
+  const at = located.get(blockKey(root))!;
+  truncateSync(path, at.offset + at.length - 1);
+  await assert.rejects(readBlock(batches, at), { code: 'ERR_STORE', message: /is cut short/ });
+  rmSync(path);
+  await assert.rejects(readBlock(batches, at), { code: 'ERR_STORE', message: /cannot be read \(ENOENT\)/ });
 });
 
 test('the blockstore serves blocks from batch files and from LevelDB, and lists both', async () => {
