@@ -52,6 +52,7 @@ import {
   type WindowLookup,
   type WindowRecord,
 } from './store/index.ts';
+import { applyV8Flags } from './threads/v8-flags.ts';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -102,6 +103,7 @@ export interface Gateway {
 const LIVE_EVENT_LISTENERS = 1024;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  applyV8Flags();
   const { config } = options;
   const log = options.log ?? createLog();
   const clock = options.clock ?? Date.now;
