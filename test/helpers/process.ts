@@ -1,11 +1,59 @@
 /** A gateway as a child process (`node src/main.ts start`), for crash, signal and restart tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN } from './gateway.ts';
 
+/**
+ * A port that is free now and claimed for this process until it exits. Test files run in parallel
+ * processes, each finding ports free and binding them later: without a claim, two of them can be handed
+ * the same port, and one test then talks to the other's gateway. A claim is a file named by the port that
+ * holds the claiming pid, under the temp dir; the claim of a process that is gone is void.
+ */
 export async function freePort(): Promise<number> {
+  mkdirSync(PORT_CLAIMS, { recursive: true });
+  for (let tries = 0; tries < 100; tries++) {
+    const port = await unboundPort();
+    if (claimPort(port)) return port;
+  }
+  throw new Error('no free port could be claimed in 100 tries');
+}
+
+const PORT_CLAIMS = join(tmpdir(), 'medgate-test-port-claims');
+const claimed: string[] = [];
+process.on('exit', () => {
+  for (const file of claimed) rmSync(file, { force: true });
+});
+
+function claimPort(port: number, retry = true): boolean {
+  const file = join(PORT_CLAIMS, String(port));
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    claimed.push(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const holder = Number(readFileSync(file, 'utf8'));
+  if (!retry || holder === process.pid || isAlive(holder)) return false;
+  rmSync(file, { force: true });
+  return claimPort(port, false);
+}
+
+function isAlive(pid: number): boolean {
+  // An empty claim is one being written: its holder is alive.
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function unboundPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -91,13 +139,15 @@ export async function spawnGateway(
     } catch {}
     return { status: res.status, body: parsed };
   };
+  // Ready when the child itself says so, on its own output: a /readyz answered on the port could come from
+  // another test's gateway that holds the port this child failed to bind.
+  const readyLine = new RegExp(
+    `: mqtt 127\\.0\\.0\\.1:${mqttPort}, https? 127\\.0\\.0\\.1:${httpPort}, data `,
+  );
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
-      if (res.status === 200) break;
-    } catch {}
+    if (readyLine.test(output)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`gateway not ready in 20 s:\n${output}`);
