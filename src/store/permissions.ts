@@ -54,19 +54,30 @@ function refuseOpen(path: string, what: string): void {
   );
 }
 
+/**
+ * The batch files (docs/ipfs.md, "Batch files"): one file a window, forever, written 0600 in 0700
+ * directories by the gateway itself. Once that directory is private nothing in it is reachable by others,
+ * and a start does not stat every file of years of windows: it is walked only when it was open.
+ */
+const BATCH_FILES_DIR = 'batches';
+
 /** Files and dirs under `dir` (symbolic links are left alone: they point outside). */
-function makePrivate(dir: string): void {
+function makePrivate(dir: string, top = true): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      chmodIfOpen(path, 0o700);
-      makePrivate(path);
+      const wasOpen = chmodIfOpen(path, 0o700);
+      if (top && entry.name === BATCH_FILES_DIR && !wasOpen) continue;
+      makePrivate(path, false);
     } else if (entry.isFile()) {
       chmodIfOpen(path, 0o600);
     }
   }
 }
 
-function chmodIfOpen(path: string, mode: number): void {
-  if ((lstatSync(path).mode & OTHERS) !== 0) chmodSync(path, mode);
+/** True when the path was open to group or others (and is not any more). */
+function chmodIfOpen(path: string, mode: number): boolean {
+  if ((lstatSync(path).mode & OTHERS) === 0) return false;
+  chmodSync(path, mode);
+  return true;
 }

@@ -60,6 +60,27 @@ test('files left readable by others in a private data dir are made private at st
   }
 });
 
+test('batch files left readable in a batches dir opened to others are made private at start', async () => {
+  const root = tempDir();
+  try {
+    const dataDir = join(root.path, 'data');
+    await (await startTestGateway({ dataDir })).stop({ keepData: true });
+    const day = join(dataDir, 'batches', '2026-11-27');
+    mkdirSync(day, { recursive: true });
+    const file = join(day, '10-00-00.000.car');
+    writeFileSync(file, 'not a real batch');
+    chmodSync(file, 0o644);
+    chmodSync(day, 0o755);
+    chmodSync(join(dataDir, 'batches'), 0o755);
+    await (await startTestGateway({ dataDir })).stop({ keepData: true });
+    assert.equal(mode(join(dataDir, 'batches')).toString(8), '700');
+    assert.equal(mode(day).toString(8), '700');
+    assert.equal(mode(file).toString(8), '600');
+  } finally {
+    root.remove();
+  }
+});
+
 test('a start on a 0755 data dir is refused with the chmod to run', async () => {
   const root = tempDir();
   try {
