@@ -31,6 +31,9 @@ function tenureDecisions(applyFlags: boolean): number {
 }
 
 test('V8 tenures the sites of long-lived objects by default, and not with the gateway flags', () => {
-  assert.ok(tenureDecisions(false) > 0, 'the workload makes V8 tenure by default');
-  assert.equal(tenureDecisions(true), 0);
+  // V8 decides by its collections' timing: most runs of the workload tenure, not all.
+  let byDefault = 0;
+  for (let run = 0; run < 12 && byDefault === 0; run++) byDefault = tenureDecisions(false);
+  assert.ok(byDefault > 0, 'the workload makes V8 tenure by default');
+  for (let run = 0; run < 3; run++) assert.equal(tenureDecisions(true), 0);
 });
