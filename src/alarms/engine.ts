@@ -22,6 +22,8 @@ export interface EngineOptions {
 export interface AlarmChange {
   readonly alarm: Alarm;
   readonly event: AlarmEventName | null;
+  /** The alarm as it stood before this change (an earlier change of the same evaluation included); null when it opens. */
+  readonly previous: Alarm | null;
 }
 
 interface Subject {
@@ -77,6 +79,11 @@ export class AlarmEngine {
 
   openAlarms(): Alarm[] {
     return [...this.#open.values()];
+  }
+
+  /** How many alarms are open (without copying them). */
+  openCount(): number {
+    return this.#open.size;
   }
 
   evaluate(readings: readonly StoredReading[]): AlarmChange[] {
@@ -267,12 +274,13 @@ export class AlarmEngine {
     };
     c.subject.openAlarms++;
     this.#setOpen(key, alarm);
-    changes.push({ alarm, event: 'opened' });
+    changes.push({ alarm, event: 'opened', previous: null });
   }
 
   #update(key: string, alarm: Alarm, event: AlarmEventName | null, changes: AlarmChange[]): void {
+    const previous = this.#open.get(key) ?? null;
     this.#open.set(key, alarm);
-    changes.push({ alarm, event });
+    changes.push({ alarm, event, previous });
   }
 
   #close(key: string, open: Alarm, ts: number, subject: Subject, changes: AlarmChange[]): void {
@@ -281,7 +289,7 @@ export class AlarmEngine {
     this.#open.delete(key);
     this.#keyOf.delete(open.id);
     subject.openAlarms--;
-    changes.push({ alarm, event: 'closed' });
+    changes.push({ alarm, event: 'closed', previous: open });
   }
 
   #setOpen(key: string, alarm: Alarm): void {

@@ -81,16 +81,11 @@ export async function createAlarmService(
   let refusedSeen = 0;
 
   /** Stores the changes (the last state of each alarm, every event in order), then tells the world. */
-  async function commit(changes: readonly AlarmChange[], previous: Map<string, Alarm | null>): Promise<void> {
+  async function commit(changes: readonly AlarmChange[]): Promise<void> {
     if (changes.length === 0) return;
-    const toStore = changes.map((c) => {
-      const before = previous.has(c.alarm.id) ? previous.get(c.alarm.id)! : null;
-      previous.set(c.alarm.id, c.alarm);
-      return { alarm: c.alarm, previous: before, event: c.event };
-    });
-    const entries = await store.write(toStore, (entry) => outbox.ops(entry));
+    const entries = await store.write(changes, (entry) => outbox.ops(entry));
     outbox.notify();
-    hooks.onOpenAlarms?.(engine.openAlarms().length);
+    hooks.onOpenAlarms?.(engine.openCount());
     for (const entry of entries) {
       hooks.onEvent?.(entry.event, entry.alarm);
       events.publish({ type: 'alarm', event: entry.event, alarm: entry.alarm });
@@ -101,13 +96,13 @@ export async function createAlarmService(
     const readings = pending;
     pending = [];
     if (readings.length === 0) return;
-    const before = new Map<string, Alarm | null>(engine.openAlarms().map((a) => [a.id, a]));
+    // Each change carries the alarm as it stood before: nothing here is as large as the open alarms.
     const changes = engine.evaluate(readings);
     if (engine.refused > refusedSeen) {
       hooks.onUnevaluated?.('subjects', engine.refused - refusedSeen);
       refusedSeen = engine.refused;
     }
-    await commit(changes, before);
+    await commit(changes);
   }
 
   // An open alarm whose rule is no longer configured (or NEWS2 turned off) would never close: it closes now,
@@ -120,12 +115,12 @@ export async function createAlarmService(
       orphans.map((a) => ({
         alarm: { ...a, status: 'closed' as const, closedAt: at, updatedAt: at },
         event: 'closed',
+        previous: a,
       })),
-      new Map(orphans.map((a) => [a.id, a])),
     );
     components.log?.('warn', `alarms: ${orphans.length} open alarm(s) of rules no longer configured closed`);
   }
-  hooks.onOpenAlarms?.(engine.openAlarms().length);
+  hooks.onOpenAlarms?.(engine.openCount());
 
   const enqueue = <T>(job: () => Promise<T>): Promise<T> => {
     const run = chain.then(job);
@@ -170,7 +165,7 @@ export async function createAlarmService(
           acknowledgedAt: new Date(at).toISOString(),
           acknowledgedBy: by,
         };
-        await commit([{ alarm, event: 'acknowledged' }], new Map([[id, stored]]));
+        await commit([{ alarm, event: 'acknowledged', previous: stored }]);
         return alarm;
       }),
     get: (id) => store.get(id),

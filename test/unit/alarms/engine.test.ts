@@ -63,6 +63,20 @@ test('SpO2 below 90 opens only once it has held for 60 s of device time, then cl
   assert.equal(closed[0]!.alarm.closedAt, new Date(T0 + 130_000).toISOString());
 });
 
+test('each change carries the alarm as it stood before it, within one evaluation too', () => {
+  const e = engine();
+  e.evaluate([vitals(0, { spo2: 88 })]);
+  const [opened, kept] = e.evaluate([vitals(60, { spo2: 86 }), vitals(90, { spo2: 85 })]);
+  assert.equal(opened!.event, 'opened');
+  assert.equal(opened!.previous, null);
+  assert.equal(kept!.previous, opened!.alarm);
+  e.evaluate([vitals(100, { spo2: 95 })]);
+  const [closed] = e.evaluate([vitals(130, { spo2: 95 })]);
+  assert.equal(closed!.event, 'closed');
+  assert.equal(closed!.previous?.status, 'open');
+  assert.equal(closed!.previous?.updatedAt, kept!.alarm.updatedAt);
+});
+
 test('a dip that recovers before 60 s restarts the count; readings without the field change nothing', () => {
   const e = engine();
   e.evaluate([vitals(0, { spo2: 88 }), vitals(50, { spo2: 96 }), vitals(70, { spo2: 88 })]);
