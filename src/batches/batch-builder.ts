@@ -5,7 +5,7 @@
  */
 import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
-import type { Ipfs } from '../ipfs/node.ts';
+import type { BatchFile } from '../ipfs/batch-files.ts';
 import type { AccessEntry } from '../store/index.ts';
 import { BATCH_FORMAT, type SealedPage } from './page-builder.ts';
 
@@ -28,13 +28,13 @@ export interface BatchHeader {
 
 export class BatchBuilder {
   readonly #header: BatchHeader;
-  readonly #ipfs: Pick<Ipfs, 'put' | 'putCbor'>;
+  readonly #ipfs: Pick<BatchFile, 'put' | 'putCbor'>;
   readonly #pages: BatchPage[] = [];
   readonly #hashes: Uint8Array[] = [];
   readonly #salts: Uint8Array[] = [];
   #count = 0;
 
-  constructor(header: BatchHeader, ipfs: Pick<Ipfs, 'put' | 'putCbor'>) {
+  constructor(header: BatchHeader, ipfs: Pick<BatchFile, 'put' | 'putCbor'>) {
     this.#header = header;
     this.#ipfs = ipfs;
   }

@@ -58,14 +58,13 @@ export function batchFileName(start: number): string {
 }
 
 /** CARv1 framing: an unsigned varint of the length, then the bytes (ipld.io/specs/transport/car/carv1). */
-function framed(parts: readonly Uint8Array[]): { prefix: Uint8Array; length: number } {
-  const length = parts.reduce((n, p) => n + p.byteLength, 0);
-  return { prefix: varint.encodeTo(length, new Uint8Array(varint.encodingLength(length))), length };
+function lengthPrefix(length: number): Uint8Array {
+  return varint.encodeTo(length, new Uint8Array(varint.encodingLength(length)));
 }
 
 function carHeader(root: CID): Uint8Array {
   const body = dagCbor.encode({ version: 1, roots: [root] });
-  return Buffer.concat([framed([body]).prefix, body]);
+  return Buffer.concat([lengthPrefix(body.byteLength), body]);
 }
 
 export async function createBatchFile(dir: string, start: number): Promise<BatchFile> {
@@ -96,7 +95,7 @@ export async function createBatchFile(dir: string, start: number): Promise<Batch
     const cid = CID.createV1(codec, await sha256.digest(bytes));
     const key = blockKey(cid);
     if (!index.has(key)) {
-      const { prefix } = framed([cid.bytes, bytes]);
+      const prefix = lengthPrefix(cid.bytes.byteLength + bytes.byteLength);
       const offset = position + prefix.byteLength + cid.bytes.byteLength;
       await write([prefix, cid.bytes, bytes]);
       index.set(key, { file: name, offset, length: bytes.byteLength });

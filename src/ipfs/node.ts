@@ -8,23 +8,15 @@
  * `ipfs.network.enabled`: helia and libp2p cost about 75 MiB of RSS, which the default gateway does not pay.
  * Without it, the trustless gateway route serves the batches over HTTP.
  */
-import * as dagCbor from '@ipld/dag-cbor';
 import { LevelBlockstore } from 'blockstore-level';
 import type { Level } from 'level';
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { sha256 } from 'multiformats/hashes/sha2';
+import type { CID } from 'multiformats/cid';
 import type { Sublevels } from '../store/index.ts';
 import { type BatchFile, createBatchFile } from './batch-files.ts';
 import { GatewayBlockstore } from './blockstore.ts';
 
-export const DAG_CBOR = dagCbor.code;
-export const RAW = raw.code;
-
 export interface Ipfs {
   readonly blockstore: GatewayBlockstore;
-  put(bytes: Uint8Array, codec: typeof DAG_CBOR | typeof RAW): Promise<CID>;
-  putCbor(value: unknown): Promise<CID>;
   get(cid: CID): Promise<Uint8Array>;
   has(cid: CID): Promise<boolean>;
   /** Every CID stored. */
@@ -44,16 +36,8 @@ export async function createIpfs(components: {
   const level = new LevelBlockstore(subs.blocks as unknown as Level<string, Uint8Array>);
   const blockstore = new GatewayBlockstore(level, subs.batchBlocks, batchesDir);
 
-  async function put(bytes: Uint8Array, codec: number): Promise<CID> {
-    const cid = CID.createV1(codec, await sha256.digest(bytes));
-    await blockstore.put(cid, bytes);
-    return cid;
-  }
-
   return {
     blockstore,
-    put,
-    putCbor: (value) => put(dagCbor.encode(value), DAG_CBOR),
     async get(cid) {
       const chunks: Uint8Array[] = [];
       for await (const chunk of blockstore.get(cid)) chunks.push(chunk);

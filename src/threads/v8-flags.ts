@@ -12,11 +12,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-let applied = false;
-
 export function applyV8Flags(): void {
-  if (applied) return;
-  applied = true;
   // Read by V8 at each collection, so setting it after start takes effect (the flag is not frozen in Node).
   setFlagsFromString('--no-allocation-site-pretenuring');
 }
