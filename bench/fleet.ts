@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startAedes } from './lib/aedes.ts';
 import { writeSection } from './lib/docs-section.ts';
 import { type DurableFloor, measureDurableFloor } from './lib/durable-floor.ts';
 import { type FleetRunResult, runFleet } from './lib/fleet-run.ts';
@@ -27,16 +28,21 @@ const USAGE = `npm run bench:fleet -- [flags]
   --warmup S         seconds driven before measuring (10)
   --duration S       measured seconds (60: six sealed windows and two blocks of the demo pace)
   --lockstep S       measured seconds of the lock-step run, 20 clients one in flight each; 0 to skip (10)
-  --targets LIST     mosquitto and gateway variants (mosquitto,gateway): gateway is the demo pace,
+  --targets LIST     references and gateway variants (mosquitto,gateway). References: mosquitto (in
+                     memory), aedes (bare, in memory) and aedes-durable (bare aedes whose PUBACK waits
+                     for a synced LevelDB group commit: what any aedes broker with a durable PUBACK costs,
+                     with nothing else). Gateway variants: gateway is the demo pace,
                      gateway-no-mining without scheduled mining, gateway-quiet without mining and with
                      hour-long windows (nothing sealed in the run): what sealing and mining add to the tail
                      (gateway-image-quiet: the same as the image);
                      gateway-heap and gateway-heap512 (V8 old space bounded to 256 or 512 MB),
                      gateway-arenas (MALLOC_ARENA_MAX=2), gateway-js (the compiled start, built
-                     first), gateway-image (compiled, old space 512 MB: the image in a 1 GiB container),
+                     first), gateway-image (compiled, old space 512 MB, V8's helper threads one fewer
+                     than the cores: the image in a 1 GiB container),
                      gateway-image-semi32, -semi16, -semi8 (the same with the young generation's
                      semi-spaces at 32, 16 or 8 MB), gateway-image-wb32 (the same
-                     with a 32 MB LevelDB write buffer), baseline (see --baseline); a target may be
+                     with a 32 MB LevelDB write buffer), gateway-image-pool4 (the same with Node's
+                     default of four V8 helper threads), baseline (see --baseline); a target may be
                      listed more than once: alternate two to compare them (gateway-image,baseline,...)
   --baseline DIR     another checkout of the gateway (e.g. a git worktree of the commit before a
                      change), run as the target "baseline": its compiled start with the settings of
@@ -88,15 +94,21 @@ interface Variant {
   readonly entry?: string;
 }
 
-/** As the Docker image runs in a 1 GiB container: compiled, old space at half of it; more V8 flags or config. */
+/**
+ * As the Docker image runs in a 1 GiB container: compiled, old space at half of it, V8's helper threads one
+ * fewer than the cores; more V8 flags (a later one wins) or config.
+ */
 function asImage(options: { flags?: string; config?: object } = {}): Variant {
   const flags = options.flags === undefined ? '' : ` ${options.flags}`;
   return {
     config: options.config ?? demoConfig,
     entry: 'dist/main.js',
-    env: { NODE_OPTIONS: `--max-old-space-size=512${flags}` },
+    env: { NODE_OPTIONS: `--max-old-space-size=512 --v8-pool-size=0${flags}` },
   };
 }
+
+const REFERENCES = new Set(['mosquitto', 'aedes', 'aedes-durable']);
+const isReference = (name: string): boolean => REFERENCES.has(name);
 
 const VARIANTS: Record<string, Variant> = {
   gateway: { config: demoConfig },
@@ -107,6 +119,8 @@ const VARIANTS: Record<string, Variant> = {
   'gateway-image-semi32': asImage({ flags: '--max-semi-space-size=32' }),
   'gateway-image-semi16': asImage({ flags: '--max-semi-space-size=16' }),
   'gateway-image-semi8': asImage({ flags: '--max-semi-space-size=8' }),
+  // Node's default of four garbage-collection helper threads, whatever the cores (the image: cores - 1).
+  'gateway-image-pool4': asImage({ flags: '--v8-pool-size=4' }),
   'gateway-no-mining': { config: { ...demoConfig, anchoring: { enabled: false } } },
   'gateway-quiet': { config: quietConfig },
   'gateway-image-quiet': asImage({ config: quietConfig }),
@@ -183,7 +197,7 @@ function parse(argv: string[]) {
   for (const t of targets) {
     if (t === 'baseline' && baseline === undefined)
       throw new RangeError('the target baseline needs --baseline DIR');
-    if (t !== 'mosquitto' && VARIANTS[t] === undefined) throw new RangeError(`unknown target ${t}`);
+    if (!isReference(t) && VARIANTS[t] === undefined) throw new RangeError(`unknown target ${t}`);
   }
   return {
     help: values.help === true,
@@ -233,7 +247,8 @@ function render(
       'stacks, malloc): what the process itself holds.',
   );
   if (floor) {
-    const best = Math.max(...reports.map((r) => (r.name === 'mosquitto' ? 0 : (r.lockstepRate ?? 0))));
+    const best = Math.max(...reports.map((r) => (isReference(r.name) ? 0 : (r.lockstepRate ?? 0))));
+    const durable = reports.find((r) => r.name === 'aedes-durable')?.lockstepRate;
     lines.push(
       '',
       `Durable floor of this disk (bench/lib/durable-floor.ts): a synced LevelDB batch of ${floor.readings} readings ` +
@@ -243,11 +258,15 @@ function render(
         `on it, whatever the broker` +
         (best > 0
           ? `: the gateway's best lock-step rate is ${(best / floor.ceilingPerSecond).toFixed(2)}× that.`
-          : '.'),
+          : '.') +
+        (durable === undefined
+          ? ''
+          : ` Bare aedes with a durable PUBACK reaches ${k(durable)}/s (${(durable / floor.ceilingPerSecond).toFixed(2)}× the floor).`),
     );
   }
   const mosq = reports.find((r) => r.name === 'mosquitto');
   for (const gw of reports.filter((r) => r.name !== 'mosquitto')) {
+    // aedes and aedes-durable get the ratio line; only gateways have /metrics to scrape.
     if (mosq?.fleet && gw.fleet) {
       lines.push(
         '',
@@ -325,15 +344,17 @@ async function main(): Promise<void> {
       target =
         name === 'mosquitto'
           ? await startMosquitto(workDir)
-          : await startGateway({
-              repoRoot,
-              workDir,
-              readyTimeoutMs: 60_000,
-              secretHashLog2N: args.secretHashLog2N,
-              config: VARIANTS[name]?.config as Record<string, unknown>,
-              env: VARIANTS[name]?.env ?? {},
-              entry: VARIANTS[name]?.entry,
-            });
+          : name === 'aedes' || name === 'aedes-durable'
+            ? await startAedes(workDir, { durable: name === 'aedes-durable' })
+            : await startGateway({
+                repoRoot,
+                workDir,
+                readyTimeoutMs: 60_000,
+                secretHashLog2N: args.secretHashLog2N,
+                config: VARIANTS[name]?.config as Record<string, unknown>,
+                env: VARIANTS[name]?.env ?? {},
+                entry: VARIANTS[name]?.entry,
+              });
       console.error(`${name}: pid ${target.pid}, MQTT on 127.0.0.1:${target.port}`);
       await measure(target, report, args);
     } catch (err) {

@@ -84,6 +84,8 @@ export async function spawnGateway(
     wrapper?: string[];
     /** The entry module (default `src/main.ts`; the compiled start is `dist/main.js`). */
     entry?: string;
+    /** More environment, e.g. the image's NODE_OPTIONS. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<GatewayProcess> {
   const mqttPort = options.mqttPort ?? (await freePort());
@@ -110,6 +112,7 @@ export async function spawnGateway(
       GATEWAY_MQTT_HOST: '127.0.0.1',
       GATEWAY_HTTP_HOST: '127.0.0.1',
       GATEWAY_ADMIN_TOKEN: ADMIN_TOKEN,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,13 +1,15 @@
 /**
  * The compiled start (docs/configuration.md, "Compiled start"): `npm run build` emits JavaScript that runs
  * without type stripping, worker threads included. Built here into a temporary tree laid out like the
- * repository (dist/ next to ui/ and node_modules/), then started as the Docker image starts it: a reading is
- * stored, its window sealed in the sealing thread, the window mined in a mining thread, and the dashboard
- * is served.
+ * repository (dist/ next to ui/ and node_modules/), then started as the Docker image starts it, with the
+ * image's NODE_OPTIONS: a reading is stored, its window sealed in the sealing thread, the window mined in a
+ * mining thread, and the dashboard is served; V8 runs one garbage-collection helper thread fewer than there
+ * are cores (docs/configuration.md, "Threads").
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -20,6 +22,20 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const dir = tempDir('medgate-compiled-');
 after(() => dir.remove());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The NODE_OPTIONS the Dockerfile's final stage sets. */
+function imageNodeOptions(): string {
+  const found = /NODE_OPTIONS=(?:"([^"]+)"|(\S+))/.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+  assert.ok(found, 'the Dockerfile sets NODE_OPTIONS');
+  return found[1] ?? found[2]!;
+}
+
+/** Threads of a process by name (Linux names V8's helpers "V8Worker"). */
+function threadsNamed(pid: number, name: string): number {
+  return readdirSync(`/proc/${pid}/task`).filter(
+    (tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() === name,
+  ).length;
+}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -43,8 +59,10 @@ test('the compiled gateway stores, seals in its worker thread, mines and serves 
   const gw = await spawnGateway(join(dir.path, 'data'), {
     entry: join(tree, 'dist/main.js'),
     config: { sealing: { windowSeconds: 1, graceSeconds: 0 }, anchoring: { enabled: false } },
+    env: { NODE_OPTIONS: imageNodeOptions() },
   });
   try {
+    assert.equal(threadsNamed(gw.child.pid!, 'V8Worker'), Math.max(1, availableParallelism() - 1));
     const res = await gw.api('POST', '/v1/devices', { id: 'js-1', kind: 'wearable', patientId: 'P-JS' });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gw.mqttPort}`, {
