@@ -156,7 +156,7 @@ async function startParts(
   const accessLog = await createAccessLog({ subs, clock });
   const readings = createReadingQueries({ subs });
   const windows = createWindowLookup({ subs });
-  const ipfs = await createIpfs({ subs, batchesDir: join(dataDir, 'batches') });
+  const ipfs = await createIpfs({ subs, batchesDir: join(dataDir, 'batches'), clock });
   await parts.start({ name: 'ipfs', stop: () => ipfs.stop() });
   // helia and libp2p are imported only when the network is on (docs/ipfs.md).
   let ipfsNetwork: IpfsNetwork | null = null;
@@ -423,6 +423,7 @@ async function startParts(
           anchored: createAnchoredIndex(ledger.node),
           onTip: (listener) => ledger.node.onTip(listener),
           fetch: (cid, fetchOptions) => network.fetch(cid, fetchOptions),
+          replicaFile: (root) => ipfs.replicaFile(root),
           log,
           clock,
           hooks: {

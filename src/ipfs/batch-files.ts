@@ -33,6 +33,10 @@ export interface BlockLocation {
 export interface BatchFile {
   put(bytes: Uint8Array, codec: number): Promise<CID>;
   putCbor(value: unknown): Promise<CID>;
+  /** A block whose CID the caller has checked (replication: helia hashes what a peer sends). */
+  add(cid: CID, bytes: Uint8Array): Promise<void>;
+  /** Blocks written so far. */
+  blocks(): number;
   /** Names `root` in the header, syncs and closes the file: then its blocks are durable. */
   finish(root: CID): Promise<Map<string, BlockLocation>>;
   /** Closes and removes the file of a window whose sealing failed. */
@@ -57,6 +61,16 @@ export function batchFileName(start: number): string {
   return `${iso.slice(0, 10)}/${iso.slice(11, 23).replaceAll(':', '-')}.car`;
 }
 
+/**
+ * A file of blocks replicated from another member (docs/ipfs.md, "Replication"): under `replicated/`, a
+ * directory a day (of the fetch, UTC), named by the batch root and the fetch's time, so that a second
+ * attempt at a batch writes a new file next to the blocks the first one kept.
+ */
+export function replicaFileName(root: CID, now: number): string {
+  const iso = new Date(now).toISOString();
+  return `replicated/${iso.slice(0, 10)}/${root.toV1().toString()}-${now}.car`;
+}
+
 /** CARv1 framing: an unsigned varint of the length, then the bytes (ipld.io/specs/transport/car/carv1). */
 function lengthPrefix(length: number): Uint8Array {
   return varint.encodeTo(length, new Uint8Array(varint.encodingLength(length)));
@@ -67,8 +81,8 @@ function carHeader(root: CID): Uint8Array {
   return Buffer.concat([lengthPrefix(body.byteLength), body]);
 }
 
-export async function createBatchFile(dir: string, start: number): Promise<BatchFile> {
-  const name = batchFileName(start);
+/** A new batch file at `name` (batchFileName, replicaFileName) under the batches directory `dir`. */
+export async function createBatchFile(dir: string, name: string): Promise<BatchFile> {
   const path = join(dir, name);
   await ensureDirectory(dirname(path));
   // A file left by a window that failed or a crash is written over: no index names its blocks.
@@ -77,29 +91,46 @@ export async function createBatchFile(dir: string, start: number): Promise<Batch
   let position = 0;
   let unsynced = 0;
   const index = new Map<string, BlockLocation>();
+  /** Blocks being written: replication writes up to 16 blocks of a batch at once. */
+  const writing = new Map<string, Promise<void>>();
+  let accepting = true;
   let closed = false;
 
+  /** Writes at the end of the file, its place taken before the first await (concurrent writes do not overlap). */
   async function write(buffers: Uint8Array[]): Promise<void> {
-    const { bytesWritten } = await file.writev(buffers, position);
-    const expected = buffers.reduce((n, b) => n + b.byteLength, 0);
-    if (bytesWritten !== expected) throw new Error(`batch file ${name}: a short write`);
-    position += bytesWritten;
-    unsynced += bytesWritten;
+    const at = position;
+    const length = buffers.reduce((n, b) => n + b.byteLength, 0);
+    position += length;
+    unsynced += length;
+    const { bytesWritten } = await file.writev(buffers, at);
+    if (bytesWritten !== length) throw new Error(`batch file ${name}: a short write`);
     if (unsynced >= SYNC_EVERY_BYTES) {
       unsynced = 0;
       await file.datasync();
     }
   }
 
+  function add(cid: CID, bytes: Uint8Array): Promise<void> {
+    if (!accepting) return Promise.reject(new Error(`batch file ${name} is closed`));
+    const key = blockKey(cid);
+    if (index.has(key)) return Promise.resolve();
+    const under = writing.get(key);
+    if (under) return under;
+    const prefix = lengthPrefix(cid.bytes.byteLength + bytes.byteLength);
+    const offset = position + prefix.byteLength + cid.bytes.byteLength;
+    // Indexed once written: finish() returns only blocks whose bytes are in the file.
+    const written = write([prefix, cid.bytes, bytes])
+      .then(() => {
+        index.set(key, { file: name, offset, length: bytes.byteLength });
+      })
+      .finally(() => writing.delete(key));
+    writing.set(key, written);
+    return written;
+  }
+
   async function put(bytes: Uint8Array, codec: number): Promise<CID> {
     const cid = CID.createV1(codec, await sha256.digest(bytes));
-    const key = blockKey(cid);
-    if (!index.has(key)) {
-      const prefix = lengthPrefix(cid.bytes.byteLength + bytes.byteLength);
-      const offset = position + prefix.byteLength + cid.bytes.byteLength;
-      await write([prefix, cid.bytes, bytes]);
-      index.set(key, { file: name, offset, length: bytes.byteLength });
-    }
+    await add(cid, bytes);
     return cid;
   }
 
@@ -107,8 +138,13 @@ export async function createBatchFile(dir: string, start: number): Promise<Batch
   return {
     put,
     putCbor: (value) => put(dagCbor.encode(value), dagCbor.code),
+    add,
+    blocks: () => index.size,
     async finish(root) {
-      await CarWriter.updateRootsInFile(file, [root]);
+      accepting = false;
+      await Promise.allSettled(writing.values());
+      // The header was written for a CIDv1 of the same length; a CIDv0 root is named in its v1 form.
+      await CarWriter.updateRootsInFile(file, [root.toV1()]);
       await file.datasync();
       closed = true;
       await file.close();
@@ -116,6 +152,8 @@ export async function createBatchFile(dir: string, start: number): Promise<Batch
       return index;
     },
     async abort() {
+      accepting = false;
+      await Promise.allSettled(writing.values());
       if (!closed) await file.close().catch(() => {});
       closed = true;
       await rm(path, { force: true });

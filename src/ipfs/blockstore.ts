@@ -1,9 +1,9 @@
 /**
- * The gateway's blockstore: the blocks of sealed batches in their batch files (batch-files.ts), found
- * through the index the sealer writes with each window; every other block (files, blocks replicated from
- * other members, batches sealed before batch files existed) in helia's LevelDB blockstore. Reads look in
- * the index first; writes through this interface go to LevelDB. A block in a batch file is never deleted
- * (docs/ipfs.md: the gateway holds what it holds).
+ * The gateway's blockstore: the blocks of sealed and replicated batches in batch files (batch-files.ts),
+ * found through the index written once a file is durable; every other block (files, batches sealed or
+ * replicated before batch files existed) in helia's LevelDB blockstore. Reads look in the index first;
+ * writes go to LevelDB, or to the batch file a replication fetch names. A block in a batch file is never
+ * deleted (docs/ipfs.md: the gateway holds what it holds).
  */
 import type { LevelBlockstore } from 'blockstore-level';
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore';
@@ -12,9 +12,18 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import * as Digest from 'multiformats/hashes/digest';
 import type { Sublevels } from '../store/index.ts';
-import { type BlockLocation, blockKey, readBlock } from './batch-files.ts';
+import { type BatchFile, type BlockLocation, blockKey, readBlock } from './batch-files.ts';
 
 type AbortOptions = { signal?: AbortSignal };
+/** The options a block is fetched with (network.ts), which helia passes on to put. */
+export type PutOptions = AbortOptions & { into?: BatchFile };
+
+async function bytesOf(bytes: InputPair['bytes']): Promise<Uint8Array> {
+  if (bytes instanceof Uint8Array) return bytes;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of bytes) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
 type BatchIndex = Sublevels['batchBlocks'];
 
 export class GatewayBlockstore implements Blockstore {
@@ -36,8 +45,14 @@ export class GatewayBlockstore implements Blockstore {
     return (await this.#located(cid)) !== undefined || this.#level.has(cid, options);
   }
 
-  put(cid: CID, bytes: InputPair['bytes'], options?: AbortOptions): Promise<CID> {
-    return this.#level.put(cid, bytes, options);
+  /**
+   * To LevelDB, or with `into` to that batch file: replication fetches a batch's blocks through helia, which
+   * stores what it fetched with the options it was asked with.
+   */
+  async put(cid: CID, bytes: InputPair['bytes'], options?: PutOptions): Promise<CID> {
+    if (options?.into === undefined) return this.#level.put(cid, bytes, options);
+    await options.into.add(cid, await bytesOf(bytes));
+    return cid;
   }
 
   async *putMany(

@@ -15,6 +15,8 @@ import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import type { Log } from '../log.ts';
 import type { SignedMinuteRecord } from '../store/index.ts';
+import type { BatchFile } from './batch-files.ts';
+import type { ReplicaFile } from './node.ts';
 
 export interface ReplicationOptions {
   readonly concurrency: number;
@@ -47,8 +49,13 @@ export interface ReplicationComponents {
   readonly anchored: () => AnchoredView;
   /** Subscribe to changes of the chain's tip; returns the unsubscribe. */
   readonly onTip: (listener: () => void) => () => void;
-  /** A block, local or from the network (bitswap); stored locally once fetched. */
-  readonly fetch: (cid: CID, options: { signal: AbortSignal }) => Promise<Uint8Array>;
+  /** A block, local or from the network (bitswap); stored locally once fetched, `into` a batch file if given. */
+  readonly fetch: (
+    cid: CID,
+    options: { signal: AbortSignal; into?: BatchFile | undefined },
+  ) => Promise<Uint8Array>;
+  /** Where a batch's fetched blocks are written (a file of their own); without it, the blockstore's default. */
+  readonly replicaFile?: (root: CID) => Promise<ReplicaFile>;
   readonly log: Log;
   readonly clock: () => number;
   readonly hooks?: {
@@ -131,6 +138,16 @@ export function createReplicator(options: ReplicationOptions, components: Replic
   }
 
   async function fetchDag(root: CID): Promise<{ blocks: number; bytes: number }> {
+    const replica = await components.replicaFile?.(root);
+    try {
+      return await walkDag(root, replica?.file);
+    } finally {
+      // What was fetched stays held, whether the batch came whole or not: a retry fetches only the rest.
+      await replica?.keep();
+    }
+  }
+
+  async function walkDag(root: CID, into: BatchFile | undefined): Promise<{ blocks: number; bytes: number }> {
     const seen = new Set<string>([root.toString()]);
     let level: CID[] = [root];
     let bytes = 0;
@@ -139,7 +156,7 @@ export function createReplicator(options: ReplicationOptions, components: Replic
       if (cid.code !== dagCbor.code && cid.code !== raw.code && cid.code !== dagPb.code)
         throw new Refused('codec');
       const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(options.blockTimeoutMs)]);
-      const block = await components.fetch(cid, { signal });
+      const block = await components.fetch(cid, { signal, into });
       const digest = await sha256.digest(block);
       if (!equal(digest.bytes, cid.multihash.bytes)) throw new Error(`block ${cid} does not match its CID`);
       bytes += block.byteLength;

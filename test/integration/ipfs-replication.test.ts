@@ -4,7 +4,7 @@
  * is deleted starts again with its keys and gets its own batches back from the others.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CarReader } from '@ipld/car';
@@ -90,6 +90,28 @@ async function wholeBatch(m: Member, cid: string): Promise<number | null> {
   return blocks;
 }
 
+/**
+ * The batches in a member's replica files (docs/ipfs.md, "Replication"): each file's root with how many of
+ * the file's blocks hash to their CIDs, read from disk with an outside CAR reader.
+ */
+async function replicaFiles(m: Member): Promise<Map<string, number>> {
+  const dirPath = join(m.dataDir, 'batches', 'replicated');
+  const roots = new Map<string, number>();
+  if (!existsSync(dirPath)) return roots;
+  for (const name of readdirSync(dirPath, { recursive: true, encoding: 'utf8' })) {
+    if (!name.endsWith('.car')) continue;
+    const car = await CarReader.fromBytes(readFileSync(join(dirPath, name)));
+    let blocks = 0;
+    for await (const { cid, bytes } of car.blocks()) {
+      assert.deepEqual((await sha256.digest(bytes)).bytes, cid.multihash.bytes);
+      blocks += 1;
+    }
+    for (const root of await car.getRoots())
+      roots.set(root.toString(), (roots.get(root.toString()) ?? 0) + blocks);
+  }
+  return roots;
+}
+
 /** Every gateway's anchored batches held whole on this member, none missing. */
 async function allHeld(m: Member, gateways: number) {
   const res = await api(m, 'GET', '/v1/ipfs/pins');
@@ -123,6 +145,12 @@ test('every member holds the others’ batches; a member whose data dir is lost 
     // Windows sealed after the check above are held once anchored.
     for (const cid of own.get(other)!) await until(`a holds ${cid}`, () => wholeBatch(net.member('a'), cid));
   }
+  // Written to files of their own as they were fetched, not to a's LevelDB: a replica file per batch
+  // (or more, when an attempt kept part of it), named in its header.
+  const replicas = await replicaFiles(net.member('a'));
+  for (const other of ['b', 'c'])
+    for (const cid of own.get(other)!)
+      assert.ok((replicas.get(cid) ?? 0) > 0, `a has a replica file of ${other}'s batch ${cid}`);
 
   // While replication is under way a CAR of the file holds the blocks fetched so far: wait for them all.
   assert.ok(

@@ -24,7 +24,7 @@ after(() => dir.remove());
 const START = Date.UTC(2026, 10, 27, 19, 42, 10);
 
 async function writeWindow(batchesDir: string, pages: readonly Uint8Array[]) {
-  const file = await createBatchFile(batchesDir, START);
+  const file = await createBatchFile(batchesDir, batchFileName(START));
   const cids: CID[] = [];
   for (const page of pages) cids.push(await file.put(page, raw.code));
   const root = await file.putCbor({ pages: cids });
@@ -66,7 +66,7 @@ test('a file left by a window that failed is written over; an aborted window lea
   assert.deepEqual((await car.getRoots()).map(String), [root.toString()]);
   assert.equal((await Array.fromAsync(car.blocks())).length, 2);
 
-  const failed = await createBatchFile(batches, START);
+  const failed = await createBatchFile(batches, batchFileName(START));
   await failed.put(randomBytes(100), raw.code);
   await failed.abort();
   assert.equal(existsSync(path), false);
@@ -95,7 +95,7 @@ test('the blockstore serves blocks from batch files and from LevelDB, and lists 
     await db.batch(
       [...located].map(([key, value]) => ({ type: 'put', sublevel: subs.batchBlocks, key, value })) as never,
     );
-    // A file's or a replicated block: written through the blockstore, as UnixFS and bitswap write them.
+    // A file's block: written through the blockstore, as UnixFS writes them.
     const bytes = randomBytes(64);
     const elsewhere = CID.createV1(raw.code, await sha256.digest(bytes));
     await ipfs.blockstore.put(elsewhere, bytes);
@@ -110,6 +110,51 @@ test('the blockstore serves blocks from batch files and from LevelDB, and lists 
     const missing = CID.createV1(raw.code, await sha256.digest(randomBytes(8)));
     assert.equal(await ipfs.has(missing), false);
     await assert.rejects(ipfs.get(missing), { name: 'NotFoundError' });
+  } finally {
+    await db.close();
+  }
+});
+
+test('blocks replicated into a file of their own: written as they come, many at once, held once kept', async () => {
+  const db = openDb(join(dir.path, 'replica-store'));
+  await db.open();
+  try {
+    const subs = sublevels(db);
+    const batchesDir = join(dir.path, 'replica-batches');
+    const now = Date.UTC(2026, 10, 27, 23, 30);
+    const ipfs = await createIpfs({ subs, batchesDir, clock: () => now });
+    const pages = Array.from({ length: 40 }, (_, i) => randomBytes(1_000 + i * 997));
+    const cids = await Promise.all(pages.map(async (p) => CID.createV1(raw.code, await sha256.digest(p))));
+    const rootBytes = dagCbor.encode({ pages: cids });
+    const root = CID.createV1(dagCbor.code, await sha256.digest(rootBytes));
+
+    const replica = await ipfs.replicaFile(root);
+    // As helia stores what it fetched: put with the options of the fetch, up to 16 blocks at once and more.
+    await Promise.all([
+      ipfs.blockstore.put(root, rootBytes, { into: replica.file }),
+      ...pages.map((p, i) => ipfs.blockstore.put(cids[i]!, p, { into: replica.file })),
+      ipfs.blockstore.put(cids[3]!, pages[3]!, { into: replica.file }),
+    ]);
+    // Not in LevelDB, where a put without `into` goes, nor indexed yet.
+    assert.equal(await ipfs.has(root), false, 'not held before it is kept');
+    await replica.keep();
+
+    const path = join(batchesDir, 'replicated', '2026-11-27', `${root}-${now}.car`);
+    const car = await CarReader.fromBytes(readFileSync(path));
+    assert.deepEqual((await car.getRoots()).map(String), [root.toString()]);
+    const inFile = new Map<string, Uint8Array>();
+    for await (const block of car.blocks()) inFile.set(block.cid.toString(), block.bytes);
+    assert.equal(inFile.size, 41, 'every block once');
+    for (const [i, cid] of cids.entries()) {
+      assert.deepEqual(inFile.get(cid.toString()), pages[i]);
+      assert.deepEqual(await ipfs.get(cid), pages[i]);
+    }
+    assert.deepEqual(Buffer.from(await ipfs.get(root)), Buffer.from(rootBytes));
+
+    // An attempt that got no block leaves no file.
+    const nothing = await ipfs.replicaFile(cids[0]!);
+    await nothing.keep();
+    assert.equal(existsSync(join(batchesDir, 'replicated', '2026-11-27', `${cids[0]}-${now}.car`)), false);
   } finally {
     await db.close();
   }
