@@ -103,6 +103,8 @@ async function childReplication(mib: number) {
       anchored: () => ({ generation: 0, batches: [{ gatewayId: 'gw-a', batchCid: file.cid }] }),
       onTip: () => () => {},
       fetch: (cid, o) => b.g.ipfsNetwork()!.fetch(cid, o),
+      // As the gateway replicates: into a file of the batch's own (docs/ipfs.md, "Batch files").
+      replicaFile: (root) => b.g.ipfs.replicaFile(root),
       log: () => {},
       clock: Date.now,
       hooks: {
