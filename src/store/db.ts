@@ -69,9 +69,9 @@ export function sublevels(db: Db) {
     windowLeaves: bytes('window-leaves'),
     /** Window start → concatenated 16-byte salts, in leaf order. */
     windowSalts: bytes('window-salts'),
-    /** IPFS blocks other than sealed batches' (helia's LevelDB blockstore format). */
+    /** IPFS blocks other than batches' in batch files (helia's LevelDB blockstore format). */
     blocks: bytes('blocks'),
-    /** A sealed batch's block (its multihash, base32) → where it lies in the window's batch file. */
+    /** A sealed or replicated batch's block (its multihash, base32) → where it lies in its batch file. */
     batchBlocks: json<BlockLocation>('batch-blocks'),
     /** Ledger blocks by hash (blockToJson), main chain or not (docs/ledger.md). */
     ledgerBlocks: json<LedgerBlockJson>('ledger-blocks'),
