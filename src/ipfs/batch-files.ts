@@ -82,13 +82,15 @@ function carHeader(root: CID): Uint8Array {
 }
 
 /** A new batch file at `name` (batchFileName, replicaFileName) under the batches directory `dir`. */
-export async function createBatchFile(dir: string, name: string): Promise<BatchFile> {
+export async function createBatchFile(
+  dir: string,
+  name: string,
+  options: { openAtFirstBlock?: boolean } = {},
+): Promise<BatchFile> {
   const path = join(dir, name);
-  await ensureDirectory(dirname(path));
-  // A file left by a window that failed or a crash is written over: no index names its blocks.
-  const file: FileHandle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
   const header = carHeader(PLACEHOLDER_ROOT);
-  let position = 0;
+  let opening: Promise<FileHandle> | null = null;
+  let position = header.byteLength;
   let unsynced = 0;
   const index = new Map<string, BlockLocation>();
   /** Blocks being written: replication writes up to 16 blocks of a batch at once. */
@@ -96,12 +98,25 @@ export async function createBatchFile(dir: string, name: string): Promise<BatchF
   let accepting = true;
   let closed = false;
 
+  function opened(): Promise<FileHandle> {
+    opening ??= (async () => {
+      await ensureDirectory(dirname(path));
+      // A file left by a window that failed or a crash is written over: no index names its blocks.
+      const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
+      const { bytesWritten } = await handle.write(header, 0, header.byteLength, 0);
+      if (bytesWritten !== header.byteLength) throw new Error(`batch file ${name}: a short write`);
+      return handle;
+    })();
+    return opening;
+  }
+
   /** Writes at the end of the file, its place taken before the first await (concurrent writes do not overlap). */
   async function write(buffers: Uint8Array[]): Promise<void> {
     const at = position;
     const length = buffers.reduce((n, b) => n + b.byteLength, 0);
     position += length;
     unsynced += length;
+    const file = await opened();
     const { bytesWritten } = await file.writev(buffers, at);
     if (bytesWritten !== length) throw new Error(`batch file ${name}: a short write`);
     if (unsynced >= SYNC_EVERY_BYTES) {
@@ -134,7 +149,8 @@ export async function createBatchFile(dir: string, name: string): Promise<BatchF
     return cid;
   }
 
-  await write([header]);
+  // A window's file is there from the start; a replica's once a block comes (an attempt may get none).
+  if (options.openAtFirstBlock !== true) await opened();
   return {
     put,
     putCbor: (value) => put(dagCbor.encode(value), dagCbor.code),
@@ -143,6 +159,7 @@ export async function createBatchFile(dir: string, name: string): Promise<BatchF
     async finish(root) {
       accepting = false;
       await Promise.allSettled(writing.values());
+      const file = await opened();
       // The header was written for a CIDv1 of the same length; a CIDv0 root is named in its v1 form.
       await CarWriter.updateRootsInFile(file, [root.toV1()]);
       await file.datasync();
@@ -154,7 +171,9 @@ export async function createBatchFile(dir: string, name: string): Promise<BatchF
     async abort() {
       accepting = false;
       await Promise.allSettled(writing.values());
-      if (!closed) await file.close().catch(() => {});
+      if (opening === null) return; // never opened: there is no file
+      const file = await opening.catch(() => null);
+      if (!closed) await file?.close().catch(() => {});
       closed = true;
       await rm(path, { force: true });
     },

@@ -23,8 +23,8 @@ export interface ReplicaFile {
   readonly file: BatchFile;
   /**
    * Syncs the file and indexes what it holds, in one synced write: from then on those blocks are held.
-   * Called whether the batch came whole or not (what was fetched stays held); a file with no block is
-   * removed.
+   * Called whether the batch came whole or not (what was fetched stays held); an attempt that got no
+   * block never made a file.
    */
   keep(): Promise<void>;
 }
@@ -67,7 +67,9 @@ export async function createIpfs(components: {
     },
     batchFile: (start) => createBatchFile(batchesDir, batchFileName(start)),
     async replicaFile(root) {
-      const file = await createBatchFile(batchesDir, replicaFileName(root, clock()));
+      const file = await createBatchFile(batchesDir, replicaFileName(root, clock()), {
+        openAtFirstBlock: true,
+      });
       return {
         file,
         async keep() {

@@ -151,10 +151,12 @@ test('blocks replicated into a file of their own: written as they come, many at 
     }
     assert.deepEqual(Buffer.from(await ipfs.get(root)), Buffer.from(rootBytes));
 
-    // An attempt that got no block leaves no file.
+    // An attempt that gets no block makes no file (a batch no peer has yet is tried again and again).
     const nothing = await ipfs.replicaFile(cids[0]!);
+    const nothingPath = join(batchesDir, 'replicated', '2026-11-27', `${cids[0]}-${now}.car`);
+    assert.equal(existsSync(nothingPath), false, 'no file before its first block');
     await nothing.keep();
-    assert.equal(existsSync(join(batchesDir, 'replicated', '2026-11-27', `${cids[0]}-${now}.car`)), false);
+    assert.equal(existsSync(nothingPath), false);
   } finally {
     await db.close();
   }
