@@ -18,12 +18,16 @@ type AbortOptions = { signal?: AbortSignal };
 /** The options a block is fetched with (network.ts), which helia passes on to put. */
 export type PutOptions = AbortOptions & { into?: BatchFile };
 
-async function bytesOf(bytes: InputPair['bytes']): Promise<Uint8Array> {
+/** A block's bytes, whole: as given, or its chunks (a blockstore's `get` yields a block in chunks). */
+export async function bytesOf(
+  bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<Uint8Array> {
   if (bytes instanceof Uint8Array) return bytes;
   const chunks: Uint8Array[] = [];
   for await (const chunk of bytes) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
+
 type BatchIndex = Sublevels['batchBlocks'];
 
 export class GatewayBlockstore implements Blockstore {

@@ -16,7 +16,7 @@ import type { CID } from 'multiformats/cid';
 import { readHexKey } from '../crypto/key-files.ts';
 import type { Log } from '../log.ts';
 import type { BatchFile } from './batch-files.ts';
-import type { PutOptions } from './blockstore.ts';
+import { bytesOf, type PutOptions } from './blockstore.ts';
 
 export interface IpfsNetworkOptions {
   /** Multiaddrs to listen on, e.g. `/ip4/0.0.0.0/tcp/4001`. */
@@ -36,8 +36,10 @@ export interface IpfsNetwork {
   peerId(): string;
   /** Where peers reach this node, each ending in `/p2p/{peerId}`. */
   multiaddrs(): string[];
-  /** A block from the local store, or else from the connected peers over bitswap (verified against its CID, then stored). */
-  /** A block, local or from a peer; one fetched with `into` is stored in that batch file (blockstore.ts). */
+  /**
+   * A block from the local store, or else from the connected peers over bitswap (verified against its CID,
+   * then stored: in the batch file `into` when given, blockstore.ts).
+   */
   fetch(cid: CID, options: { signal: AbortSignal; into?: BatchFile | undefined }): Promise<Uint8Array>;
   /** Peers connected now. */
   connections(): number;
@@ -136,13 +138,11 @@ export async function startIpfsNetwork(
         const text = ma.toString();
         return text.endsWith(`/p2p/${self}`) ? text : `${text}/p2p/${self}`;
       }),
-    async fetch(cid, { signal, into }) {
-      const chunks: Uint8Array[] = [];
+    fetch(cid, { signal, into }) {
       // helia's blockstore looks locally, then asks the block brokers (bitswap); what a peer sends is hashed
       // and checked against the CID before it is stored (with these options) or returned.
       const options: PutOptions = into === undefined ? { signal } : { signal, into };
-      for await (const chunk of helia.blockstore.get(cid, options)) chunks.push(chunk);
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      return bytesOf(helia.blockstore.get(cid, options));
     },
     connections: () => libp2p.getConnections().length,
     async dial(address) {

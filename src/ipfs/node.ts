@@ -13,7 +13,7 @@ import type { Level } from 'level';
 import type { CID } from 'multiformats/cid';
 import type { Sublevels } from '../store/index.ts';
 import { type BatchFile, batchFileName, createBatchFile, replicaFileName } from './batch-files.ts';
-import { GatewayBlockstore } from './blockstore.ts';
+import { bytesOf, GatewayBlockstore } from './blockstore.ts';
 
 /**
  * Blocks replicated from another member, written to a batch file of their own as they arrive (passed to
@@ -56,11 +56,7 @@ export async function createIpfs(components: {
 
   return {
     blockstore,
-    async get(cid) {
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of blockstore.get(cid)) chunks.push(chunk);
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    },
+    get: (cid) => bytesOf(blockstore.get(cid)),
     has: async (cid) => blockstore.has(cid),
     async *cids() {
       for await (const pair of blockstore.getAll()) yield pair.cid;
