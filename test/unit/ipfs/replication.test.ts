@@ -5,6 +5,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
+import type { BatchFile } from '../../../src/ipfs/batch-files.ts';
 import {
   type AnchoredBatch,
   createAnchoredIndex,
@@ -221,4 +222,57 @@ test('after a reorganisation, batches no longer named are dropped and held ones 
   await replicator.pass();
   assert.equal(fetched, 6, 'only c is fetched');
   assert.deepEqual(replicator.pins().gateways, [{ gatewayId: 'gw', anchored: 2, held: 2, missing: 0 }]);
+});
+
+test('each attempt writes into a replica file of its own, kept whole or not: a retry fetches only the rest', async () => {
+  const store = new Map<string, Uint8Array>();
+  const root = await batch(store, 'partial', 5);
+  const lostPage = (dagCbor.decode(store.get(root)!) as { pages: CID[] }).pages[2]!.toString();
+  /** What the gateway holds once a replica file is kept; what each attempt's file received. */
+  const held = new Set<string>();
+  const attempts: { root: string; blocks: string[]; kept: boolean }[] = [];
+  let now = 0;
+  let failOnce = true;
+  const replicator = createReplicator(OPTIONS, {
+    anchored: () => ({ generation: 0, batches: [{ gatewayId: 'gw-p', batchCid: root }] }),
+    onTip: () => () => {},
+    async replicaFile(cid) {
+      const attempt = { root: cid.toString(), blocks: [] as string[], kept: false };
+      attempts.push(attempt);
+      const file = { attempt } as unknown as BatchFile;
+      return {
+        file,
+        async keep() {
+          attempt.kept = true;
+          for (const b of attempt.blocks) held.add(b);
+        },
+      };
+    },
+    async fetch(cid, { into }) {
+      const key = cid.toString();
+      const bytes = store.get(key)!;
+      if (held.has(key)) return bytes; // local: nothing is written
+      if (key === lostPage && failOnce) {
+        failOnce = false;
+        throw new Error('no peer has it yet');
+      }
+      (into as unknown as { attempt: (typeof attempts)[number] }).attempt.blocks.push(key);
+      return bytes;
+    },
+    log: () => {},
+    clock: () => now,
+  });
+  await replicator.pass();
+  assert.equal(attempts.length, 1);
+  assert.equal(attempts[0]!.root, root);
+  assert.equal(attempts[0]!.kept, true, 'a failed attempt keeps what it fetched');
+  assert.equal(attempts[0]!.blocks.length, 5, 'the root and four of the five pages');
+  now += OPTIONS.retryInitialMs;
+  await replicator.pass();
+  assert.deepEqual(
+    attempts.map((a) => a.blocks),
+    [attempts[0]!.blocks, [lostPage]],
+    'the retry fetches only the page that failed',
+  );
+  assert.equal(replicator.pins().gateways[0]!.held, 1);
 });
